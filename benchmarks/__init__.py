@@ -1,0 +1,1 @@
+"""Load and speed benchmarks: ``make bench`` (``python -m benchmarks``)."""

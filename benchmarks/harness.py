@@ -1,0 +1,283 @@
+"""The benchmark harness: a real gunicorn on a free loopback port, bounded concurrent load.
+
+A scenario is a function ``scenario(bench: Bench) -> list[Result]`` registered with
+``@scenario("name")``. It may prepare data (``bench.app_context()``), start the server
+(``bench.server(workers=2)``) and measure with ``bench.load(...)``. Every load is bounded in
+request count and time and goes only to 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+SCENARIOS: dict[str, Callable] = {}
+
+
+def scenario(name: str):
+    def register(function):
+        SCENARIOS[name] = function
+        return function
+
+    return register
+
+
+@dataclass
+class Result:
+    scenario: str
+    database: str
+    requests: int
+    concurrency: int
+    seconds: float
+    p50_ms: float | None = None
+    p95_ms: float | None = None
+    p99_ms: float | None = None
+    rps: float | None = None
+    errors: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Bench:
+    """One fresh database (SQLite file, or a new PostgreSQL database) per scenario."""
+
+    def __init__(self, name: str, database_url: str | None):
+        self.name = name
+        self.tmp = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
+        self.postgres = bool(database_url)
+        if database_url:
+            self.database_url = _fresh_postgres_database(database_url, f"bench_{name.replace('-', '_')}")
+        else:
+            self.database_url = f"sqlite:///{self.tmp / 'bench.sqlite3'}"
+        self.database = "postgresql" if self.postgres else "sqlite"
+        self.environment = {
+            **os.environ,
+            "DATABASE_URL": self.database_url,
+            "CONFERENCE_INSTANCE_PATH": str(self.tmp),
+            "SECRET_KEY": "benchmark-secret",
+            "MAIL_BACKEND": "none",
+            "RATELIMIT_ENABLED": "false",
+            "LOG_LEVEL": "WARNING",
+        }
+        self._app = None
+
+    @property
+    def app(self):
+        if self._app is None:
+            from conference import create_app
+
+            self._app = create_app(
+                {
+                    "DATABASE_URL": self.database_url,
+                    "INSTANCE_PATH": str(self.tmp),
+                    "SECRET_KEY": "benchmark-secret",
+                    "MAIL_BACKEND": "none",
+                    "RATELIMIT_ENABLED": False,
+                    "LOG_LEVEL": "WARNING",
+                }
+            )
+            with self._app.app_context():
+                from flask_migrate import upgrade
+
+                upgrade()
+        return self._app
+
+    @contextmanager
+    def app_context(self):
+        with self.app.app_context():
+            yield self.app
+
+    @contextmanager
+    def server(self, workers: int = 2, threads: int = 1) -> Iterator[str]:
+        """gunicorn with ``workers`` processes on a free port; yields the base URL."""
+        self.app  # the schema exists before the workers start
+        port = free_port()
+        log = open(self.tmp / "gunicorn.log", "w")  # noqa: SIM115 - closed below
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads),
+             "-b", f"127.0.0.1:{port}", "--access-logfile", "/dev/null",
+             "--log-level", "warning", "conference:create_app()"],
+            cwd=ROOT, env=self.environment, stdout=log, stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError(f"gunicorn did not start; see {self.tmp / 'gunicorn.log'}")
+                time.sleep(0.1)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            log.close()
+
+    def load(
+        self,
+        label: str,
+        base: str,
+        requests: list[Callable[[httpx.Client], httpx.Response]],
+        *,
+        concurrency: int,
+        max_seconds: float = 120,
+        ok: Callable[[httpx.Response], bool] = lambda r: r.status_code < 500,
+    ) -> tuple[Result, list[httpx.Response]]:
+        """Run each prepared request once, spread over ``concurrency`` threads with keep-alive.
+
+        Each thread opens its connection with a ``/health`` call before the clock starts.
+        Returns the result row and the responses (for the scenario's own correctness checks).
+        """
+        queue = list(enumerate(requests))
+        lock = threading.Lock()
+        latencies: list[float] = []
+        responses: list[httpx.Response | None] = [None] * len(requests)
+        errors = 0
+        deadline = time.monotonic() + max_seconds
+        ready = threading.Barrier(concurrency + 1)
+
+        def worker():
+            nonlocal errors
+            with httpx.Client(base_url=base, timeout=30) as client:
+                client.get("/health")
+                ready.wait()
+                while time.monotonic() < deadline:
+                    with lock:
+                        if not queue:
+                            return
+                        index, make = queue.pop()
+                    started = time.perf_counter()
+                    try:
+                        response = make(client)
+                    except httpx.HTTPError:
+                        with lock:
+                            errors += 1
+                        continue
+                    elapsed = (time.perf_counter() - started) * 1000
+                    with lock:
+                        latencies.append(elapsed)
+                        responses[index] = response
+                        if not ok(response):
+                            errors += 1
+
+        queue.reverse()
+        threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+        for thread in threads:
+            thread.start()
+        ready.wait()
+        started = time.perf_counter()
+        for thread in threads:
+            thread.join()
+        seconds = time.perf_counter() - started
+        result = Result(
+            scenario=label,
+            database=self.database,
+            requests=len(latencies),
+            concurrency=concurrency,
+            seconds=round(seconds, 3),
+            p50_ms=round(percentile(latencies, 0.50), 2),
+            p95_ms=round(percentile(latencies, 0.95), 2),
+            p99_ms=round(percentile(latencies, 0.99), 2),
+            rps=round(len(latencies) / seconds, 1) if seconds else None,
+            errors=errors + (len(requests) - len(latencies)),
+            extra={"mean_ms": round(statistics.fmean(latencies), 2) if latencies else None},
+        )
+        return result, [r for r in responses if r is not None]
+
+    def close(self) -> None:
+        if self._app is not None:
+            from conference.extensions import db
+
+            with self._app.app_context():
+                db.engine.dispose()
+        if self.postgres:
+            _drop_postgres_database(self.database_url)
+
+
+def _fresh_postgres_database(base_url: str, name: str) -> str:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = make_url(base_url)
+    if url.drivername in {"postgresql", "postgres"}:
+        url = url.set(drivername="postgresql+psycopg")
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_postgres_database(url_text: str) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = make_url(url_text)
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def report(results: list[Result]) -> Path:
+    columns = ["scenario", "database", "requests", "concurrency", "p50_ms", "p95_ms", "p99_ms", "rps", "errors"]
+    rows = [[str(getattr(r, c) if getattr(r, c) is not None else "-") for c in columns] for r in results]
+    widths = [max(len(c), *(len(row[i]) for row in rows)) if rows else len(c) for i, c in enumerate(columns)]
+    print()
+    print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
+    print("  ".join("-" * w for w in widths))
+    for row in rows:
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)))
+    for r in results:
+        if r.extra:
+            print(f"  {r.scenario} [{r.database}]: " + ", ".join(f"{k}={v}" for k, v in r.extra.items()))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    payload = {
+        "when": stamp,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "results": [asdict(r) for r in results],
+    }
+    path = RESULTS / f"bench-{stamp}.json"
+    path.write_text(json.dumps(payload, indent=2, ensure_ascii=False))
+    (RESULTS / "latest.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False))
+    print(f"\nJSON: {path.relative_to(ROOT)}")
+    return path

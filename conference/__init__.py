@@ -1,0 +1,91 @@
+"""The congress app: ``create_app`` builds it."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(
+            (config or {}).get("INSTANCE_PATH")
+            or os.environ.get("CONFERENCE_INSTANCE_PATH")
+            or ROOT / "instance"
+        ),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    from conference import config as configuration
+
+    configuration.load(app, config)
+    logging.basicConfig(
+        level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from conference.core import web
+
+    web.init_app(app)
+
+    from conference import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from conference import models  # noqa: F401 - the whole schema for Alembic
+    from conference.core import i18n
+    from conference.core.database import configure_engine
+    from conference.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        timezone_selector=i18n.select_timezone,
+        default_translation_directories=";".join(i18n.translation_directories()),
+    )
+    limiter.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    """Each area's blueprint; an area not built yet is simply absent."""
+    import importlib
+
+    for module_name in (
+        "conference.core.views",
+        "conference.accounts.views",
+        "conference.organisations.views",
+        "conference.registration.views",
+        "conference.agenda.views",
+        "conference.workshops.views",
+        "conference.badges.views",
+        "conference.checkin.views",
+        "conference.feeds.views",
+        "conference.reports.views",
+    ):
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name != module_name:
+                raise
+            continue
+        app.register_blueprint(module.bp)

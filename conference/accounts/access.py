@@ -1,0 +1,113 @@
+"""Who may call which view: every view declares it, and an undeclared view is admin-only.
+
+``@public`` opens a view to everyone; ``@roles_required(...)`` asks for a logged-in staff user
+with one of the roles (admin always passes); ``@api_roles(...)`` accepts a bearer token of one
+of the roles, or a staff session plus CSRF token. One ``before_request`` hook enforces all of it,
+so a forgotten decorator locks a view instead of opening it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import abort, current_app, g, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select, update
+
+from conference.accounts.models import ApiToken, Role
+from conference.core.database import SAFE_METHODS
+from conference.core.time import utcnow
+from conference.core.tokens import digest
+from conference.extensions import csrf, db
+
+PUBLIC = "public"
+
+
+def public(view):
+    view.access = PUBLIC
+    return view
+
+
+def roles_required(*roles: str):
+    def decorate(view):
+        view.access = ("roles", frozenset(roles))
+        return view
+
+    return decorate
+
+
+def api_roles(*roles: str):
+    """A JSON API view for bearer tokens (scanners, scripts) or staff sessions."""
+
+    def decorate(view):
+        view.access = ("api", frozenset(roles))
+        csrf.exempt(view)  # checked below, only for session-authenticated calls
+        return view
+
+    return decorate
+
+
+def view_access(view) -> object:
+    return getattr(view, "access", ("roles", frozenset({Role.ADMIN})))
+
+
+def enforce_access():
+    """The app-wide before_request hook."""
+    if request.endpoint is None or request.endpoint == "static":
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    access = view_access(view)
+    if access == PUBLIC:
+        return None
+    kind, roles = access
+    if kind == "api":
+        return _enforce_api(roles)
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+    if not current_user.has_role(*roles):
+        abort(403)
+    return None
+
+
+def _enforce_api(roles: frozenset[str]):
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        token = _token_from_header(header.removeprefix("Bearer ").strip())
+        if token is None:
+            abort(401)
+        if token.role != Role.ADMIN and token.role not in roles:
+            abort(403)
+        g.api_token = token
+        return None
+    if current_user.is_authenticated:
+        if not current_user.has_role(*roles):
+            abort(403)
+        if request.method not in SAFE_METHODS:
+            csrf.protect()
+        return None
+    abort(401)
+
+
+def _token_from_header(raw: str) -> ApiToken | None:
+    if not raw or len(raw) > 200:
+        return None
+    token = db.session.execute(
+        select(ApiToken).where(ApiToken.token_digest == digest(raw), ApiToken.revoked_at.is_(None))
+    ).scalar_one_or_none()
+    if token is not None and request.method not in SAFE_METHODS:
+        now = utcnow()
+        # Record use at most every few minutes: a scanner must not write on every scan for this.
+        # Safe requests never write (and on SQLite hold no write lock), so they do not record.
+        if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+            db.session.execute(
+                update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now)
+            )
+    return token
+
+
+def current_actor():
+    """The user or API token behind this request, for the audit log."""
+    token = g.get("api_token")
+    if token is not None:
+        return token
+    return current_user if current_user.is_authenticated else None

@@ -1,0 +1,84 @@
+"""Staff users and API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from conference.accounts.models import ApiToken, Role, User
+from conference.core import audit
+from conference.core.errors import Conflict, Invalid
+from conference.core.tokens import digest, new_token
+from conference.extensions import db
+from conference.organisations.models import CarrierOrganisation
+
+MIN_PASSWORD_LENGTH = 10
+
+
+class UserExists(Conflict):
+    code = "user_exists"
+
+
+def create_user(
+    email: str,
+    password: str,
+    role: str,
+    *,
+    name: str = "",
+    organisation_id: int | None = None,
+    actor=None,
+) -> User:
+    """Create a staff user. Raises Invalid for a bad role, password or organisation."""
+    email = email.strip().lower()
+    if role not in set(Role):
+        raise Invalid(str(_l("Unknown role.")), code="unknown_role")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(
+            str(_l("The password must have at least %(n)s characters.", n=MIN_PASSWORD_LENGTH)),
+            code="weak_password",
+        )
+    if role == Role.COORDINATOR:
+        if organisation_id is None or db.session.get(CarrierOrganisation, organisation_id) is None:
+            raise Invalid(
+                str(_l("A coordinator needs an existing carrier organisation.")),
+                code="organisation_required",
+            )
+    else:
+        organisation_id = None
+    exists = db.session.execute(
+        select(func.count()).select_from(User).where(User.email == email)
+    ).scalar_one()
+    if exists:
+        raise UserExists(str(_l("A user with this e-mail address exists already.")))
+    user = User(email=email, name=name, role=role, organisation_id=organisation_id)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.create", user, actor=actor, role=role)
+    return user
+
+
+def authenticate(email: str, password: str, now: datetime) -> User | None:
+    user = db.session.execute(
+        select(User).where(User.email == email.strip().lower())
+    ).scalar_one_or_none()
+    if user is None or not user.active or not user.check_password(password):
+        return None
+    user.last_login_at = now
+    return user
+
+
+def create_api_token(name: str, role: str, *, actor=None) -> tuple[ApiToken, str]:
+    """Create a bearer token; returns the row and the secret, which is shown once only."""
+    if role not in {Role.CHECKIN, Role.ORGANISER}:
+        raise Invalid(
+            str(_l("API tokens are for the roles checkin and organiser.")), code="unknown_role"
+        )
+    secret = new_token()
+    token = ApiToken(name=name.strip()[:100] or role, role=role, token_digest=digest(secret))
+    db.session.add(token)
+    db.session.flush()
+    audit.record("api_token.create", token, actor=actor, role=role, name=token.name)
+    return token, secret

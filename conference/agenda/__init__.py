@@ -1,0 +1,1 @@
+"""Rooms, tracks, sessions, speakers, the agenda builder and the public programme."""

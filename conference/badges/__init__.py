@@ -1,0 +1,1 @@
+"""Badge tokens, badge and ticket PDFs."""

@@ -1,0 +1,1 @@
+"""Door scanning: checkpoints, check-ins, the scan API and live counts."""

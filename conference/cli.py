@@ -1,0 +1,99 @@
+"""The ``flask --app conference ...`` commands (DESIGN.md "Contract")."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+
+from conference.accounts import services as accounts
+from conference.accounts.models import Role
+from conference.core.errors import DomainError
+from conference.core.mail import deliver_pending
+from conference.extensions import db
+
+
+def init_app(app: Flask) -> None:
+    for command in (init_db, demo, create_user, create_api_token, send_mail):
+        app.cli.add_command(command)
+
+
+def _fail(message: str) -> None:
+    click.echo(click.style(message, fg="red"), err=True)
+    sys.exit(1)
+
+
+@click.command("init-db")
+def init_db():
+    """Create the database or upgrade it to the newest migration."""
+    upgrade()
+    click.echo("Database is up to date.")
+
+
+@click.command("demo")
+@click.option("--admin-email", default="admin@example.org", show_default=True)
+@click.option("--admin-password", default=None, help="Default: generated and printed.")
+@click.option("--seed", default=2026, show_default=True, help="Random seed for the demo people.")
+def demo(admin_email: str, admin_password: str | None, seed: int):
+    """Load a realistic demo congress into an empty database."""
+    from conference import demo as demo_data
+    from conference.core.models import Congress
+
+    if db.session.execute(select(func.count()).select_from(Congress)).scalar_one():
+        click.echo(
+            "The database already holds a congress; the demo is only loaded into an empty one."
+        )
+        return
+    summary = demo_data.load(seed=seed, admin_email=admin_email, admin_password=admin_password)
+    db.session.commit()
+    click.echo(summary.describe())
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option(
+    "--organisation",
+    "organisation_id",
+    type=int,
+    default=None,
+    help="Carrier organisation id (coordinators).",
+)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--name", default="")
+def create_user(email: str, role: str, organisation_id: int | None, password: str, name: str):
+    """Create a staff user."""
+    try:
+        user = accounts.create_user(
+            email, password, role, name=name, organisation_id=organisation_id, actor="cli"
+        )
+    except DomainError as error:
+        _fail(error.message)
+    db.session.commit()
+    click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+
+
+@click.command("create-api-token")
+@click.argument("name")
+@click.option(
+    "--role", type=click.Choice([Role.CHECKIN.value, Role.ORGANISER.value]), required=True
+)
+def create_api_token(name: str, role: str):
+    """Create a bearer token for a scanning device or a reporting script; printed once."""
+    try:
+        _token, secret = accounts.create_api_token(name, role, actor="cli")
+    except DomainError as error:
+        _fail(error.message)
+    db.session.commit()
+    click.echo(secret)
+
+
+@click.command("send-mail")
+@click.option("--limit", default=500, show_default=True)
+def send_mail(limit: int):
+    """Deliver pending mail from the outbox (retrying failed attempts when they are due)."""
+    counts = deliver_pending(limit=limit)
+    click.echo(f"sent {counts['sent']}, failed {counts['failed']}")

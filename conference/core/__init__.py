@@ -1,0 +1,1 @@
+"""Shared plumbing: time, tokens, errors, audit log, mail outbox, the congress edition."""

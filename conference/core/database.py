@@ -1,0 +1,37 @@
+"""Engine set-up: SQLite pragmas and write transactions that cannot dead-lock.
+
+SQLite allows one writer. A deferred transaction that has read and then wants to write fails
+at once with SQLITE_BUSY (the busy timeout does not apply) when another connection committed
+in between. So every transaction that may write starts with BEGIN IMMEDIATE and waits its turn
+(busy_timeout). Safe requests (GET, HEAD) only read and start a plain BEGIN, so that pages and
+feeds read in parallel in WAL mode.
+"""
+
+from __future__ import annotations
+
+from flask import has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def configure_engine(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy, not the driver, decide where transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        read_only = has_request_context() and request.method in SAFE_METHODS
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

@@ -1,0 +1,53 @@
+"""Languages: German first, English second.
+
+Each area keeps its own German catalogue under ``conference/translations/<area>/``, so areas
+are translated independently; Flask-Babel merges the directories into one catalogue.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app, has_request_context, request, session
+from flask_babel import format_date, format_datetime, format_time
+
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+
+
+def translation_directories() -> list[str]:
+    if not TRANSLATIONS.is_dir():
+        return [str(TRANSLATIONS)]
+    return sorted(str(path) for path in TRANSLATIONS.iterdir() if path.is_dir())
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI, mail sender: German unless force_locale says otherwise
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    asked = request.args.get("lang")
+    if asked in languages:
+        return asked
+    chosen = session.get("language")
+    if chosen in languages:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def init_filters(app) -> None:
+    """Locale-aware formatting for templates (times are shown in the congress zone)."""
+
+    @app.template_filter("date")
+    def _date(value, style="medium"):
+        return format_date(value, style) if value else ""
+
+    @app.template_filter("datetime")
+    def _datetime(value, style="medium"):
+        return format_datetime(value, style) if value else ""
+
+    @app.template_filter("time")
+    def _time(value, style="short"):
+        return format_time(value, style) if value else ""

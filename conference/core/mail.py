@@ -1,0 +1,202 @@
+"""The mail outbox.
+
+Services queue a mail in the transaction of what it reports (``queue`` / ``queue_templated``);
+delivery is separate (``deliver_pending``, run after requests and by ``flask send-mail``), so an
+SMTP outage never loses a registration: the row waits and is retried with backoff.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+
+from flask import current_app, has_request_context, render_template, url_for
+from flask_babel import force_locale
+from sqlalchemy import select, update
+
+from conference.core.models import OutboxAttachment, OutboxMail
+from conference.core.time import utcnow
+from conference.extensions import db
+
+log = logging.getLogger(__name__)
+
+Attachment = tuple[str, str, bytes]  # filename, mimetype, data
+
+
+def queue(
+    recipient: str,
+    subject: str,
+    body_text: str,
+    body_html: str | None = None,
+    *,
+    kind: str = "",
+    registration_id: int | None = None,
+    attachments: list[Attachment] = (),
+    reply_to: str | None = None,
+) -> OutboxMail:
+    mail = OutboxMail(
+        recipient=recipient,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        kind=kind,
+        registration_id=registration_id,
+        reply_to=reply_to,
+        next_attempt_at=utcnow(),
+    )
+    for filename, mimetype, data in attachments:
+        mail.attachments.append(OutboxAttachment(filename=filename, mimetype=mimetype, data=data))
+    db.session.add(mail)
+    return mail
+
+
+def queue_templated(
+    template: str,
+    *,
+    recipient: str,
+    language: str,
+    subject,
+    context: dict,
+    kind: str = "",
+    registration_id: int | None = None,
+    attachments: list[Attachment] = (),
+    reply_to: str | None = None,
+) -> OutboxMail:
+    """Render ``templates/mail/<template>.txt`` and ``.html`` in the recipient's language.
+
+    ``subject`` is a lazy string or a callable, evaluated in that language.
+    """
+    with force_locale(language):
+        subject_text = subject() if callable(subject) else str(subject)
+        text = render_template(f"mail/{template}.txt", **context)
+        html = render_template(f"mail/{template}.html", **context)
+    return queue(
+        recipient,
+        subject_text,
+        text,
+        html,
+        kind=kind or template,
+        registration_id=registration_id,
+        attachments=attachments,
+        reply_to=reply_to,
+    )
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute URL for links in mails and feeds, also outside a request (CLI, sender)."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if has_request_context() and not base:
+        return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context(base_url=base or "http://127.0.0.1:5000"):
+        return url_for(endpoint, _external=True, **values)
+
+
+def build_message(mail: OutboxMail) -> EmailMessage:
+    config = current_app.config
+    message = EmailMessage()
+    message["From"] = config["MAIL_DEFAULT_SENDER"]
+    message["To"] = mail.recipient
+    message["Subject"] = mail.subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain="fachkongress.local")
+    if mail.reply_to:
+        message["Reply-To"] = mail.reply_to
+    message.set_content(mail.body_text)
+    if mail.body_html:
+        message.add_alternative(mail.body_html, subtype="html")
+    for attachment in mail.attachments:
+        maintype, _, subtype = attachment.mimetype.partition("/")
+        message.add_attachment(
+            attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename
+        )
+    return message
+
+
+def _send(message: EmailMessage) -> None:
+    config = current_app.config
+    backend = config["MAIL_BACKEND"]
+    if backend == "file":
+        outbox = Path(config["OUTBOX_DIR"])
+        outbox.mkdir(parents=True, exist_ok=True)
+        name = message["Message-ID"].strip("<>").replace("@", "_")
+        (outbox / f"{name}.eml").write_bytes(message.as_bytes())
+        return
+    if backend != "smtp":
+        raise RuntimeError(f"mail backend {backend!r} cannot deliver")
+    host, port, timeout = config["MAIL_SERVER"], config["MAIL_PORT"], config["MAIL_TIMEOUT"]
+    if config["MAIL_USE_SSL"]:
+        smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+    else:
+        smtp = smtplib.SMTP(host, port, timeout=timeout)
+    with smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls(context=ssl.create_default_context())
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+        smtp.send_message(message)
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, ... minutes between attempts, at most six hours."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
+
+
+def deliver_pending(now: datetime | None = None, *, limit: int = 200, ids=None) -> dict[str, int]:
+    """Deliver due mail. Commits per mail; safe to run in several processes at once.
+
+    Each mail is first claimed by a conditional UPDATE that moves its next attempt into the
+    future, so two senders never send the same mail twice.
+    """
+    if current_app.config["MAIL_BACKEND"] == "none":
+        return {"sent": 0, "failed": 0}
+    now = now or utcnow()
+    query = (
+        select(OutboxMail.id)
+        .where(OutboxMail.status == "pending", OutboxMail.next_attempt_at <= now)
+        .order_by(OutboxMail.id)
+        .limit(limit)
+    )
+    if ids is not None:
+        query = query.where(OutboxMail.id.in_(list(ids)))
+    due = db.session.execute(query).scalars().all()
+    db.session.commit()
+    counts = {"sent": 0, "failed": 0}
+    max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
+    for mail_id in due:
+        claimed = db.session.execute(
+            update(OutboxMail)
+            .where(
+                OutboxMail.id == mail_id,
+                OutboxMail.status == "pending",
+                OutboxMail.next_attempt_at <= now,
+            )
+            .values(attempts=OutboxMail.attempts + 1, next_attempt_at=now + timedelta(minutes=10))
+        ).rowcount
+        db.session.commit()
+        if not claimed:
+            continue
+        mail = db.session.get(OutboxMail, mail_id)
+        try:
+            _send(build_message(mail))
+        except (OSError, smtplib.SMTPException, RuntimeError) as error:
+            mail.last_error = f"{type(error).__name__}: {error}"[:2000]
+            if mail.attempts >= max_attempts:
+                mail.status = "failed"
+            else:
+                mail.next_attempt_at = now + backoff(mail.attempts)
+            counts["failed"] += 1
+            log.warning(
+                "mail %s not delivered (attempt %s): %s", mail.id, mail.attempts, mail.last_error
+            )
+        else:
+            mail.status = "sent"
+            mail.sent_at = utcnow()
+            mail.last_error = None
+            counts["sent"] += 1
+        db.session.commit()
+    return counts

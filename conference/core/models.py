@@ -1,0 +1,153 @@
+"""The yearly edition, the audit log and the mail outbox: what every area hangs off."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from conference.core.time import UTCDateTime, utcnow
+from conference.extensions import db
+
+
+class Congress(db.Model):
+    """One yearly edition of the Fachkongress."""
+
+    __table_args__ = (
+        CheckConstraint("ends_on >= starts_on", name="dates_ordered"),
+        CheckConstraint("taken >= 0 AND (capacity IS NULL OR taken <= capacity)", name="seats"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    subtitle: Mapped[str] = mapped_column(String(300), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Berlin")
+    venue_name: Mapped[str] = mapped_column(String(200), default="")
+    venue_address: Mapped[str] = mapped_column(String(300), default="")
+    venue_city: Mapped[str] = mapped_column(String(100), default="")
+    venue_accessibility: Mapped[str] = mapped_column(Text, default="")
+    # The venue's opening hours on each day; sessions must lie within them.
+    opens_at: Mapped[time] = mapped_column(Time, default=time(8, 0))
+    closes_at: Mapped[time] = mapped_column(Time, default=time(20, 0))
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    # Total seats for the whole congress (None: unlimited) and how many confirmed take one.
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    taken: Mapped[int] = mapped_column(default=0)
+    expected_attendees: Mapped[int | None] = mapped_column(Integer)
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    consent_text_version: Mapped[str] = mapped_column(String(40), default="2026-1")
+    is_current: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    programme_published: Mapped[bool] = mapped_column(Boolean, default=False)
+    retention_months: Mapped[int] = mapped_column(default=24)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    days: Mapped[list[CongressDay]] = relationship(
+        back_populates="congress", order_by="CongressDay.day", cascade="all, delete-orphan"
+    )
+
+    def registration_open(self, now: datetime) -> bool:
+        if self.registration_opens_at and now < self.registration_opens_at:
+            return False
+        if self.registration_closes_at and now >= self.registration_closes_at:
+            return False
+        return True
+
+    def __repr__(self) -> str:
+        return f"<Congress {self.slug}>"
+
+
+class CongressDay(db.Model):
+    """A day of the congress with its own capacity (people may come on one day only)."""
+
+    __table_args__ = (
+        UniqueConstraint("congress_id", "day"),
+        CheckConstraint("taken >= 0 AND (capacity IS NULL OR taken <= capacity)", name="seats"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    congress_id: Mapped[int] = mapped_column(ForeignKey("congress.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    label: Mapped[str] = mapped_column(String(100), default="")
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    taken: Mapped[int] = mapped_column(default=0)
+
+    congress: Mapped[Congress] = relationship(back_populates="days")
+
+
+class AuditLog(db.Model):
+    """Who changed what, when. Never holds secrets; details are the changed fields."""
+
+    __table_args__ = (Index("ix_audit_log_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    congress_id: Mapped[int | None] = mapped_column(
+        ForeignKey("congress.id", ondelete="SET NULL"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+    actor: Mapped[str] = mapped_column(String(200), default="")  # "system", a token name, ...
+    action: Mapped[str] = mapped_column(String(80))
+    object_type: Mapped[str] = mapped_column(String(60), default="")
+    object_id: Mapped[int | None] = mapped_column(Integer)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class OutboxMail(db.Model):
+    """A mail waiting to be delivered, written in the transaction of what it reports."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    reply_to: Mapped[str | None] = mapped_column(String(254))
+    kind: Mapped[str] = mapped_column(String(60), default="")  # e.g. "registration.confirm"
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registration.id", ondelete="SET NULL"), index=True
+    )
+    # pending -> sent | failed (gave up after MAIL_MAX_ATTEMPTS)
+    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    attachments: Mapped[list[OutboxAttachment]] = relationship(
+        cascade="all, delete-orphan", back_populates="mail"
+    )
+
+
+class OutboxAttachment(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mail_id: Mapped[int] = mapped_column(
+        ForeignKey("outbox_mail.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(200))
+    mimetype: Mapped[str] = mapped_column(String(100))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+    mail: Mapped[OutboxMail] = relationship(back_populates="attachments")

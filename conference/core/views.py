@@ -1,0 +1,64 @@
+"""Landing page, health check, language switch, the staff start page."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+)
+from sqlalchemy import text
+
+from conference.accounts.access import public, roles_required
+from conference.accounts.models import Role
+from conference.accounts.views import _safe_next
+from conference.core.congress import current_congress
+from conference.core.time import utcnow
+from conference.extensions import db
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+@public
+def index():
+    congress = current_congress()
+    now = utcnow()
+    return render_template(
+        "main/index.html",
+        congress=congress,
+        registration_open=bool(congress and congress.registration_open(now)),
+        now_utc=now,
+    )
+
+
+@bp.get("/health")
+@public
+def health():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any database failure means "not healthy"
+        current_app.logger.exception("health check: database unreachable")
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")
+
+
+@bp.post("/language")
+@public
+def set_language():
+    language = request.form.get("language", "")
+    if language not in current_app.config["LANGUAGES"]:
+        abort(400)
+    session["language"] = language
+    return redirect(_safe_next(request.form.get("next")) or "/")
+
+
+@bp.get("/staff")
+@roles_required(Role.ORGANISER, Role.CHECKIN, Role.COORDINATOR)
+def staff_home():
+    return render_template("main/staff_home.html", congress=current_congress())

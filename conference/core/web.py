@@ -1,0 +1,131 @@
+"""Request plumbing: access control, errors, security headers, template helpers."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, jsonify, make_response, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from conference.accounts.access import PUBLIC, enforce_access, view_access
+from conference.core import i18n
+from conference.core.errors import DomainError
+from conference.extensions import db
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "media-src 'self' data: blob:",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def wants_json() -> bool:
+    if request.path.startswith("/api/") or request.is_json:
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return (
+        best == "application/json"
+        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
+
+
+def _messages() -> dict[int, str]:
+    return {
+        400: _("The request could not be understood. Please check your input and try again."),
+        401: _("Please sign in to continue."),
+        403: _("You are not allowed to see this page."),
+        404: _("This page does not exist (any more)."),
+        405: _("This action is not possible here."),
+        409: _("This conflicts with the current state. Please reload and try again."),
+        413: _("The upload is too large."),
+        429: _("Too many requests. Please wait a moment and try again."),
+        500: _("Something went wrong on our side. We have been notified; please try again later."),
+    }
+
+
+def error_response(status: int, code: str, message: str):
+    db.session.rollback()
+    if wants_json():
+        return make_response(jsonify(error=code, message=message), status)
+    return make_response(
+        render_template("errors/error.html", status=status, message=message), status
+    )
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(enforce_access)
+    i18n.init_filters(app)
+
+    @app.errorhandler(DomainError)
+    def _domain_error(error: DomainError):
+        return error_response(error.status, error.code, error.message)
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error: CSRFError):
+        return error_response(
+            400, "csrf", _("The form has expired or was sent from elsewhere. Please try again.")
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        status = error.code or 500
+        message = _messages().get(status) or error.description or ""
+        code = (error.name or "error").lower().replace(" ", "_")
+        response = error_response(status, code, message)
+        if getattr(error, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500, "internal_error", _messages()[500])
+
+    @app.after_request
+    def _security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+        if request.endpoint and request.endpoint != "static" and "Cache-Control" not in headers:
+            headers["Cache-Control"] = "no-store" if _is_private() else "no-cache"
+        return response
+
+    @app.context_processor
+    def _template_helpers():
+        return {
+            "current_locale": str(get_locale() or "de"),
+            "has_endpoint": lambda endpoint: endpoint in current_app.view_functions,
+            "can_visit": can_visit,
+            "languages": current_app.config["LANGUAGES"],
+        }
+
+
+def can_visit(endpoint: str) -> bool:
+    """Whether the current user may open a view: for links in navigation."""
+    view = current_app.view_functions.get(endpoint)
+    if view is None:
+        return False
+    access = view_access(view)
+    if access == PUBLIC:
+        return True
+    return current_user.is_authenticated and current_user.has_role(*access[1])
+
+
+def _is_private() -> bool:
+    """Pages with personal data (manage links, staff pages) must not sit in shared caches."""
+    return current_user.is_authenticated or request.path.startswith(("/r/", "/api/"))

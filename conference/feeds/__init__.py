@@ -1,0 +1,1 @@
+"""iCalendar feeds: the programme, a session, an attendee's personal programme."""

@@ -1,0 +1,76 @@
+"""Every model, imported once so that metadata (Alembic, create_all) sees the whole schema."""
+
+from conference.accounts.models import ApiToken, Role, User
+from conference.agenda.models import (
+    AgendaSession,
+    Room,
+    SessionKind,
+    SessionSpeaker,
+    SessionStatus,
+    Speaker,
+    Track,
+)
+from conference.checkin.models import CheckIn, Checkpoint, ScanRecord
+from conference.core.models import AuditLog, Congress, CongressDay, OutboxAttachment, OutboxMail
+from conference.organisations.models import (
+    CarrierOrganisation,
+    LocalStructure,
+    OrganisationKind,
+    OrganisationQuota,
+)
+from conference.registration.models import (
+    BadgeRole,
+    Diet,
+    ProgrammeRole,
+    Registration,
+    RegistrationDay,
+    Sector,
+    Status,
+)
+from conference.reports.models import ContactRequest, DirectoryProfile
+from conference.workshops.models import (
+    PhaseMode,
+    WaitlistEntry,
+    WorkshopPhase,
+    WorkshopPreference,
+    WorkshopSeat,
+)
+
+__all__ = [
+    "AgendaSession",
+    "ApiToken",
+    "AuditLog",
+    "BadgeRole",
+    "CarrierOrganisation",
+    "CheckIn",
+    "Checkpoint",
+    "Congress",
+    "CongressDay",
+    "ContactRequest",
+    "Diet",
+    "DirectoryProfile",
+    "LocalStructure",
+    "OrganisationKind",
+    "OrganisationQuota",
+    "OutboxAttachment",
+    "OutboxMail",
+    "PhaseMode",
+    "ProgrammeRole",
+    "Registration",
+    "RegistrationDay",
+    "Role",
+    "Room",
+    "ScanRecord",
+    "Sector",
+    "SessionKind",
+    "SessionSpeaker",
+    "SessionStatus",
+    "Speaker",
+    "Status",
+    "Track",
+    "User",
+    "WaitlistEntry",
+    "WorkshopPhase",
+    "WorkshopPreference",
+    "WorkshopSeat",
+]

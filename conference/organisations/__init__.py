@@ -1,0 +1,1 @@
+"""Carrier organisations (Programmträger), their local structures, quotas."""

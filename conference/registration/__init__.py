@@ -1,0 +1,1 @@
+"""Online registration with double opt-in, capacity, waitlist and self-service."""

@@ -1,0 +1,1 @@
+"""Dashboard, exports, certificates, networking directory and privacy tools."""

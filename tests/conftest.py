@@ -1,0 +1,253 @@
+"""Fixtures: a real database (SQLite file, or PostgreSQL when DATABASE_URL is set), a real SMTP
+server, clients for each kind of user.
+
+The schema is built once per test session by running the Alembic migrations (so every run also
+proves them); each test starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from contextlib import contextmanager
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, event, text
+
+from conference import create_app
+from conference.extensions import db as _db
+from tests import factories
+
+POSTGRES_URL = os.environ.get("DATABASE_URL", "")
+
+
+# --- database --------------------------------------------------------------------------------
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _postgres_database_url(base: str) -> str:
+    """One database per xdist worker, created on demand on the same server."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(base)
+    if url.drivername == "postgresql" or url.drivername == "postgres":
+        url = url.set(drivername="postgresql+psycopg")
+    # Unique per run and worker, so parallel runs on one server never share a database.
+    name = f"{url.database}_test_{_worker()}_{os.getpid()}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+        ).first()
+        if exists:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_postgres_database(test_url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(test_url)
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    if POSTGRES_URL:
+        url = _postgres_database_url(POSTGRES_URL)
+        yield url
+        _drop_postgres_database(url)
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def instance_path(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("instance")
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url, instance_path, smtp_server):
+    """Run the migrations once; yields the ordered table list for cleaning."""
+    from flask_migrate import upgrade
+
+    app = create_app(_base_config(database_url, instance_path, smtp_server))
+    with app.app_context():
+        upgrade()
+        tables = [table.name for table in reversed(_db.metadata.sorted_tables)]
+        _db.engine.dispose()
+    return tables
+
+
+def _base_config(database_url: str, instance_path: Path, smtp_server) -> dict:
+    return {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "INSTANCE_PATH": str(instance_path),
+        "SECRET_KEY": "test-secret-key",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "MAIL_BACKEND": "smtp",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp_server.port,
+        "MAIL_TIMEOUT": 5,
+        "PUBLIC_BASE_URL": "http://kongress.test",
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture
+def app(request, database_url, instance_path, smtp_server, _schema):
+    """A fresh app on empty tables. ``@pytest.mark.config(KEY=value)`` overrides settings."""
+    config = _base_config(database_url, instance_path, smtp_server)
+    for marker in reversed(list(request.node.iter_markers("config"))):
+        config.update(marker.kwargs)
+    app = create_app(config)
+    with app.app_context():
+        yield app
+        _db.session.remove()
+        with _db.engine.begin() as connection:
+            if _db.engine.dialect.name == "postgresql":
+                connection.execute(
+                    text(
+                        "TRUNCATE "
+                        + ", ".join(f'"{t}"' for t in _schema)
+                        + " RESTART IDENTITY CASCADE"
+                    )
+                )
+            else:
+                for table in _schema:
+                    connection.execute(text(f'DELETE FROM "{table}"'))  # noqa: S608 - names from metadata
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def staff_client(app):
+    """``staff_client("organiser")``: a client logged in as a new user of that role."""
+
+    def make(role: str = "organiser", **user_fields):
+        user = factories.user(role=role, **user_fields)
+        _db.session.commit()
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = str(user.id)
+            session["_fresh"] = True
+        client.user = user
+        return client
+
+    return make
+
+
+@pytest.fixture
+def scanner_client(app):
+    """A client that sends a checkin bearer token, as a scanning device does."""
+    from conference.accounts.services import create_api_token
+
+    token, secret = create_api_token("Door 1", "checkin")
+    _db.session.commit()
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
+    client.token = token
+    return client
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as queries: ...`` then ``len(queries)``: the SQL statements run."""
+
+    @contextmanager
+    def counter():
+        statements: list[str] = []
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            if (
+                not statement.lstrip()
+                .upper()
+                .startswith(("BEGIN", "SAVEPOINT", "RELEASE", "COMMIT", "ROLLBACK", "PRAGMA"))
+            ):
+                statements.append(statement)
+
+        event.listen(_db.engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            event.remove(_db.engine, "before_cursor_execute", record)
+
+    return counter
+
+
+# --- mail --------------------------------------------------------------------------------------
+
+
+class _Inbox:
+    def __init__(self):
+        self.messages = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        with self.lock:
+            self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 for the whole session."""
+    from aiosmtpd.controller import Controller
+
+    inbox = _Inbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    controller.inbox = inbox
+    yield controller
+    controller.stop()
+
+
+@pytest.fixture
+def smtp(smtp_server):
+    """The inbox of the test SMTP server, emptied for each test; ``smtp.wait(n)`` waits for mail."""
+    inbox = smtp_server.inbox
+    with inbox.lock:
+        inbox.messages.clear()
+
+    def wait(count: int = 1, timeout: float = 5.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with inbox.lock:
+                if len(inbox.messages) >= count:
+                    return list(inbox.messages)
+            time.sleep(0.02)
+        raise AssertionError(f"expected {count} mails, got {len(inbox.messages)}")
+
+    inbox.wait = wait
+    return inbox
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "config(**settings): app settings for this test")

@@ -1,0 +1,189 @@
+"""Staff login, roles, and the rule that every non-public route refuses the wrong people."""
+
+from __future__ import annotations
+
+import pytest
+
+from conference.accounts.access import PUBLIC, view_access
+from conference.accounts.models import Role
+from tests import factories
+
+
+def test_login_with_right_password_reaches_staff_area(client, db):
+    factories.user(role="organiser", email="orga@example.org")
+    db.session.commit()
+
+    response = client.post(
+        "/login", data={"email": "ORGA@example.org ", "password": factories.PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert client.get("/staff").status_code == 200
+
+
+def test_login_with_wrong_password_says_so_and_stays_out(client, db):
+    factories.user(role="organiser", email="orga@example.org")
+    db.session.commit()
+
+    response = client.post("/login", data={"email": "orga@example.org", "password": "wrong"})
+
+    assert response.status_code == 400
+    assert "E-Mail-Adresse oder Passwort ist falsch." in response.get_data(as_text=True)
+    assert client.get("/staff").status_code == 302
+
+
+def test_login_follows_next_only_within_the_site(client, db):
+    factories.user(role="organiser", email="orga@example.org")
+    db.session.commit()
+
+    inside = client.post(
+        "/login",
+        data={"email": "orga@example.org", "password": factories.PASSWORD, "next": "/staff"},
+    )
+    client.post("/logout")
+    outside = client.post(
+        "/login",
+        data={
+            "email": "orga@example.org",
+            "password": factories.PASSWORD,
+            "next": "https://evil.example/",
+        },
+    )
+
+    assert inside.headers["Location"] == "/staff"
+    assert "evil" not in outside.headers["Location"]
+
+
+def test_inactive_user_cannot_log_in(client, db):
+    user = factories.user(role="organiser", email="old@example.org")
+    user.active = False
+    db.session.commit()
+
+    response = client.post(
+        "/login", data={"email": "old@example.org", "password": factories.PASSWORD}
+    )
+
+    assert response.status_code == 400
+
+
+def test_logout_ends_the_session(staff_client):
+    client = staff_client("organiser")
+
+    client.post("/logout")
+
+    assert client.get("/staff").status_code == 302
+
+
+def test_passwords_are_stored_hashed(db):
+    user = factories.user(password="a long enough password")
+
+    assert "a long enough password" not in user.password_hash
+    assert user.check_password("a long enough password")
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True)
+def test_login_is_rate_limited(client, db):
+    responses = [
+        client.post("/login", data={"email": "x@example.org", "password": "nope"})
+        for _ in range(12)
+    ]
+
+    assert responses[-1].status_code == 429
+
+
+def _url_for_rule(rule) -> str:
+    values = {}
+    for name in rule.arguments:
+        converter = rule._converters[name].__class__.__name__
+        values[name] = 1 if converter in {"IntegerConverter"} else "x" * 43
+    return rule.build(values, append_unknown=False)[1]
+
+
+def _protected_rules(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        access = view_access(app.view_functions[rule.endpoint])
+        if access != PUBLIC:
+            yield rule, access
+
+
+def test_every_route_declares_its_access_or_is_admin_only(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        view = app.view_functions[rule.endpoint]
+        assert hasattr(view, "access"), f"{rule.rule} ({rule.endpoint}) declares no access"
+
+
+def test_every_non_public_route_refuses_anonymous_visitors(app):
+    client = app.test_client()
+    checked = 0
+    for rule, (kind, _roles) in _protected_rules(app):
+        method = sorted(rule.methods - {"HEAD", "OPTIONS"})[0]
+        response = client.open(_url_for_rule(rule), method=method)
+        if kind == "api":
+            assert response.status_code == 401, rule.rule
+        else:
+            assert response.status_code == 302, rule.rule
+            assert "/login" in response.headers["Location"], rule.rule
+        checked += 1
+    assert checked >= 2
+
+
+def test_every_non_public_route_refuses_the_wrong_role(app, staff_client):
+    clients = {
+        role: staff_client(role) for role in (Role.ORGANISER, Role.CHECKIN, Role.COORDINATOR)
+    }
+    checked = 0
+    for rule, (_kind, roles) in _protected_rules(app):
+        method = sorted(rule.methods - {"HEAD", "OPTIONS"})[0]
+        for role, client in clients.items():
+            if role in roles:
+                continue
+            response = client.open(_url_for_rule(rule), method=method)
+            assert response.status_code == 403, f"{role} reached {rule.rule}"
+            checked += 1
+    assert checked >= 1
+
+
+def test_api_refuses_wrong_and_revoked_tokens(app, db):
+    from conference.accounts.services import create_api_token
+    from conference.core.time import utcnow
+
+    factories.congress()
+    token, secret = create_api_token("script", "organiser")
+    scanner, scanner_secret = create_api_token("door", "checkin")
+    db.session.commit()
+    client = app.test_client()
+
+    assert (
+        client.get("/api/v1/stats", headers={"Authorization": "Bearer nonsense"}).status_code == 401
+    )
+    assert (
+        client.get(
+            "/api/v1/stats", headers={"Authorization": f"Bearer {scanner_secret}"}
+        ).status_code
+        == 403
+    )
+    assert (
+        client.get("/api/v1/stats", headers={"Authorization": f"Bearer {secret}"}).status_code
+        == 200
+    )
+    token.revoked_at = utcnow()
+    db.session.commit()
+    assert (
+        client.get("/api/v1/stats", headers={"Authorization": f"Bearer {secret}"}).status_code
+        == 401
+    )
+
+
+def test_api_tokens_are_stored_as_digests_only(db):
+    from conference.accounts.models import ApiToken
+    from conference.accounts.services import create_api_token
+
+    _token, secret = create_api_token("door", "checkin")
+
+    stored = db.session.execute(db.select(ApiToken)).scalar_one()
+    assert secret not in (stored.token_digest, stored.name)
+    assert len(secret) >= 43
