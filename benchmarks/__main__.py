@@ -1,8 +1,8 @@
 """``make bench``: run the scenarios, print a table, write JSON under benchmarks/results/.
 
-    python -m benchmarks                 # every scenario, SQLite (or DATABASE_URL's PostgreSQL)
-    python -m benchmarks health landing  # only these
-    python -m benchmarks --list
+python -m benchmarks                 # every scenario, SQLite (or DATABASE_URL's PostgreSQL)
+python -m benchmarks health landing  # only these
+python -m benchmarks --list
 """
 
 from __future__ import annotations

@@ -21,6 +21,8 @@ def landing(bench: Bench) -> list[Result]:
         factories.congress(title="Fachkongress Benchmark")
         db.session.commit()
     with bench.server(workers=2) as base:
-        result, responses = bench.load("landing", base, [lambda c: c.get("/")] * 2000, concurrency=8)
+        result, responses = bench.load(
+            "landing", base, [lambda c: c.get("/")] * 2000, concurrency=8
+        )
     assert all("Fachkongress Benchmark" in r.text for r in responses)
     return [result]

@@ -76,7 +76,9 @@ class Bench:
         self.tmp = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
         self.postgres = bool(database_url)
         if database_url:
-            self.database_url = _fresh_postgres_database(database_url, f"bench_{name.replace('-', '_')}")
+            self.database_url = _fresh_postgres_database(
+                database_url, f"bench_{name.replace('-', '_')}"
+            )
         else:
             self.database_url = f"sqlite:///{self.tmp / 'bench.sqlite3'}"
         self.database = "postgresql" if self.postgres else "sqlite"
@@ -120,14 +122,30 @@ class Bench:
     @contextmanager
     def server(self, workers: int = 2, threads: int = 1) -> Iterator[str]:
         """gunicorn with ``workers`` processes on a free port; yields the base URL."""
-        self.app  # the schema exists before the workers start
+        _ = self.app  # migrate before the workers start
         port = free_port()
         log = open(self.tmp / "gunicorn.log", "w")  # noqa: SIM115 - closed below
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads),
-             "-b", f"127.0.0.1:{port}", "--access-logfile", "/dev/null",
-             "--log-level", "warning", "conference:create_app()"],
-            cwd=ROOT, env=self.environment, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-w",
+                str(workers),
+                "--threads",
+                str(threads),
+                "-b",
+                f"127.0.0.1:{port}",
+                "--access-logfile",
+                "/dev/null",
+                "--log-level",
+                "warning",
+                "conference:create_app()",
+            ],
+            cwd=ROOT,
+            env=self.environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         base = f"http://127.0.0.1:{port}"
         try:
@@ -258,9 +276,24 @@ def _drop_postgres_database(url_text: str) -> None:
 
 
 def report(results: list[Result]) -> Path:
-    columns = ["scenario", "database", "requests", "concurrency", "p50_ms", "p95_ms", "p99_ms", "rps", "errors"]
-    rows = [[str(getattr(r, c) if getattr(r, c) is not None else "-") for c in columns] for r in results]
-    widths = [max(len(c), *(len(row[i]) for row in rows)) if rows else len(c) for i, c in enumerate(columns)]
+    columns = [
+        "scenario",
+        "database",
+        "requests",
+        "concurrency",
+        "p50_ms",
+        "p95_ms",
+        "p99_ms",
+        "rps",
+        "errors",
+    ]
+    rows = [
+        [str(getattr(r, c) if getattr(r, c) is not None else "-") for c in columns] for r in results
+    ]
+    widths = [
+        max(len(c), *(len(row[i]) for row in rows)) if rows else len(c)
+        for i, c in enumerate(columns)
+    ]
     print()
     print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
     print("  ".join("-" * w for w in widths))
@@ -268,12 +301,19 @@ def report(results: list[Result]) -> Path:
         print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)))
     for r in results:
         if r.extra:
-            print(f"  {r.scenario} [{r.database}]: " + ", ".join(f"{k}={v}" for k, v in r.extra.items()))
+            print(
+                f"  {r.scenario} [{r.database}]: "
+                + ", ".join(f"{k}={v}" for k, v in r.extra.items())
+            )
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     payload = {
         "when": stamp,
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
         "results": [asdict(r) for r in results],
     }
     path = RESULTS / f"bench-{stamp}.json"

@@ -1,0 +1,101 @@
+"""Shared tools: CSV/XLSX export, CSV import, PDF rendering."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+
+import pytest
+from openpyxl import load_workbook
+
+from conference.core import csvimport, exports
+from conference.core.pdf import render_pdf_html
+
+ALIASES = {"email": ["E-Mail", "Mail"], "first_name": ["Vorname"], "last_name": ["Nachname"]}
+
+
+def test_csv_export_has_bom_semicolons_and_neutralised_formulas():
+    data = exports.csv_bytes(["Name", "Ort"], [['=HYPERLINK("x")', "Köln"], ["-1+1", "@SUM"]])
+
+    text = data.decode("utf-8")
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert text.splitlines()[1] == '"\'=HYPERLINK(""x"")";Köln'
+    assert text.splitlines()[2] == "'-1+1;'@SUM"
+
+
+def test_xlsx_export_reads_back_with_umlauts_and_safe_cells():
+    data = exports.xlsx_bytes(["Name", "Zahl"], [["Jürgen Groß", 3], ["+49 30 123", 4]])
+
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert [[c.value for c in row] for row in sheet.iter_rows()] == [
+        ["Name", "Zahl"],
+        ["Jürgen Groß", 3],
+        ["'+49 30 123", 4],
+    ]
+
+
+def test_csv_import_reads_windows_1252_with_semicolons(app):
+    data = "Vorname;Nachname;E-Mail\r\nJürgen;Groß;j@example.org\r\n".encode("cp1252")
+
+    table = csvimport.read_table(data, ALIASES, ["email"])
+
+    assert table.encoding == "cp1252"
+    assert table.rows == [{"first_name": "Jürgen", "last_name": "Groß", "email": "j@example.org"}]
+    assert table.line_numbers == [2]
+
+
+def test_csv_import_reads_utf8_bom_with_commas_and_skips_blank_lines(app):
+    data = "\ufeffemail,Vorname,Unbekannt\nanna@example.org,Ännchen,x\n,,\nb@example.org,Şebnem,y\n".encode()
+
+    table = csvimport.read_table(data, ALIASES, ["email"])
+
+    assert table.delimiter == ","
+    assert [r["first_name"] for r in table.rows] == ["Ännchen", "Şebnem"]
+    assert table.unknown_columns == ["Unbekannt"]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "leer"),
+        (b"Vorname;Nachname\nA;B\n", "Pflichtspalten: email"),
+        (b"email;Mail\na;b\n", "doppelt"),
+        (b"email\n", "keine Daten"),
+        (b"PK\x03\x04\x00\x00binary", "keine CSV-Datei"),
+    ],
+)
+def test_csv_import_names_the_problem_in_german(app, data, message):
+    with app.test_request_context():
+        with pytest.raises(csvimport.CsvProblem) as problem:
+            csvimport.read_table(data, ALIASES, ["email"])
+
+    assert message in str(problem.value)
+
+
+def test_pdf_renders_german_turkish_polish_vietnamese_and_arabic_text(app, tmp_path):
+    names = "Jürgen Groß · Şebnem Yılmaz · Małgorzata Wiśniewska · Nguyễn Thị Lan · محمد العلي"
+    html = f'<!doctype html><html><head><link rel="stylesheet" href="css/print-fonts.css"></head><body><p>{names}</p></body></html>'
+
+    pdf = render_pdf_html(html)
+
+    path = tmp_path / "out.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    fonts = subprocess.run(
+        ["pdffonts", str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    assert pdf.startswith(b"%PDF")
+    for word in ["Jürgen", "Groß", "Şebnem", "Yılmaz", "Małgorzata", "Wiśniewska", "Nguyễn"]:
+        assert word in text
+    assert "محمد" in text or "دمحم" in text  # pdftotext may emit right-to-left runs reversed
+    assert "Noto-Sans" in fonts and "Noto-Sans-Arabic" in fonts
+
+
+def test_pdf_refuses_remote_resources(app):
+    html = '<html><body><img src="http://example.org/x.png"><p>ok</p></body></html>'
+
+    pdf = render_pdf_html(html)  # the image is skipped, not fetched
+
+    assert pdf.startswith(b"%PDF")
