@@ -10,7 +10,8 @@ dir=${2:?data directory}
 port=${3:-55432}
 bin=/usr/lib/postgresql/15/bin
 run_as_postgres() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  # From /, since the postgres user may not enter the current directory.
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 case "$action" in
   start)
