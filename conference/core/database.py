@@ -4,16 +4,29 @@ SQLite allows one writer. A deferred transaction that has read and then wants to
 at once with SQLITE_BUSY (the busy timeout does not apply) when another connection committed
 in between. So every transaction that may write starts with BEGIN IMMEDIATE and waits its turn
 (busy_timeout). Safe requests (GET, HEAD) only read and start a plain BEGIN, so that pages and
-feeds read in parallel in WAL mode.
+feeds read in parallel in WAL mode; a GET view that writes says so with ``@writes``.
 """
 
 from __future__ import annotations
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def writes(view):
+    """Mark a GET view that writes (e.g. a link followed from a mail), so it begins IMMEDIATE."""
+    view.writes = True
+    return view
+
+
+def _read_only_request() -> bool:
+    if not has_request_context() or request.method not in SAFE_METHODS:
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    return not getattr(view, "writes", False)
 
 
 def configure_engine(engine: Engine) -> None:
@@ -33,5 +46,4 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        read_only = has_request_context() and request.method in SAFE_METHODS
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if _read_only_request() else "BEGIN IMMEDIATE")
