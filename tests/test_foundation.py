@@ -181,3 +181,39 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(app, db):
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_sqlite_transactions_begin_immediate_for_writes_and_deferred_for_reads(app, db):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    from sqlalchemy import event, text
+
+    from conference.accounts.access import public
+    from conference.core.database import writes
+
+    @public
+    def reader():
+        db.session.execute(text("SELECT 1"))
+        return "read"
+
+    @public
+    @writes
+    def writer():
+        db.session.execute(text("SELECT 1"))
+        return "wrote"
+
+    app.add_url_rule("/_test/reader", view_func=reader)
+    app.add_url_rule("/_test/writer", view_func=writer)
+    begins = []
+    event.listen(
+        db.engine,
+        "before_cursor_execute",
+        lambda c, cur, stmt, *a: begins.append(stmt) if stmt.startswith("BEGIN") else None,
+    )
+    client = app.test_client()
+
+    for method, url in [("GET", "/_test/reader"), ("GET", "/_test/writer")]:
+        db.session.rollback()  # the test's app context shares one session with the requests
+        client.open(url, method=method, data={"language": "en"})
+
+    assert begins == ["BEGIN", "BEGIN IMMEDIATE"]
