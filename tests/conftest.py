@@ -16,6 +16,9 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
+from flask import has_app_context
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, text
 
 from conference import create_app
@@ -23,6 +26,27 @@ from conference.extensions import db as _db
 from tests import factories
 
 POSTGRES_URL = os.environ.get("DATABASE_URL", "")
+
+
+# --- clients -----------------------------------------------------------------------------------
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs as in production: in its own app context, so with
+    its own database session, transaction and ``g`` (Flask-Login's user), not in the test's.
+
+    Before each request the test's own session is committed, so what the test arranged is
+    visible to the request and no lock is held; afterwards the test reads fresh state.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            _db.session.commit()
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
 
 
 # --- database --------------------------------------------------------------------------------
@@ -115,6 +139,7 @@ def app(request, database_url, instance_path, smtp_server, _schema):
     for marker in reversed(list(request.node.iter_markers("config"))):
         config.update(marker.kwargs)
     app = create_app(config)
+    app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
         _db.session.remove()

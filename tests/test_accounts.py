@@ -187,3 +187,101 @@ def test_api_tokens_are_stored_as_digests_only(db):
     stored = db.session.execute(db.select(ApiToken)).scalar_one()
     assert secret not in (stored.token_digest, stored.name)
     assert len(secret) >= 43
+
+
+def test_admin_creates_a_coordinator_account_in_the_browserless_form(staff_client, db):
+    from conference.accounts.models import User
+
+    admin = staff_client("admin")
+    carrier = factories.carrier(name="Träger Nord")
+    db.session.commit()
+
+    response = admin.post(
+        "/admin/users",
+        data={
+            "email": "Koord@Example.org",
+            "name": "Kim Koordinatorin",
+            "role": "coordinator",
+            "organisation_id": str(carrier.id),
+            "password": "a long initial password",
+        },
+    )
+
+    assert response.status_code == 302
+    created = db.session.execute(
+        db.select(User).where(User.email == "koord@example.org")
+    ).scalar_one()
+    assert created.organisation_id == carrier.id
+    assert "koord@example.org" in admin.get("/admin/users").get_data(as_text=True)
+
+
+def test_admin_form_keeps_input_and_explains_errors(staff_client, db):
+    admin = staff_client("admin")
+
+    response = admin.post(
+        "/admin/users",
+        data={
+            "email": "k@example.org",
+            "name": "Kim",
+            "role": "coordinator",
+            "organisation_id": "",
+            "password": "a long initial password",
+        },
+    )
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Koordinator:innen brauchen einen bestehenden Programmträger." in page
+    assert 'value="k@example.org"' in page
+
+
+def test_admin_deactivates_a_user_who_then_cannot_log_in(staff_client, client, db):
+    admin = staff_client("admin")
+    user = factories.user(role="checkin", email="door@example.org")
+    db.session.commit()
+
+    admin.post(f"/admin/users/{user.id}/active", data={"active": "0"})
+
+    response = client.post(
+        "/login", data={"email": "door@example.org", "password": factories.PASSWORD}
+    )
+    assert response.status_code == 400
+
+
+def test_admin_cannot_deactivate_themselves(staff_client, db):
+    admin = staff_client("admin")
+
+    response = admin.post(f"/admin/users/{admin.user.id}/active", data={"active": "0"})
+
+    assert response.status_code == 400
+    db.session.refresh(admin.user)
+    assert admin.user.active
+
+
+def test_admin_creates_a_scanner_token_shown_once_and_revokes_it(staff_client, app, db):
+    from conference.accounts.models import ApiToken
+
+    factories.congress()
+    db.session.commit()
+    admin = staff_client("admin")
+
+    page = admin.post(
+        "/admin/api-tokens", data={"token-name": "Scanner 1", "token-role": "organiser"}
+    ).get_data(as_text=True)
+
+    secret = page.split('id="secret" type="text" readonly value="')[1].split('"')[0]
+    token = db.session.execute(db.select(ApiToken)).scalar_one()
+    assert (
+        app.test_client()
+        .get("/api/v1/stats", headers={"Authorization": f"Bearer {secret}"})
+        .status_code
+        == 200
+    )
+    assert secret not in admin.get("/admin/users").get_data(as_text=True)
+    admin.post(f"/admin/api-tokens/{token.id}/revoke")
+    assert (
+        app.test_client()
+        .get("/api/v1/stats", headers={"Authorization": f"Bearer {secret}"})
+        .status_code
+        == 401
+    )

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from conference.accounts.models import ApiToken, Role, User
 from conference.core import audit
@@ -82,3 +83,29 @@ def create_api_token(name: str, role: str, *, actor=None) -> tuple[ApiToken, str
     db.session.flush()
     audit.record("api_token.create", token, actor=actor, role=role, name=token.name)
     return token, secret
+
+
+def list_users() -> list[User]:
+    return list(
+        db.session.execute(
+            select(User).options(joinedload(User.organisation)).order_by(User.role, User.email)
+        ).scalars()
+    )
+
+
+def list_api_tokens() -> list[ApiToken]:
+    return list(db.session.execute(select(ApiToken).order_by(ApiToken.created_at.desc())).scalars())
+
+
+def set_active(user: User, active: bool, *, actor) -> None:
+    """Deactivate or reactivate a user. An admin cannot lock themselves out."""
+    if actor is not None and getattr(actor, "id", None) == user.id and not active:
+        raise Invalid(str(_l("You cannot deactivate your own account.")), code="self_deactivation")
+    user.active = active
+    audit.record("user.activate" if active else "user.deactivate", user, actor=actor)
+
+
+def revoke_api_token(token: ApiToken, *, now: datetime, actor) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = now
+        audit.record("api_token.revoke", token, actor=actor, name=token.name)

@@ -5,13 +5,16 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
 
 from conference.accounts import services
-from conference.accounts.access import public
-from conference.accounts.forms import LoginForm
-from conference.accounts.models import Role, User
+from conference.accounts.access import public, roles_required
+from conference.accounts.forms import ApiTokenForm, LoginForm, UserForm
+from conference.accounts.models import ApiToken, Role, User
+from conference.core.errors import DomainError
 from conference.core.time import utcnow
 from conference.extensions import db, limiter, login_manager
+from conference.organisations.models import CarrierOrganisation
 
 bp = Blueprint("accounts", __name__)
 
@@ -71,3 +74,107 @@ def logout():
         logout_user()
         flash(_("You have been logged out."))
     return redirect(url_for("main.index"))
+
+
+def _organisation_choices() -> list[tuple[str, str]]:
+    rows = db.session.execute(
+        select(CarrierOrganisation.id, CarrierOrganisation.name).order_by(CarrierOrganisation.name)
+    ).all()
+    return [("", _("– none –"))] + [(str(id_), name) for id_, name in rows]
+
+
+def _role_labels() -> dict[str, str]:
+    return {
+        Role.ADMIN: _("Administrator"),
+        Role.ORGANISER: _("Organiser"),
+        Role.CHECKIN: _("Door staff (check-in)"),
+        Role.COORDINATOR: _("Coordinator of a carrier organisation"),
+    }
+
+
+@bp.route("/admin/users", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def admin_users():
+    labels = _role_labels()
+    form = UserForm()
+    form.role.choices = list(labels.items())
+    form.organisation_id.choices = _organisation_choices()
+    token_form = ApiTokenForm(prefix="token")
+    token_form.role.choices = [
+        (Role.CHECKIN.value, labels[Role.CHECKIN]),
+        (Role.ORGANISER.value, labels[Role.ORGANISER]),
+    ]
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.create_user(
+                form.email.data,
+                form.password.data,
+                form.role.data,
+                name=form.name.data or "",
+                organisation_id=form.organisation_id.data,
+                actor=current_user,
+            )
+        except DomainError as error:
+            form.email.errors.append(error.message)
+            status = 400
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "The account for %(email)s has been created.",
+                    email=form.email.data.strip().lower(),
+                ),
+                "success",
+            )
+            return redirect(url_for(".admin_users"))
+    elif request.method == "POST":
+        status = 400
+    return (
+        render_template(
+            "accounts/admin_users.html",
+            form=form,
+            token_form=token_form,
+            users=services.list_users(),
+            tokens=services.list_api_tokens(),
+            role_labels=labels,
+        ),
+        status,
+    )
+
+
+@bp.post("/admin/users/<int:user_id>/active")
+@roles_required(Role.ADMIN)
+def admin_user_active(user_id: int):
+    user = db.get_or_404(User, user_id)
+    services.set_active(user, request.form.get("active") == "1", actor=current_user)
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(url_for(".admin_users"))
+
+
+@bp.post("/admin/api-tokens")
+@roles_required(Role.ADMIN)
+def admin_token_create():
+    form = ApiTokenForm(prefix="token")
+    form.role.choices = [
+        (Role.CHECKIN.value, Role.CHECKIN.value),
+        (Role.ORGANISER.value, Role.ORGANISER.value),
+    ]
+    if not form.validate_on_submit():
+        flash(_("Please give the device a name and choose a role."), "error")
+        return redirect(url_for(".admin_users")), 303
+    token, secret = services.create_api_token(form.name.data, form.role.data, actor=current_user)
+    db.session.commit()
+    # Shown once, on this response only: the secret is never stored or logged.
+    return render_template("accounts/token_created.html", token=token, secret=secret)
+
+
+@bp.post("/admin/api-tokens/<int:token_id>/revoke")
+@roles_required(Role.ADMIN)
+def admin_token_revoke(token_id: int):
+    token = db.get_or_404(ApiToken, token_id)
+    services.revoke_api_token(token, now=utcnow(), actor=current_user)
+    db.session.commit()
+    flash(_("The token “%(name)s” no longer works.", name=token.name), "success")
+    return redirect(url_for(".admin_users"))
