@@ -16,6 +16,7 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, text
 
 from conference import create_app
@@ -115,6 +116,9 @@ def app(request, database_url, instance_path, smtp_server, _schema):
     for marker in reversed(list(request.node.iter_markers("config"))):
         config.update(marker.kwargs)
     app = create_app(config)
+    # A real server closes every response; the test client does so only when buffered. Mail is
+    # delivered in ``call_on_close`` (core/mail.py), so tests see it arrive as in production.
+    app.test_client_class = _ClosingClient
     with app.app_context():
         yield app
         _db.session.remove()
@@ -131,6 +135,12 @@ def app(request, database_url, instance_path, smtp_server, _schema):
                 for table in _schema:
                     connection.execute(text(f'DELETE FROM "{table}"'))  # noqa: S608 - names from metadata
         _db.engine.dispose()
+
+
+class _ClosingClient(FlaskClient):
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
 
 
 @pytest.fixture
