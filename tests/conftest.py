@@ -15,7 +15,9 @@ from contextlib import contextmanager
 from email import message_from_bytes, policy
 from pathlib import Path
 
+import flask_babel
 import pytest
+from flask import g, request_started, request_tearing_down
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, text
 
@@ -119,6 +121,8 @@ def app(request, database_url, instance_path, smtp_server, _schema):
     # A real server closes every response; the test client does so only when buffered. Mail is
     # delivered in ``call_on_close`` (core/mail.py), so tests see it arrive as in production.
     app.test_client_class = _ClosingClient
+    request_started.connect(_forget_request_state, app)
+    request_tearing_down.connect(_end_request_transaction, app)
     with app.app_context():
         yield app
         _db.session.remove()
@@ -135,6 +139,23 @@ def app(request, database_url, instance_path, smtp_server, _schema):
                 for table in _schema:
                     connection.execute(text(f'DELETE FROM "{table}"'))  # noqa: S608 - names from metadata
         _db.engine.dispose()
+
+
+def _forget_request_state(sender, **extra):
+    """Tests share one app context (and so ``g``) across requests; a real server does not.
+    Forget the cached user and locale so each request is judged on its own."""
+    g.pop("_login_user", None)
+    flask_babel.refresh()
+
+
+def _end_request_transaction(sender, **extra):
+    """A real server ends the request's session at teardown; the shared one here would keep
+    the transaction (and on SQLite the write lock) that a late read after the view's commit
+    opened, and mail delivered after the response would wait for it."""
+    try:
+        _db.session.commit()
+    except Exception:  # noqa: BLE001 - a failed request already rolled back; stay clean
+        _db.session.rollback()
 
 
 class _ClosingClient(FlaskClient):

@@ -33,6 +33,16 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+def _valid_email(form, field):
+    """The same check as the service (email-validator), so the message sits beside the field."""
+    from conference.registration.services import InvalidRegistration, normalise_email
+
+    try:
+        normalise_email(field.data or "")
+    except InvalidRegistration as error:
+        raise ValidationError(error.message) from None
+
+
 def _no_control_characters(form, field):
     value = field.data or ""
     if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in value):
@@ -198,7 +208,11 @@ class DaysMixin:
 class RegistrationForm(DaysMixin, PersonForm):
     email = EmailField(
         _l("E-mail address"),
-        validators=[DataRequired(_l("Please enter your e-mail address.")), Length(max=254)],
+        validators=[
+            DataRequired(_l("Please enter your e-mail address.")),
+            Length(max=254),
+            _valid_email,
+        ],
         render_kw={"autocomplete": "email"},
     )
     consent = BooleanField(
@@ -240,7 +254,11 @@ class LostLinkForm(FlaskForm):
 class StaffRegistrationForm(DaysMixin, PersonForm):
     email = EmailField(
         _l("E-mail address"),
-        validators=[DataRequired(_l("Please enter the e-mail address.")), Length(max=254)],
+        validators=[
+            DataRequired(_l("Please enter the e-mail address.")),
+            Length(max=254),
+            _valid_email,
+        ],
     )
     consent = BooleanField(
         _l("The person has agreed to the processing of their data."),

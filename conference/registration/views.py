@@ -148,9 +148,9 @@ def confirm(token: str):
     if request.method == "POST" and not expired:
         if not form.validate_on_submit():
             abort(400)
-        registration = services.confirm(token, now=now)
+        manage_token = services.confirm(token, now=now).manage_token
         db.session.commit()
-        return redirect(url_for(".manage", token=registration.manage_token, welcome=1))
+        return redirect(url_for(".manage", token=manage_token, welcome=1))
     return render_template(
         "registration/confirm.html",
         form=form,
@@ -458,9 +458,10 @@ def admin_new():
             if not _field_error(form, error):
                 flash(error.message, "error")
         else:
+            registration_id = registration.id
             db.session.commit()
             flash(_("The registration has been added."), "success")
-            return redirect(url_for(".admin_detail", registration_id=registration.id))
+            return redirect(url_for(".admin_detail", registration_id=registration_id))
     status = 400 if request.method == "POST" else 200
     return render_template(
         "registration/admin_form.html", form=form, congress=congress, registration=None
@@ -515,7 +516,7 @@ def admin_edit(registration_id: int):
         else:
             db.session.commit()
             flash(_("The changes have been saved."), "success")
-            return redirect(url_for(".admin_detail", registration_id=registration.id))
+            return redirect(url_for(".admin_detail", registration_id=registration_id))
     status = 400 if request.method == "POST" else 200
     return render_template(
         "registration/admin_form.html",
@@ -546,7 +547,7 @@ def admin_action(registration_id: int, action: str):
         abort(404)
     db.session.commit()
     flash(message, "success")
-    return redirect(url_for(".admin_detail", registration_id=registration.id))
+    return redirect(url_for(".admin_detail", registration_id=registration_id))
 
 
 @bp.post("/admin/registrations/fill-from-waitlist")
