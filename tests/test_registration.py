@@ -9,10 +9,17 @@ import threading
 from datetime import timedelta
 
 import pytest
+from markupsafe import Markup
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from conference.core.models import AuditLog, Congress, CongressDay, OutboxMail
+from conference.core.signals import (
+    mail_attachments,
+    manage_sections,
+    registration_cancelled,
+    registration_days_changed,
+)
 from conference.core.time import utcnow
 from conference.organisations.models import OrganisationQuota
 from conference.registration import services
@@ -851,3 +858,61 @@ def test_staff_pages_refuse_door_staff(db, staff_client):
     response = staff_client("checkin").get("/admin/registrations")
 
     assert response.status_code == 403
+
+
+# --- extension points ---------------------------------------------------------------------------
+
+
+def _ticket_attachment(registration, kind):
+    return (
+        [("ticket.pdf", "application/pdf", b"%PDF-1.7 ticket")]
+        if kind == "registration.confirmed"
+        else []
+    )
+
+
+def _ticket_section(registration):
+    return (10, Markup("<section id='ticket-section'>Ticket</section>"))
+
+
+def test_confirmed_mail_carries_attachments_and_manage_page_shows_sections(client, db, smtp):
+    congress = factories.congress()
+    db.session.commit()
+    client.post("/register", data=form_data(congress))
+    token = confirm_token_from(smtp.wait(1)[0])
+    mail_attachments.connect(_ticket_attachment)
+    manage_sections.connect(_ticket_section)
+    try:
+        client.post(f"/register/confirm/{token}")
+        page = client.get(f"/r/{registrations(db)[0].manage_token}").get_data(as_text=True)
+    finally:
+        mail_attachments.disconnect(_ticket_attachment)
+        manage_sections.disconnect(_ticket_section)
+
+    confirmed = smtp.wait(2)[1]
+    assert [p.get_filename() for p in confirmed.iter_attachments()] == ["ticket.pdf"]
+    assert "<section id='ticket-section'>Ticket</section>" in page
+
+
+def test_cancel_and_day_change_send_their_signals(app, db):
+    congress = factories.congress()
+    registration = factories.registration(congress)
+    db.session.commit()
+    seen = []
+
+    def on_cancel(sender, **kwargs):
+        seen.append(("cancelled", sender.id))
+
+    def on_days(sender, **kwargs):
+        seen.append(("days", sorted(kwargs["removed"])))
+
+    registration_cancelled.connect(on_cancel)
+    registration_days_changed.connect(on_days)
+    try:
+        services.change_days(registration, [congress.days[0].day], now=utcnow(), actor="attendee")
+        services.cancel(registration, now=utcnow(), actor="attendee")
+    finally:
+        registration_cancelled.disconnect(on_cancel)
+        registration_days_changed.disconnect(on_days)
+
+    assert seen == [("days", [congress.days[1].day]), ("cancelled", registration.id)]

@@ -192,11 +192,14 @@ def day_choices(congress) -> list[tuple[str, str]]:
     ]
 
 
+def _at_least_one(form, field):
+    # Not DataRequired: its "required" flag would mark every single checkbox as required.
+    if not field.data:
+        raise ValidationError(_l("Please choose at least one day."))
+
+
 class DaysMixin:
-    days = MultiCheckboxField(
-        _l("Days attending"),
-        validators=[DataRequired(_l("Please choose at least one day."))],
-    )
+    days = MultiCheckboxField(_l("Days attending"), validators=[_at_least_one])
 
     def setup_days(self, congress) -> None:
         self.days.choices = day_choices(congress)
