@@ -40,6 +40,9 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        # A real server closes every response; the test client does so only when buffered.
+        # Mail is delivered in ``call_on_close`` (core/mail.py), so tests see it arrive.
+        kwargs.setdefault("buffered", True)
         if has_app_context():
             _db.session.commit()
         token = _cv_app.set(None)
@@ -156,6 +159,7 @@ def app(request, database_url, instance_path, smtp_server, _schema):
                 for table in _schema:
                     connection.execute(text(f'DELETE FROM "{table}"'))  # noqa: S608 - names from metadata
         _db.engine.dispose()
+
 
 
 @pytest.fixture

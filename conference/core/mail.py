@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
-from flask import current_app, has_request_context, render_template, url_for
+from flask import current_app, g, has_request_context, render_template, url_for
 from flask_babel import force_locale
 from sqlalchemy import select, update
 
@@ -52,7 +52,38 @@ def queue(
     for filename, mimetype, data in attachments:
         mail.attachments.append(OutboxAttachment(filename=filename, mimetype=mimetype, data=data))
     db.session.add(mail)
+    if has_request_context():
+        # Remembered for delivery right after the response (see ``init_app``).
+        db.session.flush()
+        g.setdefault("queued_mail_ids", []).append(mail.id)
     return mail
+
+
+def init_app(app) -> None:
+    """Deliver the mail a request queued once its response has gone out.
+
+    Runs in ``call_on_close``, in a fresh app context, so the visitor never waits for SMTP and
+    an SMTP failure can never turn the response into an error: the mail stays pending for
+    ``flask send-mail``. Mail of a request that rolled back no longer exists and is skipped.
+    """
+
+    @app.after_request
+    def _deliver_after_request(response):
+        ids = g.pop("queued_mail_ids", None)
+        if not ids or not app.config.get("MAIL_SEND_AFTER_REQUEST"):
+            return response
+        if app.config["MAIL_BACKEND"] == "none":
+            return response
+
+        def deliver():
+            try:
+                with app.app_context():
+                    deliver_pending(ids=ids)
+            except Exception:  # noqa: BLE001 - never let delivery break a finished request
+                log.exception("delivering mail after the request failed")
+
+        response.call_on_close(deliver)
+        return response
 
 
 def queue_templated(

@@ -66,6 +66,9 @@ def error_response(status: int, code: str, message: str):
 
 def init_app(app: Flask) -> None:
     app.before_request(enforce_access)
+    from conference.core import mail
+
+    mail.init_app(app)
     i18n.init_filters(app)
 
     @app.errorhandler(DomainError)

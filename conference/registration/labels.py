@@ -1,0 +1,76 @@
+"""Human labels for the registration enums, in one place so every area shows the same words.
+
+The msgids are English; the German catalogue carries the programme's inclusive forms
+("Pat:in", "Mentor:in", "Lots:in", ...). Use ``label(ROLE_LABELS, value)`` in code and
+``choices(ROLE_LABELS)`` for form choices.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from conference.registration.models import BadgeRole, Diet, ProgrammeRole, Sector, Status
+
+ROLE_LABELS = {
+    ProgrammeRole.SPONSOR: _l("Sponsor (Pat:in)"),
+    ProgrammeRole.MENTOR: _l("Mentor"),
+    ProgrammeRole.GUIDE: _l("Guide (Lots:in)"),
+    ProgrammeRole.COORDINATOR: _l("Coordinator"),
+    ProgrammeRole.STAFF: _l("Full-time staff"),
+    ProgrammeRole.ADMINISTRATION: _l("Administration / politics"),
+    ProgrammeRole.RESEARCH: _l("Research"),
+    ProgrammeRole.PRESS: _l("Press"),
+    ProgrammeRole.OTHER: _l("Other"),
+}
+
+SECTOR_LABELS = {
+    Sector.CIVIL_SOCIETY: _l("Civil society"),
+    Sector.MUNICIPAL: _l("Municipal level"),
+    Sector.STATE: _l("State level"),
+    Sector.FEDERAL: _l("Federal level"),
+    Sector.RESEARCH: _l("Research and academia"),
+}
+
+DIET_LABELS = {
+    Diet.NONE: _l("No special diet"),
+    Diet.VEGETARIAN: _l("Vegetarian"),
+    Diet.VEGAN: _l("Vegan"),
+    Diet.HALAL: _l("Halal"),
+    Diet.KOSHER: _l("Kosher"),
+    Diet.GLUTEN_FREE: _l("Gluten-free"),
+    Diet.LACTOSE_FREE: _l("Lactose-free"),
+}
+
+STATUS_LABELS = {
+    Status.PENDING: _l("Not yet confirmed"),
+    Status.CONFIRMED: _l("Confirmed"),
+    Status.WAITLISTED: _l("Waiting list"),
+    Status.CANCELLED: _l("Cancelled"),
+}
+
+BADGE_ROLE_LABELS = {
+    BadgeRole.ATTENDEE: _l("Attendee"),
+    BadgeRole.SPEAKER: _l("Speaker"),
+    BadgeRole.MODERATOR: _l("Moderator"),
+    BadgeRole.STAFF: _l("Team"),
+    BadgeRole.PRESS: _l("Press"),
+    BadgeRole.ORGANISER: _l("Organiser"),
+}
+
+NEED_LABELS = {
+    "step_free": _l("Step-free access"),
+    "sign_language": _l("Sign-language interpretation"),
+    "induction_loop": _l("Induction loop"),
+}
+
+
+def label(labels: dict, value: str | None) -> str:
+    """The translated label of a stored value; the raw value if it is unknown."""
+    if value is None:
+        return ""
+    found = labels.get(value)
+    return str(found) if found is not None else str(value)
+
+
+def choices(labels: dict) -> list[tuple[str, str]]:
+    return [(str(key), text) for key, text in labels.items()]

@@ -1,0 +1,634 @@
+"""Registration over HTTP: the public form, confirmation, the manage link, the organisers' list."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from conference.accounts.access import current_actor, public, roles_required
+from conference.accounts.models import Role
+from conference.core.congress import current_congress, current_congress_or_404
+from conference.core.csvimport import CsvProblem
+from conference.core.errors import DomainError
+from conference.core.exports import table_response
+from conference.core.signals import collect_manage_sections
+from conference.core.time import utcnow
+from conference.extensions import db, limiter
+from conference.registration import services
+from conference.registration.forms import (
+    ActionForm,
+    CancelForm,
+    DaysForm,
+    ImportConfirmForm,
+    ImportUploadForm,
+    LostLinkForm,
+    ManageForm,
+    RegistrationForm,
+    StaffEditForm,
+    StaffRegistrationForm,
+)
+from conference.registration.labels import (
+    DIET_LABELS,
+    NEED_LABELS,
+    ROLE_LABELS,
+    SECTOR_LABELS,
+    STATUS_LABELS,
+    choices,
+    label,
+)
+from conference.registration.models import Registration, Status
+
+bp = Blueprint("registration", __name__)
+
+STAFF = (Role.ORGANISER, Role.COORDINATOR)
+
+
+def _actor():
+    """The acting user itself, not Flask-Login's proxy (the audit log recognises a User)."""
+    actor = current_actor()
+    return actor._get_current_object() if hasattr(actor, "_get_current_object") else actor
+
+
+@bp.app_context_processor
+def _labels():
+    return {
+        "role_label": lambda v: label(ROLE_LABELS, v),
+        "sector_label": lambda v: label(SECTOR_LABELS, v),
+        "diet_label": lambda v: label(DIET_LABELS, v),
+        "status_label": lambda v: label(STATUS_LABELS, v),
+    }
+
+
+def _field_error(form, error: DomainError) -> bool:
+    """Show a service refusal beside its field; False if it belongs to no field of the form."""
+    name = error.details.get("field")
+    field = getattr(form, name, None) if name else None
+    if field is None:
+        return False
+    field.errors = (
+        [*field.errors, error.message] if isinstance(field.errors, list) else [error.message]
+    )
+    return True
+
+
+# --- public sign-up -----------------------------------------------------------------------------
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@public
+@limiter.limit("20/minute;200/hour", methods=["POST"])
+def register():
+    congress = current_congress_or_404()
+    now = utcnow()
+    if not congress.registration_open(now):
+        status = 409 if request.method == "POST" else 200
+        return render_template("registration/closed.html", congress=congress, now=now), status
+    form = RegistrationForm()
+    form.setup(services.carriers_with_locals(None))
+    form.setup_days(congress)
+    if request.method == "GET":
+        form.days.data = [value for value, _label in form.days.choices]
+    duplicate = False
+    if form.validate_on_submit():
+        if form.website.data:
+            # A bot filled the hidden field: answer as if all went well, store nothing.
+            return redirect(url_for(".submitted"))
+        try:
+            services.register(
+                congress,
+                {**form.person_data(), "email": form.email.data},
+                form.chosen_days(),
+                services.Consent(data_processing=form.consent.data, photo=form.photo_consent.data),
+                now=now,
+            )
+        except services.AlreadyRegistered as error:
+            db.session.rollback()
+            duplicate = True
+            _field_error(form, error)
+        except services.InvalidRegistration as error:
+            db.session.rollback()
+            if not _field_error(form, error):
+                raise
+        else:
+            db.session.commit()
+            return redirect(url_for(".submitted"))
+    status = 400 if request.method == "POST" else 200
+    return (
+        render_template(
+            "registration/register.html",
+            form=form,
+            congress=congress,
+            duplicate=duplicate,
+            lost_form=LostLinkForm(formdata=None, email=form.email.data),
+        ),
+        status,
+    )
+
+
+@bp.get("/register/submitted")
+@public
+def submitted():
+    return render_template("registration/submitted.html", congress=current_congress())
+
+
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit("30/minute", methods=["POST"])
+def confirm(token: str):
+    """GET shows a button, POST confirms: mail scanners that prefetch links confirm nothing."""
+    congress = current_congress()
+    now = utcnow()
+    registration = services.by_confirm_token(token)
+    expired = bool(registration.confirm_expires_at and now >= registration.confirm_expires_at)
+    form = ActionForm()
+    if request.method == "POST" and not expired:
+        if not form.validate_on_submit():
+            abort(400)
+        manage_token = services.confirm(token, now=now).manage_token
+        db.session.commit()
+        return redirect(url_for(".manage", token=manage_token, welcome=1))
+    return render_template(
+        "registration/confirm.html",
+        form=form,
+        congress=congress,
+        expired=expired,
+        token=token,
+    ), (410 if expired and request.method == "POST" else 200)
+
+
+@bp.post("/register/confirm/<token>/renew")
+@public
+@limiter.limit("5/minute;20/hour")
+def renew_link(token: str):
+    services.renew_expired_link(token, now=utcnow())
+    db.session.commit()
+    flash(_("We have sent you a new confirmation link. It is valid for 48 hours."), "success")
+    return redirect(url_for(".submitted"))
+
+
+@bp.route("/register/lost-link", methods=["GET", "POST"])
+@public
+@limiter.limit("5/minute;30/hour", methods=["POST"])
+def lost_link():
+    congress = current_congress_or_404()
+    form = LostLinkForm()
+    if form.validate_on_submit():
+        services.send_lost_link(congress, form.email.data, now=utcnow())
+        db.session.commit()
+        # The same answer whether or not the address is registered.
+        flash(
+            _(
+                "If this address is registered, we have just sent the personal link to it. "
+                "Please also look in your spam folder."
+            ),
+            "success",
+        )
+        return redirect(url_for(".lost_link"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("registration/lost_link.html", form=form, congress=congress), status
+
+
+# --- self-service ---------------------------------------------------------------------------------
+
+
+def _manage_page(registration: Registration, form=None, days_form=None, status: int = 200):
+    if form is None:
+        form = ManageForm(formdata=None)
+        form.setup(services.carriers_with_locals(None))
+        form.fill_from(registration)
+        form.photo_consent.data = registration.photo_consent_at is not None
+    if days_form is None:
+        days_form = DaysForm(formdata=None)
+        days_form.setup_days(registration.congress)
+        days_form.days.data = [d.day.isoformat() for d in registration.days]
+    return (
+        render_template(
+            "registration/manage.html",
+            registration=registration,
+            congress=registration.congress,
+            form=form,
+            days_form=days_form,
+            position=services.waitlist_position(registration),
+            sections=collect_manage_sections(registration),
+            welcome=request.args.get("welcome") == "1",
+        ),
+        status,
+    )
+
+
+@bp.route("/r/<token>", methods=["GET", "POST"])
+@public
+def manage(token: str):
+    registration = services.by_manage_token(token)
+    if request.method == "GET":
+        return _manage_page(registration)
+    if registration.status == Status.CANCELLED:
+        abort(409)
+    form = ManageForm()
+    form.setup(services.carriers_with_locals(None))
+    if form.validate_on_submit():
+        now = utcnow()
+        try:
+            services.update_registration(
+                registration, form.person_data(), now=now, actor="attendee"
+            )
+            services.set_photo_consent(
+                registration, form.photo_consent.data, now=now, actor="attendee"
+            )
+        except DomainError as error:
+            db.session.rollback()
+            registration = services.by_manage_token(token)
+            if not _field_error(form, error):
+                raise
+        else:
+            db.session.commit()
+            flash(_("Your changes have been saved."), "success")
+            return redirect(url_for(".manage", token=token))
+    return _manage_page(registration, form=form, status=400)
+
+
+@bp.post("/r/<token>/days")
+@public
+def manage_days(token: str):
+    registration = services.by_manage_token(token)
+    if registration.status == Status.CANCELLED:
+        abort(409)
+    form = DaysForm()
+    form.setup_days(registration.congress)
+    if form.validate_on_submit():
+        try:
+            services.change_days(registration, form.chosen_days(), now=utcnow(), actor="attendee")
+        except DomainError as error:
+            db.session.rollback()
+            registration = services.by_manage_token(token)
+            if not _field_error(form, error):
+                raise
+        else:
+            db.session.commit()
+            flash(_("Your days have been changed."), "success")
+            return redirect(url_for(".manage", token=token))
+    return _manage_page(registration, days_form=form, status=400)
+
+
+@bp.route("/r/<token>/cancel", methods=["GET", "POST"])
+@public
+def manage_cancel(token: str):
+    registration = services.by_manage_token(token)
+    form = CancelForm()
+    if registration.status != Status.CANCELLED and form.validate_on_submit():
+        services.cancel(registration, now=utcnow(), actor="attendee")
+        db.session.commit()
+        flash(_("Your registration has been cancelled."), "success")
+        return redirect(url_for(".manage", token=token))
+    status = 400 if request.method == "POST" else 200
+    return (
+        render_template(
+            "registration/cancel.html",
+            registration=registration,
+            congress=registration.congress,
+            form=form,
+        ),
+        status,
+    )
+
+
+# --- organisers -------------------------------------------------------------------------------------
+
+
+def _filters() -> services.Filters:
+    args = request.args
+    carrier = args.get("carrier", "")
+    day = args.get("day", "")
+    page = args.get("page", "1")
+    filters = services.Filters(
+        q=args.get("q", "")[:200],
+        status=args.get("status", "") if args.get("status") in set(Status) else "",
+        carrier_id=int(carrier) if carrier.isdigit() else None,
+        role=args.get("role", "") if args.get("role") in ROLE_LABELS else "",
+        need=args.get("need", "")
+        if args.get("need") in {*services.NEED_COLUMNS, "diet", "any"}
+        else "",
+        page=int(page) if page.isdigit() and len(page) < 7 else 1,
+    )
+    try:
+        filters.day = date.fromisoformat(day) if day else None
+    except ValueError:
+        filters.day = None
+    return filters
+
+
+def _filter_args(filters: services.Filters) -> dict:
+    return {
+        key: value
+        for key, value in {
+            "q": filters.q,
+            "status": filters.status,
+            "carrier": filters.carrier_id,
+            "role": filters.role,
+            "day": filters.day.isoformat() if filters.day else "",
+            "need": filters.need,
+        }.items()
+        if value
+    }
+
+
+@bp.get("/admin/registrations")
+@roles_required(*STAFF)
+def admin_list():
+    congress = current_congress_or_404()
+    actor = _actor()
+    filters = _filters()
+    page = services.search(congress, filters, actor)
+    return render_template(
+        "registration/admin_list.html",
+        congress=congress,
+        page=page,
+        filters=filters,
+        filter_args=_filter_args(filters),
+        counts=services.status_counts(congress, actor),
+        carriers=services.carriers_with_locals(actor),
+        statuses=choices(STATUS_LABELS),
+        roles=choices(ROLE_LABELS),
+        needs=[*choices(NEED_LABELS), ("diet", _("Special diet")), ("any", _("Any access need"))],
+        action_form=ActionForm(),
+    )
+
+
+EXPORT_HEADER = [
+    "ID",
+    "Status",
+    "Vorname",
+    "Nachname",
+    "E-Mail",
+    "Sprache",
+    "Träger",
+    "Lokale Struktur",
+    "Andere Organisation",
+    "Rolle",
+    "Bereich",
+    "Tage",
+    "Stufenlos",
+    "Gebärdensprache",
+    "Induktionsschleife",
+    "Barrierefreiheit",
+    "Ernährung",
+    "Ernährung Hinweise",
+    "Fotoeinwilligung",
+    "Angemeldet am",
+    "Bestätigt am",
+    "Quelle",
+]
+
+
+@bp.get("/admin/registrations/export.<fmt>")
+@roles_required(*STAFF)
+def admin_export(fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    congress = current_congress_or_404()
+    rows = services.export_rows(congress, _filters(), _actor())
+    data = (
+        [
+            r.id,
+            label(STATUS_LABELS, r.status),
+            r.first_name,
+            r.last_name,
+            r.email,
+            r.language,
+            r.carrier.name if r.carrier else "",
+            r.local_structure.name if r.local_structure else "",
+            r.organisation_other,
+            label(ROLE_LABELS, r.programme_role),
+            label(SECTOR_LABELS, r.sector),
+            ", ".join(d.day.isoformat() for d in r.days),
+            r.needs_step_free,
+            r.needs_sign_language,
+            r.needs_induction_loop,
+            r.accessibility_notes,
+            label(DIET_LABELS, r.diet),
+            r.diet_notes,
+            r.photo_consent_at is not None,
+            r.created_at,
+            r.confirmed_at,
+            r.source,
+        ]
+        for r in rows
+    )
+    return table_response(fmt, f"anmeldungen-{congress.slug}", EXPORT_HEADER, data)
+
+
+def _staff_form(form_class, registration=None):
+    form = form_class() if request.method == "POST" else form_class(formdata=None)
+    form.setup(services.carriers_with_locals(_actor()))
+    congress = registration.congress if registration else current_congress_or_404()
+    form.setup_days(congress)
+    return form
+
+
+@bp.route("/admin/registrations/new", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def admin_new():
+    congress = current_congress_or_404()
+    actor = _actor()
+    form = _staff_form(StaffRegistrationForm)
+    if request.method == "GET":
+        form.days.data = [value for value, _label in form.days.choices]
+        if services.scope_carrier(actor):
+            form.carrier.data = str(services.scope_carrier(actor))
+    if form.validate_on_submit():
+        data = {**form.person_data(), "email": form.email.data}
+        try:
+            services.check_scope(data, actor)
+            registration = services.register(
+                congress,
+                data,
+                form.chosen_days(),
+                services.Consent(data_processing=form.consent.data, photo=form.photo_consent.data),
+                now=utcnow(),
+                actor=actor,
+                source="staff",
+                confirmed=form.mode.data == "confirmed",
+            )
+        except DomainError as error:
+            db.session.rollback()
+            if not _field_error(form, error):
+                flash(error.message, "error")
+        else:
+            registration_id = registration.id
+            db.session.commit()
+            flash(_("The registration has been added."), "success")
+            return redirect(url_for(".admin_detail", registration_id=registration_id))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "registration/admin_form.html", form=form, congress=congress, registration=None
+    ), status
+
+
+@bp.get("/admin/registrations/<int:registration_id>")
+@roles_required(*STAFF)
+def admin_detail(registration_id: int):
+    registration = services.for_staff(registration_id, _actor())
+    from conference.core.models import AuditLog
+
+    history = (
+        db.session.execute(
+            db.select(AuditLog)
+            .where(AuditLog.object_type == "Registration", AuditLog.object_id == registration.id)
+            .order_by(AuditLog.at.desc(), AuditLog.id.desc())
+            .limit(50)
+        )
+        .scalars()
+        .all()
+    )
+    return render_template(
+        "registration/admin_detail.html",
+        registration=registration,
+        congress=registration.congress,
+        position=services.waitlist_position(registration),
+        history=history,
+        action_form=ActionForm(),
+    )
+
+
+@bp.route("/admin/registrations/<int:registration_id>/edit", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def admin_edit(registration_id: int):
+    actor = _actor()
+    registration = services.for_staff(registration_id, actor)
+    form = _staff_form(StaffEditForm, registration)
+    if request.method == "GET":
+        form.fill_from(registration)
+        form.days.data = [d.day.isoformat() for d in registration.days]
+    if form.validate_on_submit():
+        try:
+            services.staff_edit(
+                registration, form.person_data(), form.chosen_days(), now=utcnow(), actor=actor
+            )
+        except DomainError as error:
+            db.session.rollback()
+            registration = services.for_staff(registration_id, actor)
+            if not _field_error(form, error):
+                flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The changes have been saved."), "success")
+            return redirect(url_for(".admin_detail", registration_id=registration_id))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "registration/admin_form.html",
+        form=form,
+        congress=registration.congress,
+        registration=registration,
+    ), status
+
+
+@bp.post("/admin/registrations/<int:registration_id>/<action>")
+@roles_required(*STAFF)
+def admin_action(registration_id: int, action: str):
+    actor = _actor()
+    registration = services.for_staff(registration_id, actor)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    now = utcnow()
+    if action == "cancel":
+        services.cancel(registration, now=now, actor=actor)
+        message = _("The registration has been cancelled.")
+    elif action == "promote":
+        services.move_from_waitlist(registration, now=now, actor=actor)
+        message = _("The person has been moved from the waiting list and informed.")
+    elif action == "resend":
+        services.resend(registration, now=now, actor=actor)
+        message = _("The e-mail has been sent again.")
+    else:
+        abort(404)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for(".admin_detail", registration_id=registration_id))
+
+
+@bp.post("/admin/registrations/fill-from-waitlist")
+@roles_required(Role.ORGANISER)
+def admin_fill():
+    congress = current_congress_or_404()
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    promoted = services.promote(congress.id, now=utcnow(), actor=_actor(), limit=500)
+    db.session.commit()
+    flash(_("%(n)s people moved up from the waiting list.", n=len(promoted)), "success")
+    return redirect(url_for(".admin_list"))
+
+
+@bp.route("/admin/registrations/import", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def admin_import():
+    congress = current_congress_or_404()
+    form = ImportUploadForm()
+    rows = None
+    confirm_form = None
+    if form.validate_on_submit():
+        content = form.file.data.read()
+        try:
+            rows = services.import_preview(congress, content, _actor())
+        except CsvProblem as problem:
+            form.file.errors = [str(problem)]
+        else:
+            confirm_form = ImportConfirmForm(
+                formdata=None,
+                payload=base64.b64encode(content).decode(),
+                mode=form.mode.data,
+            )
+        db.session.rollback()
+    status = 400 if request.method == "POST" and rows is None else 200
+    return render_template(
+        "registration/admin_import.html",
+        form=form,
+        congress=congress,
+        rows=rows,
+        valid=sum(1 for r in rows if not r.problems) if rows else 0,
+        confirm_form=confirm_form,
+    ), status
+
+
+@bp.post("/admin/registrations/import/commit")
+@roles_required(*STAFF)
+def admin_import_commit():
+    congress = current_congress_or_404()
+    form = ImportConfirmForm()
+    what = request.form.get("what")  # the button: "valid" rows only, or "all" or nothing
+    if not form.validate_on_submit() or what not in ("valid", "all"):
+        abort(400)
+    try:
+        content = base64.b64decode(form.payload.data or "", validate=True)
+    except (binascii.Error, ValueError):
+        abort(400)
+    try:
+        result = services.import_rows(
+            congress,
+            content,
+            only_if_all_valid=what == "all",
+            confirmed=form.mode.data == "confirmed",
+            now=utcnow(),
+            actor=_actor(),
+        )
+    except CsvProblem as problem:
+        db.session.rollback()
+        flash(str(problem), "error")
+        return redirect(url_for(".admin_import"))
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".admin_import"))
+    db.session.commit()
+    flash(
+        _(
+            "%(imported)s registrations imported, %(skipped)s rows skipped.",
+            imported=result.imported,
+            skipped=result.skipped,
+        ),
+        "success",
+    )
+    return redirect(url_for(".admin_list"))

@@ -1,0 +1,918 @@
+"""Registration: sign-up with double opt-in, seats and waitlist, self-service, organisers, mail."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import threading
+from datetime import timedelta
+
+import pytest
+from markupsafe import Markup
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from conference.core.models import AuditLog, Congress, CongressDay, OutboxMail
+from conference.core.signals import (
+    mail_attachments,
+    manage_sections,
+    registration_cancelled,
+    registration_days_changed,
+)
+from conference.core.time import utcnow
+from conference.organisations.models import OrganisationQuota
+from conference.registration import services
+from conference.registration.models import Registration, Status
+from tests import factories
+
+
+def form_data(congress, **overrides):
+    data = {
+        "first_name": "Anna",
+        "last_name": "Schmidt",
+        "email": "anna@example.org",
+        "language": "de",
+        "carrier": "other",
+        "local_structure": "",
+        "organisation_other": "Stadt Kassel",
+        "programme_role": "mentor",
+        "sector": "civil_society",
+        "diet": "none",
+        "days": [d.day.isoformat() for d in congress.days],
+        "consent": "y",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def registrations(db):
+    return db.session.execute(select(Registration).order_by(Registration.id)).scalars().all()
+
+
+def confirm_token_from(message) -> str:
+    body = message.get_body(("plain",)).get_content()
+    return re.search(r"/register/confirm/([A-Za-z0-9_-]{43})", body).group(1)
+
+
+def _confirm(client, email: str):
+    from conference.extensions import db
+
+    token = db.session.execute(
+        select(Registration.confirm_token).where(Registration.email == email)
+    ).scalar_one()
+    return client.post(f"/register/confirm/{token}")
+
+
+# --- sign-up and double opt-in ------------------------------------------------------------------
+
+
+def test_new_registration_is_pending_and_confirmation_mail_arrives(client, db, smtp):
+    congress = factories.congress()
+    db.session.commit()
+
+    response = client.post("/register", data=form_data(congress, email="Anna@Example.org"))
+
+    message = smtp.wait(1)[0]
+    stored = registrations(db)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/register/submitted")
+    assert [(r.email, r.status) for r in stored] == [("anna@example.org", Status.PENDING)]
+    assert stored[0].consent_version == congress.consent_text_version
+    assert stored[0].consent_at is not None
+    assert stored[0].photo_consent_at is None
+    assert message["To"] == "anna@example.org"
+    assert message["Subject"] == "Bitte bestätigen Sie Ihre Anmeldung"
+    assert confirm_token_from(message) == stored[0].confirm_token
+    assert "<html" in message.get_body(("html",)).get_content()
+    assert congress.taken == 0
+
+
+def test_following_the_confirmation_link_takes_a_seat_and_mails_the_confirmation(client, db, smtp):
+    congress = factories.congress(capacity=10, day_capacity=5)
+    db.session.commit()
+    client.post("/register", data=form_data(congress))
+    token = confirm_token_from(smtp.wait(1)[0])
+
+    page = client.get(f"/register/confirm/{token}")
+    response = client.post(f"/register/confirm/{token}")
+
+    registration = registrations(db)[0]
+    db.session.refresh(congress)
+    mails = smtp.wait(2)
+    assert page.status_code == 200
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(f"/r/{registration.manage_token}")
+    assert registration.status == Status.CONFIRMED
+    assert registration.confirm_token is None
+    assert congress.taken == 1
+    assert [d.taken for d in congress.days] == [1, 1]
+    assert mails[1]["Subject"] == "Ihre Anmeldung ist bestätigt"
+    assert registration.manage_token in mails[1].get_body(("plain",)).get_content()
+
+
+def test_get_on_the_confirmation_link_changes_nothing(client, db, smtp):
+    congress = factories.congress()
+    db.session.commit()
+    client.post("/register", data=form_data(congress))
+    token = confirm_token_from(smtp.wait(1)[0])
+
+    response = client.get(f"/register/confirm/{token}")
+
+    assert response.status_code == 200
+    assert "Anmeldung bestätigen" in response.get_data(as_text=True)
+    assert registrations(db)[0].status == Status.PENDING
+
+
+def test_expired_link_offers_a_new_one_that_works(client, db, smtp):
+    congress = factories.congress()
+    db.session.commit()
+    client.post("/register", data=form_data(congress))
+    old_token = confirm_token_from(smtp.wait(1)[0])
+    registration = registrations(db)[0]
+    registration.confirm_expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+
+    page = client.get(f"/register/confirm/{old_token}")
+    refused = client.post(f"/register/confirm/{old_token}")
+    renewed = client.post(f"/register/confirm/{old_token}/renew")
+    new_token = confirm_token_from(smtp.wait(2)[1])
+    confirmed = client.post(f"/register/confirm/{new_token}")
+
+    db.session.refresh(registration)
+    assert "abgelaufen" in page.get_data(as_text=True)
+    assert refused.status_code == 410
+    assert renewed.status_code == 302
+    assert new_token != old_token
+    assert confirmed.status_code == 302
+    assert registration.status == Status.CONFIRMED
+
+
+def test_unknown_or_malformed_links_are_404_without_saying_more(client, db):
+    factories.congress()
+    db.session.commit()
+
+    answers = [
+        client.get(path).status_code
+        for path in (
+            "/r/" + "A" * 43,
+            "/r/short",
+            "/r/" + "ä" * 43,
+            "/register/confirm/" + "B" * 43,
+            "/register/confirm/x'--",
+        )
+    ]
+
+    assert answers == [404, 404, 404, 404, 404]
+
+
+def test_duplicate_email_is_refused_and_offers_to_resend_the_link(client, db, smtp):
+    congress = factories.congress()
+    factories.registration(congress, email="anna@example.org")
+    db.session.commit()
+
+    response = client.post("/register", data=form_data(congress, email="ANNA@example.org"))
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "bereits angemeldet" in page
+    assert "Link erneut senden" in page
+    assert len(registrations(db)) == 1
+
+
+def test_bad_input_is_explained_beside_each_field_and_nothing_is_stored(client, db):
+    congress = factories.congress()
+    db.session.commit()
+
+    response = client.post(
+        "/register",
+        data=form_data(
+            congress,
+            first_name="Zoë",
+            last_name="",
+            email="not-an-address",
+            carrier="other",
+            organisation_other="",
+            days=[],
+            consent=None,
+            programme_role="pilot",
+        ),
+    )
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'value="Zoë"' in page
+    assert 'id="last_name-error"' in page
+    assert 'id="email-error"' in page
+    assert 'id="organisation_other-error"' in page
+    assert 'id="days-error"' in page
+    assert 'id="consent-error"' in page
+    assert 'id="programme_role-error"' in page
+    assert registrations(db) == []
+
+
+def test_local_structure_of_another_carrier_is_refused(client, db):
+    congress = factories.congress()
+    ours = factories.carrier(local_structures=1)
+    other = factories.carrier(local_structures=1)
+    db.session.commit()
+
+    response = client.post(
+        "/register",
+        data=form_data(
+            congress, carrier=str(ours.id), local_structure=str(other.local_structures[0].id)
+        ),
+    )
+
+    assert response.status_code == 400
+    assert 'id="local_structure-error"' in response.get_data(as_text=True)
+    assert registrations(db) == []
+
+
+def test_honeypot_filled_by_a_bot_stores_nothing(client, db, smtp):
+    congress = factories.congress()
+    db.session.commit()
+
+    response = client.post("/register", data=form_data(congress, website="http://spam"))
+
+    assert response.status_code == 302
+    assert registrations(db) == []
+    assert db.session.execute(select(func.count()).select_from(OutboxMail)).scalar_one() == 0
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True)
+def test_lost_link_requests_are_rate_limited(client, db):
+    factories.congress()
+    db.session.commit()
+
+    codes = [
+        client.post("/register/lost-link", data={"email": f"x{n}@example.org"}).status_code
+        for n in range(6)
+    ]
+
+    assert codes == [302] * 5 + [429]
+
+
+def test_registration_outside_the_window_is_closed(client, db):
+    congress = factories.congress(registration_opens_at=utcnow() + timedelta(days=3))
+    db.session.commit()
+
+    page = client.get("/register")
+    posted = client.post("/register", data=form_data(congress))
+
+    assert "noch nicht" in page.get_data(as_text=True) or "öffnet" in page.get_data(as_text=True)
+    assert posted.status_code == 409
+    assert registrations(db) == []
+
+
+def test_english_registrant_gets_english_mail(client, db, smtp):
+    congress = factories.congress()
+    db.session.commit()
+
+    client.post("/register", data=form_data(congress, language="en"))
+
+    assert smtp.wait(1)[0]["Subject"] == "Please confirm your registration"
+
+
+def test_form_works_in_english_and_shows_programme_roles_in_german(client, db):
+    factories.congress()
+    db.session.commit()
+
+    german = client.get("/register").get_data(as_text=True)
+    english = client.get("/register?lang=en").get_data(as_text=True)
+
+    for role in ("Pat:in", "Mentor:in", "Lots:in", "Koordinator:in", "hauptamtlich Mitarbeitende"):
+        assert role in german
+    assert "First name" in english
+    assert 'class="honeypot"' in german
+
+
+# --- capacity and waitlist ----------------------------------------------------------------------
+
+
+def test_confirmation_when_full_goes_to_the_waitlist_with_its_position(client, db, smtp):
+    congress = factories.congress(capacity=1)
+    db.session.commit()
+    for email in ("a@example.org", "b@example.org", "c@example.org"):
+        client.post("/register", data=form_data(congress, email=email))
+        _confirm(client, email)
+
+    stored = {r.email: r for r in registrations(db)}
+    page = client.get(f"/r/{stored['c@example.org'].manage_token}").get_data(as_text=True)
+    waitlist_mails = [m for m in smtp.wait(6) if "Warteliste" in m["Subject"]]
+    assert [r.status for r in stored.values()] == [
+        Status.CONFIRMED,
+        Status.WAITLISTED,
+        Status.WAITLISTED,
+    ]
+    assert services.waitlist_position(stored["c@example.org"]) == 2
+    assert "Nummer 2 auf der Warteliste" in page
+    assert "Position 2" in waitlist_mails[-1].get_body(("plain",)).get_content()
+
+
+def test_cancelling_frees_the_seat_and_promotes_the_first_waitlisted(client, db, smtp):
+    congress = factories.congress(capacity=1)
+    first = factories.registration(congress, email="first@example.org")
+    congress.taken = 1
+    for day in congress.days:
+        day.taken = 1
+    second = factories.registration(
+        congress, status=Status.WAITLISTED, email="second@example.org", waitlisted_at=utcnow()
+    )
+    third = factories.registration(
+        congress,
+        status=Status.WAITLISTED,
+        email="third@example.org",
+        waitlisted_at=utcnow() + timedelta(seconds=1),
+    )
+    db.session.commit()
+
+    page = client.get(f"/r/{first.manage_token}/cancel")
+    response = client.post(f"/r/{first.manage_token}/cancel", data={"really": "y"})
+
+    for row in (first, second, third, congress):
+        db.session.refresh(row)
+    mails = smtp.wait(2)
+    assert page.status_code == 200
+    assert response.status_code == 302
+    assert (first.status, second.status, third.status) == (
+        Status.CANCELLED,
+        Status.CONFIRMED,
+        Status.WAITLISTED,
+    )
+    assert congress.taken == 1
+    assert sorted(m["To"] for m in mails) == ["first@example.org", "second@example.org"]
+    assert services.waitlist_position(third) == 1
+
+
+def test_cancel_needs_the_confirmation_tick(client, db):
+    congress = factories.congress()
+    registration = factories.registration(congress)
+    db.session.commit()
+
+    response = client.post(f"/r/{registration.manage_token}/cancel", data={})
+
+    db.session.refresh(registration)
+    assert response.status_code == 400
+    assert registration.status == Status.CONFIRMED
+
+
+def test_full_day_keeps_a_person_waiting_while_another_who_fits_moves_up(app, db):
+    congress = factories.congress(capacity=10, day_capacity=1)
+    day1, day2 = (d.day for d in congress.days)
+    holder = factories.registration(congress, days=[day1, day2])
+    congress.taken = 1
+    for day in congress.days:
+        day.taken = 1
+    both = factories.registration(
+        congress, status=Status.WAITLISTED, days=[day1, day2], waitlisted_at=utcnow()
+    )
+    second_only = factories.registration(
+        congress,
+        status=Status.WAITLISTED,
+        days=[day2],
+        waitlisted_at=utcnow() + timedelta(seconds=1),
+    )
+    db.session.commit()
+
+    services.change_days(holder, [day1], now=utcnow(), actor="attendee")
+    db.session.commit()
+
+    for row in (both, second_only):
+        db.session.refresh(row)
+    assert both.status == Status.WAITLISTED
+    assert second_only.status == Status.CONFIRMED
+
+
+def test_carrier_quota_waitlists_its_people_beyond_the_quota(app, db):
+    congress = factories.congress(capacity=100)
+    carrier = factories.carrier()
+    db.session.add(OrganisationQuota(congress_id=congress.id, carrier_id=carrier.id, quota=1))
+    now = utcnow()
+    results = []
+    for n in range(2):
+        registration = services.register(
+            congress,
+            _service_data(f"q{n}@example.org", carrier_id=carrier.id),
+            [d.day for d in congress.days],
+            services.Consent(True),
+            now=now,
+            confirmed=True,
+            source="staff",
+        )
+        results.append(registration.status)
+    db.session.commit()
+
+    quota = db.session.execute(select(OrganisationQuota)).scalar_one()
+    assert results == [Status.CONFIRMED, Status.WAITLISTED]
+    assert quota.taken == 1
+
+
+def _service_data(email: str, **fields) -> dict:
+    return {
+        "first_name": "Test",
+        "last_name": "Person",
+        "email": email,
+        "organisation_other": "" if fields.get("carrier_id") else "Freie Initiative",
+        "programme_role": "mentor",
+        "sector": "civil_society",
+        **fields,
+    }
+
+
+def test_parallel_confirmations_never_exceed_capacity(app, db):
+    """40 threads confirm at once against 25 seats: exactly 25 get one, 15 wait."""
+    congress = factories.congress(capacity=25, day_capacity=30)
+    now = utcnow()
+    tokens = []
+    for n in range(40):
+        registration = services.register(
+            congress,
+            _service_data(f"race{n}@example.org"),
+            [d.day for d in congress.days],
+            services.Consent(True),
+            now=now,
+            notify=False,
+        )
+        tokens.append(registration.confirm_token)
+    db.session.commit()
+    barrier = threading.Barrier(len(tokens))
+    failures = []
+
+    def confirm(token):
+        with app.app_context():
+            try:
+                barrier.wait()
+                services.confirm(token, now=utcnow())
+                db.session.commit()
+            except Exception as error:  # noqa: BLE001 - collected and asserted below
+                failures.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=confirm, args=(token,)) for token in tokens]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    db.session.expire_all()
+    statuses = db.session.execute(
+        select(Registration.status, func.count()).group_by(Registration.status)
+    ).all()
+    stored = db.session.get(Congress, congress.id)
+    days = db.session.execute(select(CongressDay.taken)).scalars().all()
+    assert failures == []
+    assert dict(statuses) == {Status.CONFIRMED: 25, Status.WAITLISTED: 15}
+    assert stored.taken == 25
+    assert days == [25, 25]
+
+
+# --- self-service -------------------------------------------------------------------------------
+
+
+def test_attendee_edits_details_and_changes_days_on_the_manage_page(client, db):
+    congress = factories.congress()
+    registration = factories.registration(congress, first_name="Anna", organisation_other="X")
+    congress.taken = 1
+    for day in congress.days:
+        day.taken = 1
+    db.session.commit()
+    token = registration.manage_token
+    day1 = congress.days[0].day
+
+    page = client.get(f"/r/{token}")
+    edited = client.post(
+        f"/r/{token}",
+        data=form_data(congress, first_name="Anna-Lena", organisation_other="Y", photo_consent="y"),
+    )
+    days = client.post(f"/r/{token}/days", data={"days": [day1.isoformat()]})
+
+    db.session.refresh(registration)
+    db.session.refresh(congress)
+    actions = db.session.execute(select(AuditLog.action).order_by(AuditLog.id)).scalars().all()
+    assert page.status_code == 200
+    assert page.headers["Cache-Control"] == "no-store"
+    assert edited.status_code == 302 and days.status_code == 302
+    assert registration.first_name == "Anna-Lena"
+    assert registration.photo_consent_at is not None
+    assert [d.day for d in registration.days] == [day1]
+    assert [d.taken for d in congress.days] == [1, 0]
+    assert "registration.updated" in actions and "registration.days_changed" in actions
+
+
+def test_bad_edit_on_the_manage_page_keeps_the_input_and_changes_nothing(client, db):
+    congress = factories.congress()
+    registration = factories.registration(congress, first_name="Anna")
+    db.session.commit()
+
+    response = client.post(
+        f"/r/{registration.manage_token}", data=form_data(congress, first_name="")
+    )
+
+    db.session.refresh(registration)
+    assert response.status_code == 400
+    assert 'id="first_name-error"' in response.get_data(as_text=True)
+    assert registration.first_name == "Anna"
+
+
+def test_lost_link_answers_the_same_for_known_and_unknown_addresses(client, db, smtp):
+    congress = factories.congress()
+    registration = factories.registration(congress, email="anna@example.org")
+    db.session.commit()
+
+    known = client.post(
+        "/register/lost-link", data={"email": "anna@example.org"}, follow_redirects=True
+    )
+    unknown = client.post(
+        "/register/lost-link", data={"email": "nobody@example.org"}, follow_redirects=True
+    )
+
+    message = smtp.wait(1)[0]
+    assert known.get_data(as_text=True) == unknown.get_data(as_text=True)
+    assert message["To"] == "anna@example.org"
+    assert registration.manage_token in message.get_body(("plain",)).get_content()
+    assert db.session.execute(select(func.count()).select_from(OutboxMail)).scalar_one() == 1
+
+
+# --- mail delivery ------------------------------------------------------------------------------
+
+
+@pytest.mark.config(MAIL_PORT=1)
+def test_smtp_down_keeps_the_registration_and_send_mail_delivers_later(
+    app, client, db, smtp, smtp_server
+):
+    congress = factories.congress()
+    db.session.commit()
+
+    response = client.post("/register", data=form_data(congress))
+
+    mail = db.session.execute(select(OutboxMail)).scalar_one()
+    assert response.status_code == 302
+    assert registrations(db)[0].status == Status.PENDING
+    assert mail.status == "pending"
+    assert mail.attempts == 1
+
+    app.config["MAIL_PORT"] = smtp_server.port  # SMTP is back
+    mail.next_attempt_at = utcnow()
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["send-mail"])
+
+    db.session.refresh(mail)
+    assert "sent 1" in result.output
+    assert smtp.wait(1)[0]["To"] == "anna@example.org"
+    assert mail.status == "sent"
+
+
+# --- escaping ----------------------------------------------------------------------------------
+
+EVIL = '<script>alert("x")</script>'
+
+
+def test_hostile_names_are_escaped_in_pages_mails_and_exports(client, db, smtp, staff_client):
+    congress = factories.congress()
+    db.session.commit()
+    client.post(
+        "/register",
+        data=form_data(congress, first_name=EVIL, last_name='=HYPERLINK("http://x")‮'),
+    )
+    registration = registrations(db)[0]
+    organiser = staff_client("organiser")
+
+    manage = client.get(f"/r/{registration.manage_token}").get_data(as_text=True)
+    listing = organiser.get("/admin/registrations").get_data(as_text=True)
+    detail = organiser.get(f"/admin/registrations/{registration.id}").get_data(as_text=True)
+    html_mail = smtp.wait(1)[0].get_body(("html",)).get_content()
+    exported = organiser.get("/admin/registrations/export.csv").data.decode("utf-8-sig")
+
+    for page in (manage, listing, detail, html_mail):
+        assert EVIL not in page
+        assert "&lt;script&gt;" in page
+    row = list(csv.reader(io.StringIO(exported), delimiter=";"))[1]
+    assert row[3].startswith("'=HYPERLINK")
+
+
+# --- organisers -------------------------------------------------------------------------------------
+
+
+def test_registration_list_query_count_is_the_same_for_one_and_three_rows(
+    db, staff_client, count_queries
+):
+    congress = factories.congress()
+    carrier = factories.carrier(local_structures=1)
+    factories.registration(congress, carrier_id=carrier.id)
+    db.session.commit()
+    organiser = staff_client("organiser")
+    organiser.get("/admin/registrations")
+    db.session.commit()
+
+    with count_queries() as one:
+        first = organiser.get("/admin/registrations")
+    for _ in range(2):
+        factories.registration(
+            congress, carrier_id=carrier.id, local_structure_id=carrier.local_structures[0].id
+        )
+    db.session.commit()
+    with count_queries() as three:
+        second = organiser.get("/admin/registrations")
+
+    assert first.status_code == second.status_code == 200
+    assert len(one) == len(three)
+
+
+def test_list_of_5000_registrations_pages_with_the_same_queries(db, staff_client, count_queries):
+    congress = factories.congress(capacity=None)
+    carrier = factories.carrier()
+    rows = [
+        Registration(
+            congress_id=congress.id,
+            status=Status.CONFIRMED,
+            first_name="Person",
+            last_name=f"Nr{n:05d}",
+            email=f"p{n}@example.org",
+            carrier_id=carrier.id if n % 2 else None,
+            organisation_other="" if n % 2 else "Andere",
+        )
+        for n in range(5000)
+    ]
+    db.session.add_all(rows)
+    db.session.commit()
+    organiser = staff_client("organiser")
+    organiser.get("/admin/registrations")
+
+    with count_queries() as queries:
+        response = organiser.get(f"/admin/registrations?page=3&carrier={carrier.id}&q=nr0")
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "2500 Anmeldungen gefunden" in page
+    assert "Seite 3 von 50" in page
+    assert page.count("/admin/registrations/") >= 50
+    assert len(queries) <= 12
+
+
+def test_filters_by_status_day_role_and_needs(db, staff_client):
+    congress = factories.congress()
+    day2 = congress.days[1].day
+    factories.registration(congress, last_name="Alpha", programme_role="press")
+    factories.registration(
+        congress, last_name="Beta", days=[day2], needs_step_free=True, status=Status.WAITLISTED
+    )
+    db.session.commit()
+    organiser = staff_client("organiser")
+
+    def names(query):
+        text = organiser.get("/admin/registrations?" + query).get_data(as_text=True)
+        return [n for n in ("Alpha", "Beta") if n in text]
+
+    assert names("status=waitlisted") == ["Beta"]
+    assert names("role=press") == ["Alpha"]
+    assert names(f"day={congress.days[0].day.isoformat()}") == ["Alpha"]
+    assert names("need=step_free") == ["Beta"]
+    assert names("q=alp") == ["Alpha"]
+    assert names("day=nonsense&page=x") == ["Alpha", "Beta"]
+
+
+def test_coordinator_sees_and_registers_only_their_organisation(db, staff_client):
+    congress = factories.congress()
+    ours = factories.carrier(local_structures=1)
+    theirs = factories.carrier()
+    own = factories.registration(congress, last_name="Eigene", carrier_id=ours.id)
+    foreign = factories.registration(congress, last_name="Fremde", carrier_id=theirs.id)
+    db.session.commit()
+    coordinator = staff_client("coordinator", organisation_id=ours.id)
+
+    listing = coordinator.get("/admin/registrations").get_data(as_text=True)
+    own_detail = coordinator.get(f"/admin/registrations/{own.id}")
+    foreign_detail = coordinator.get(f"/admin/registrations/{foreign.id}")
+    foreign_cancel = coordinator.post(f"/admin/registrations/{foreign.id}/cancel")
+    added_foreign = coordinator.post(
+        "/admin/registrations/new",
+        data=form_data(congress, email="x@example.org", carrier=str(theirs.id)),
+    )
+    added_own = coordinator.post(
+        "/admin/registrations/new",
+        data=form_data(
+            congress,
+            email="y@example.org",
+            carrier=str(ours.id),
+            local_structure=str(ours.local_structures[0].id),
+            mode="confirmed",
+        ),
+    )
+
+    db.session.refresh(foreign)
+    assert "Eigene" in listing and "Fremde" not in listing
+    assert own_detail.status_code == 200
+    assert foreign_detail.status_code == 404
+    assert foreign_cancel.status_code == 404
+    assert foreign.status == Status.CONFIRMED
+    assert added_foreign.status_code == 400
+    assert added_own.status_code == 302
+    emails = {r.email for r in registrations(db)}
+    assert "y@example.org" in emails and "x@example.org" not in emails
+
+
+def test_organiser_adds_edits_moves_and_cancels_with_an_audit_trail(db, staff_client, smtp):
+    congress = factories.congress(capacity=1)
+    db.session.commit()
+    organiser = staff_client("organiser")
+
+    organiser.post(
+        "/admin/registrations/new",
+        data=form_data(congress, email="one@example.org", mode="confirmed"),
+    )
+    organiser.post(
+        "/admin/registrations/new",
+        data=form_data(congress, email="two@example.org", mode="confirmed"),
+    )
+    one, two = registrations(db)
+    full = organiser.post(f"/admin/registrations/{two.id}/promote")
+    edit = organiser.post(
+        f"/admin/registrations/{one.id}/edit",
+        data=form_data(congress, first_name="Eins", days=[congress.days[0].day.isoformat()]),
+    )
+    organiser.post(f"/admin/registrations/{one.id}/cancel")
+    resend = organiser.post(f"/admin/registrations/{two.id}/resend")
+
+    db.session.expire_all()
+    actions = db.session.execute(
+        select(AuditLog.action, AuditLog.actor_user_id).order_by(AuditLog.id)
+    ).all()
+    assert full.status_code == 409
+    assert edit.status_code == 302
+    assert (one.first_name, one.status, two.status) == ("Eins", Status.CANCELLED, Status.CONFIRMED)
+    assert resend.status_code == 302
+    assert [a for a, _ in actions] == [
+        "registration.created",
+        "registration.confirmed",
+        "registration.created",
+        "registration.waitlisted",
+        "registration.updated",
+        "registration.days_changed",
+        "registration.cancelled",
+        "registration.promoted",
+        "registration.mail_resent",
+    ]
+    assert {user for a, user in actions if a != "registration.promoted"} == {organiser.user.id}
+
+
+def test_export_as_csv_with_bom_and_as_xlsx(db, staff_client):
+    congress = factories.congress()
+    factories.registration(congress, first_name="Jürgen", last_name="Öztürk")
+    factories.registration(congress, first_name="Other", status=Status.CANCELLED)
+    db.session.commit()
+    organiser = staff_client("organiser")
+
+    csv_response = organiser.get("/admin/registrations/export.csv?status=confirmed")
+    xlsx_response = organiser.get("/admin/registrations/export.xlsx?status=confirmed")
+    bad = organiser.get("/admin/registrations/export.pdf")
+
+    assert csv_response.data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(csv_response.data.decode("utf-8-sig")), delimiter=";"))
+    assert [r[2:4] for r in rows[1:]] == [["Jürgen", "Öztürk"]]
+    sheet = load_workbook(io.BytesIO(xlsx_response.data)).active
+    assert [c.value for c in sheet[2]][2:4] == ["Jürgen", "Öztürk"]
+    assert bad.status_code == 404
+
+
+IMPORT_CSV = (
+    "Vorname;Nachname;E-Mail;Träger;Rolle;Tage\r\n"
+    "Ali;Yılmaz;ali@example.org;{carrier};Mentor:in;1\r\n"
+    "Bea;;bea@example.org;{carrier};Mentor:in;beide\r\n"
+    "Cem;Kaya;already@example.org;{carrier};Lots:in;2\r\n"
+    "Dora;Weiß;ali@example.org;Unbekannt;Pilot;5\r\n"
+)
+
+
+def test_csv_import_previews_every_problem_then_imports_the_valid_rows(db, staff_client, smtp):
+    congress = factories.congress()
+    carrier = factories.carrier("Paritätischer Gesamtverband", short_name="Der Paritätische")
+    factories.registration(congress, email="already@example.org")
+    db.session.commit()
+    organiser = staff_client("organiser")
+    content = IMPORT_CSV.format(carrier=carrier.name).encode("cp1252", errors="replace")
+
+    preview = organiser.post(
+        "/admin/registrations/import",
+        data={"file": (io.BytesIO(content), "liste.csv"), "consent": "y", "mode": "confirmed"},
+        content_type="multipart/form-data",
+    )
+    page = preview.get_data(as_text=True)
+    payload = re.search(r'name="payload" type="hidden" value="([^"]+)"', page).group(1)
+    all_or_nothing = organiser.post(
+        "/admin/registrations/import/commit",
+        data={"payload": payload, "mode": "confirmed", "what": "all"},
+    )
+    count_after_refusal = len(registrations(db))
+    valid_only = organiser.post(
+        "/admin/registrations/import/commit",
+        data={"payload": payload, "mode": "confirmed", "what": "valid"},
+    )
+
+    stored = {r.email: r for r in registrations(db)}
+    assert preview.status_code == 200
+    assert "1 von 4 Zeilen können importiert werden" in page
+    assert "Nachname fehlt" in page
+    assert "Bereits angemeldet" in page
+    assert "Unbekannte Organisation" in page
+    assert "doppelt" in page
+    assert all_or_nothing.status_code == 302
+    assert count_after_refusal == 1
+    assert valid_only.status_code == 302
+    assert set(stored) == {"already@example.org", "ali@example.org"}
+    assert stored["ali@example.org"].source == "import"
+    assert stored["ali@example.org"].status == Status.CONFIRMED
+    assert [d.day for d in stored["ali@example.org"].days] == [congress.days[0].day]
+
+
+def test_import_of_a_file_that_is_no_table_is_a_clear_400(db, staff_client):
+    factories.congress()
+    db.session.commit()
+    organiser = staff_client("organiser")
+
+    response = organiser.post(
+        "/admin/registrations/import",
+        data={"file": (io.BytesIO(b"\x00\x01\x02PK"), "x.csv"), "consent": "y", "mode": "pending"},
+        content_type="multipart/form-data",
+    )
+
+    assert response.status_code == 400
+    assert "keine CSV-Datei" in response.get_data(as_text=True)
+
+
+def test_staff_pages_send_strangers_to_the_login(client, db):
+    factories.congress()
+    db.session.commit()
+
+    response = client.get("/admin/registrations")
+
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+def test_staff_pages_refuse_door_staff(db, staff_client):
+    factories.congress()
+    db.session.commit()
+
+    response = staff_client("checkin").get("/admin/registrations")
+
+    assert response.status_code == 403
+
+
+# --- extension points ---------------------------------------------------------------------------
+
+
+def _ticket_attachment(registration, kind):
+    return (
+        [("ticket.pdf", "application/pdf", b"%PDF-1.7 ticket")]
+        if kind == "registration.confirmed"
+        else []
+    )
+
+
+def _ticket_section(registration):
+    return (10, Markup("<section id='ticket-section'>Ticket</section>"))
+
+
+def test_confirmed_mail_carries_attachments_and_manage_page_shows_sections(client, db, smtp):
+    congress = factories.congress()
+    db.session.commit()
+    client.post("/register", data=form_data(congress))
+    token = confirm_token_from(smtp.wait(1)[0])
+    mail_attachments.connect(_ticket_attachment)
+    manage_sections.connect(_ticket_section)
+    try:
+        client.post(f"/register/confirm/{token}")
+        page = client.get(f"/r/{registrations(db)[0].manage_token}").get_data(as_text=True)
+    finally:
+        mail_attachments.disconnect(_ticket_attachment)
+        manage_sections.disconnect(_ticket_section)
+
+    confirmed = smtp.wait(2)[1]
+    assert [p.get_filename() for p in confirmed.iter_attachments()] == ["ticket.pdf"]
+    assert "<section id='ticket-section'>Ticket</section>" in page
+
+
+def test_cancel_and_day_change_send_their_signals(app, db):
+    congress = factories.congress()
+    registration = factories.registration(congress)
+    db.session.commit()
+    seen = []
+
+    def on_cancel(sender, **kwargs):
+        seen.append(("cancelled", sender.id))
+
+    def on_days(sender, **kwargs):
+        seen.append(("days", sorted(kwargs["removed"])))
+
+    registration_cancelled.connect(on_cancel)
+    registration_days_changed.connect(on_days)
+    try:
+        services.change_days(registration, [congress.days[0].day], now=utcnow(), actor="attendee")
+        services.cancel(registration, now=utcnow(), actor="attendee")
+    finally:
+        registration_cancelled.disconnect(on_cancel)
+        registration_days_changed.disconnect(on_days)
+
+    assert seen == [("days", [congress.days[1].day]), ("cancelled", registration.id)]
