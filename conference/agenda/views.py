@@ -70,18 +70,18 @@ def _programme_filter() -> services.ProgrammeFilter:
     )
 
 
-def _programme_days(congress: Congress, sessions: list[AgendaSession]) -> list[dict]:
-    """Days -> time slots -> sessions, with times already formatted for the template."""
-    by_day = {day: [] for day in services.congress_days(congress)}
-    for session in sessions:
-        by_day.setdefault(services.local_day(session.starts_at, congress), []).append(session)
+def _programme_days(congress: Congress, items: list[services.ProgrammeItem]) -> list[dict]:
+    """Days -> time slots -> sessions (items carry their formatted local times)."""
+    by_day: dict[date, list] = {day: [] for day in services.congress_days(congress)}
+    for item in items:
+        by_day.setdefault(item.day, []).append(item)
     days = []
-    for day, items in by_day.items():
+    for day, day_items in by_day.items():
         slots = [
             {"time": start, "sessions": list(group)}
-            for start, group in groupby(items, key=lambda s: _hhmm(s.starts_at, congress))
+            for start, group in groupby(day_items, key=lambda item: item.starts)
         ]
-        days.append({"day": day, "slots": slots, "count": len(items)})
+        days.append({"day": day, "slots": slots, "count": len(day_items)})
     return days
 
 
@@ -90,20 +90,25 @@ def _programme_days(congress: Congress, sessions: list[AgendaSession]) -> list[d
 def programme():
     congress = current_congress_or_404()
     filters = _programme_filter()
-    sessions = services.public_sessions(congress, filters)
+    items = services.programme_items(congress, filters)
     return render_template(
         "agenda/programme.html",
         congress=congress,
-        days=_programme_days(congress, sessions),
-        total=len(sessions),
+        days=_programme_days(congress, items),
+        total=len(items),
         filters=filters,
         rooms=services.rooms_of(congress),
         tracks=services.tracks_of(congress),
         kinds=services.kind_labels(),
         languages=services.language_labels(),
-        hhmm=lambda value: _hhmm(value, congress),
-        free_seats=services.free_seats,
+        changes=_change_labels(),
+        # url_for per session is a tenth of the page's time at 300 sessions; "/sessions/<id>".
+        session_base=url_for(".session_detail", session_id=0)[: -len("0")],
     )
+
+
+def _change_labels() -> dict[str, str]:
+    return {"cancelled": _("cancelled"), "room": _("room changed"), "time": _("time changed")}
 
 
 @bp.get("/programme.json")
@@ -137,14 +142,14 @@ def programme_pdf():
     page_format = request.args.get("format", "a4").lower()
     if page_format not in ("a4", "a5"):
         raise Invalid(_("The format must be A4 or A5."), code="invalid_format")
-    sessions = services.public_sessions(congress)
+    items = services.programme_items(congress)
     pdf = render_pdf(
         "agenda/programme_pdf.html",
         congress=congress,
-        days=_programme_days(congress, sessions),
+        days=_programme_days(congress, items),
         page_format=page_format,
-        hhmm=lambda value: _hhmm(value, congress),
         kinds=services.kind_labels(),
+        changes=_change_labels(),
     )
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
