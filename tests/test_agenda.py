@@ -757,3 +757,19 @@ def test_track_colours_come_as_a_stylesheet(db, congress, client):
 
     assert response.mimetype == "text/css"
     assert f".track-{track.id} {{ --track: #aa3300; }}" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_builder_runs_a_constant_number_of_queries(
+    db, congress, staff_client, count_queries, count
+):
+    _agenda(congress, count)
+    factories.phase(congress)
+    db.session.commit()
+    client = staff_client("organiser")
+
+    with count_queries() as queries:
+        response = client.get(f"/admin/agenda?day={congress.starts_on.isoformat()}")
+
+    assert response.status_code == 200
+    assert len(queries) == 9
