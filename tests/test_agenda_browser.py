@@ -1,0 +1,89 @@
+"""The agenda builder in real Chromium: drag and drop saves at once; a refused move snaps back."""
+
+from __future__ import annotations
+
+from datetime import time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from conference.agenda.models import AgendaSession
+from tests import factories
+from tests.browser_support import (  # noqa: F401 - fixtures
+    browser,
+    chromium,
+    live_server,
+    log_in,
+    playwright_session,
+)
+
+
+def _drag(page, source, target_x: float, target_y: float) -> None:
+    box = source.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 8)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 + 10, box["y"] + 18, steps=3)
+    page.mouse.move(target_x, target_y, steps=8)
+    page.mouse.up()
+
+
+def _stored(db, session_id: int, tz: str):
+    """Room and local start as stored, read in a short transaction of its own."""
+    try:
+        row = db.session.get(AgendaSession, session_id, populate_existing=True)
+        return row.room_id, row.starts_at.astimezone(ZoneInfo(tz)).time()
+    finally:
+        db.session.rollback()
+
+
+def _cell(page, room_id: int, clock: str):
+    return page.locator(f'[data-cell][data-room-id="{room_id}"][data-time="{clock}"]')
+
+
+@pytest.mark.browser
+@pytest.mark.config(WTF_CSRF_ENABLED=True)
+def test_dragging_a_block_saves_it_and_a_refused_move_snaps_back(db, live_server, browser):  # noqa: F811
+    congress = factories.congress()
+    hall = factories.room(congress, name="Großer Saal", capacity=200)
+    side = factories.room(congress, name="Raum Kiel", capacity=40)
+    forum = factories.session(
+        congress, title="Forum Patenschaften", room_=hall, start=time(10), end=time(11)
+    )
+    factories.session(congress, title="Belegt", room_=side, start=time(14), end=time(15))
+    organiser = factories.user(role="organiser")
+    # Plain values: touching expired rows later would open a write transaction (BEGIN
+    # IMMEDIATE on SQLite) in this thread and lock out the live server.
+    forum_id, side_id, email, day = forum.id, side.id, organiser.email, congress.starts_on
+    tz = congress.timezone
+    db.session.commit()
+    page = browser
+    page.set_viewport_size({"width": 1400, "height": 2000})  # the whole day's grid in view
+    log_in(page, live_server.url, email, factories.PASSWORD)
+    page.goto(f"{live_server.url}/admin/agenda?day={day.isoformat()}")
+    page.wait_for_selector("[data-agenda-grid][data-enhanced]")
+    block = page.locator(f'[data-session-id="{forum_id}"]')
+    target = _cell(page, side_id, "12:00").bounding_box()
+
+    with page.expect_response(lambda r: r.url.endswith(f"/sessions/{forum_id}/place")) as first:
+        _drag(page, block, target["x"] + target["width"] / 2, target["y"] + 8)
+
+    assert first.value.status == 200
+    page.wait_for_function(
+        "document.querySelector('[data-builder-status]').textContent.includes('12:00')"
+    )
+    assert _stored(db, forum_id, tz) == (side_id, time(12))
+    moved_box = block.bounding_box()
+    assert abs(moved_box["y"] - target["y"]) < 6
+
+    occupied = _cell(page, side_id, "14:30").bounding_box()
+    with page.expect_response(lambda r: r.url.endswith(f"/sessions/{forum_id}/place")) as second:
+        _drag(page, block, occupied["x"] + occupied["width"] / 2, occupied["y"] + 8)
+
+    assert second.value.status == 409
+    status = page.locator("[data-builder-status]")
+    status.filter(has_text="Belegt").wait_for()
+    assert "is-error" in status.get_attribute("class")
+    assert block.get_attribute("data-refused") == "true"
+    snapped = block.bounding_box()
+    assert abs(snapped["y"] - moved_box["y"]) < 2 and abs(snapped["x"] - moved_box["x"]) < 2
+    assert _stored(db, forum_id, tz) == (side_id, time(12))
