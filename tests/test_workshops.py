@@ -478,7 +478,12 @@ def test_people_without_ranking_are_placed_by_the_rule_or_left_out():
 def _allocation_data(db, congress):
     phase, (a, b, c) = _ranked(db, congress, capacities=(1, 2, 2))
     people = [
-        factories.registration(congress, first_name=name, email=f"{name.lower()}@example.org")
+        factories.registration(
+            congress,
+            first_name=name,
+            email=f"{name.lower()}@example.org",
+            language="en" if name == "Dana" else "de",
+        )
         for name in ("Ali", "Berta", "Chen", "Dana")
     ]
     late = factories.registration(congress, first_name="Emil", email="emil@example.org")
@@ -539,10 +544,11 @@ def test_commit_stores_the_previewed_allocation_and_mails_everybody(
             "emil@example.org",
         ]
     )
-    body = (
-        next(m for m in mails if m["To"] == "dana@example.org").get_body(("plain",)).get_content()
-    )
-    assert "Workshop B" in body
+    dana = next(m for m in mails if m["To"] == "dana@example.org")
+    ali = next(m for m in mails if m["To"] == "ali@example.org")
+    assert dana["Subject"] == "Your workshops at the congress"
+    assert ali["Subject"] == "Ihre Workshops beim Kongress"
+    assert "Workshop B" in dana.get_body(("plain",)).get_content()
 
 
 def test_commit_refuses_when_rankings_changed_since_the_preview(db, congress, staff_client):

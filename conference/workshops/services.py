@@ -501,17 +501,10 @@ def _mail_promoted(registration: Registration, workshop: AgendaSession) -> None:
             "registration": registration,
             "workshop": workshop,
             "link": _manage_link(registration),
-            "tz": _congress_timezone(registration.congress_id),
         },
         kind="workshops.promoted",
         registration_id=registration.id,
     )
-
-
-def _congress_timezone(congress_id: int) -> str:
-    return db.session.execute(
-        select(Congress.timezone).where(Congress.id == congress_id)
-    ).scalar_one()
 
 
 def _manage_link(registration: Registration) -> str:
@@ -830,7 +823,6 @@ def _mail_allocation(phase: WorkshopPhase, preview: Preview) -> None:
     """One mail per person of the pool: their workshops of the congress, or why none."""
     people = list(preview.people.values())
     seats = seats_by_registration([p.id for p in people])
-    tz = _congress_timezone(phase.congress_id)
     unplaced = preview.result.unplaced()
     for registration in people:
         queue_templated(
@@ -844,7 +836,6 @@ def _mail_allocation(phase: WorkshopPhase, preview: Preview) -> None:
                 "seats": seats.get(registration.id, []),
                 "unplaced": registration.id in unplaced,
                 "link": _manage_link(registration),
-                "tz": tz,
             },
             kind="workshops.allocated",
             registration_id=registration.id,
