@@ -1,0 +1,447 @@
+"""Workshop sign-up for attendees (by manage link) and the organisers' phase pages."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from conference.accounts.access import current_actor, public, roles_required
+from conference.accounts.models import Role
+from conference.core.congress import current_congress_or_404
+from conference.core.errors import DomainError, Invalid
+from conference.core.exports import csv_response
+from conference.core.pdf import render_pdf
+from conference.core.time import utcnow
+from conference.extensions import db
+from conference.workshops import allocation as solver
+from conference.workshops import services
+from conference.workshops.forms import AddPersonForm, NewPhaseForm, PhaseForm
+from conference.workshops.models import WorkshopPhase
+
+bp = Blueprint("workshops", __name__)
+
+
+def _reason_labels() -> dict[str, str]:
+    return {
+        solver.NO_PREFERENCES: _("ranked no workshops (registered late or did not rank)"),
+        solver.CHOICES_FULL: _("all ranked workshops were full"),
+        solver.NO_SEAT_LEFT: _("no free seat left in the phase"),
+    }
+
+
+def _int_field(name: str) -> int:
+    raw = request.form.get(name, "")
+    if not raw.isdigit() or len(raw) > 9:
+        raise Invalid(_("Please choose a workshop."), code="invalid_choice")
+    return int(raw)
+
+
+# --- attendees -------------------------------------------------------------------------------
+
+
+def _back(token: str):
+    if (
+        request.form.get("back") != "workshops"
+        and "registration.manage" in current_app.view_functions
+    ):
+        return redirect(url_for("registration.manage", token=token) + "#workshops")
+    return redirect(url_for(".attendee", token=token))
+
+
+def _attendee_page(registration, *, error: str | None = None, status: int = 200):
+    view = services.attendee_view(registration, now=utcnow())
+    return (
+        render_template(
+            "workshops/attendee.html",
+            view=view,
+            registration=registration,
+            congress=registration.congress,
+            error=error,
+        ),
+        status,
+    )
+
+
+def _attendee_action(token: str, action, success: str):
+    registration = services.registration_by_token(token)
+    try:
+        action(registration)
+    except DomainError as error:
+        db.session.rollback()
+        if error.status == 404:
+            raise
+        registration = services.registration_by_token(token)
+        return _attendee_page(registration, error=error.message, status=error.status)
+    db.session.commit()
+    flash(success, "success")
+    return _back(token)
+
+
+@bp.get("/r/<token>/workshops")
+@public
+def attendee(token: str):
+    return _attendee_page(services.registration_by_token(token))
+
+
+def _workshop(registration, session_id: int):
+    return services.workshop_or_404(registration.congress, session_id)
+
+
+@bp.post("/r/<token>/workshops/<int:session_id>/take")
+@public
+def take(token: str, session_id: int):
+    def act(registration):
+        services.take_seat(registration, _workshop(registration, session_id), now=utcnow())
+
+    return _attendee_action(token, act, _("Your seat is reserved."))
+
+
+@bp.post("/r/<token>/workshops/phases/<int:phase_id>/leave")
+@public
+def leave(token: str, phase_id: int):
+    def act(registration):
+        phase = services.phase_or_404(registration.congress, phase_id)
+        services.leave_seat(registration, phase, now=utcnow())
+
+    return _attendee_action(token, act, _("You have left the workshop."))
+
+
+@bp.post("/r/<token>/workshops/<int:session_id>/wait")
+@public
+def wait(token: str, session_id: int):
+    def act(registration):
+        services.join_waitlist(registration, _workshop(registration, session_id), now=utcnow())
+
+    return _attendee_action(
+        token, act, _("You are on the waiting list. We will write to you when a seat is free.")
+    )
+
+
+@bp.post("/r/<token>/workshops/<int:session_id>/unwait")
+@public
+def unwait(token: str, session_id: int):
+    def act(registration):
+        services.leave_waitlist(registration, _workshop(registration, session_id))
+
+    return _attendee_action(token, act, _("You have left the waiting list."))
+
+
+@bp.post("/r/<token>/workshops/phases/<int:phase_id>/ranking")
+@public
+def ranking(token: str, phase_id: int):
+    def act(registration):
+        phase = services.phase_or_404(registration.congress, phase_id)
+        chosen: list[int] = []
+        for position in range(1, 21):
+            raw = request.form.get(f"choice-{position}", "")
+            if raw == "":
+                continue
+            if not raw.isdigit() or len(raw) > 9:
+                raise services.BadChoice(_("Unknown workshop."), code="unknown_workshop")
+            chosen.append(int(raw))
+        services.set_preferences(registration, phase, chosen, now=utcnow())
+
+    return _attendee_action(token, act, _("Your ranking has been saved."))
+
+
+# --- organisers ------------------------------------------------------------------------------
+
+
+def _local_naive(value: datetime | None, tz: str) -> datetime | None:
+    return value.astimezone(ZoneInfo(tz)).replace(tzinfo=None) if value else None
+
+
+def _aware(value: datetime | None, tz: str) -> datetime | None:
+    return value.replace(tzinfo=ZoneInfo(tz)) if value else None
+
+
+@bp.route("/admin/workshops", methods=["GET", "POST"])
+@roles_required(Role.ORGANISER)
+def admin_phases():
+    congress = current_congress_or_404()
+    form = NewPhaseForm()
+    form.day.choices = [(d.day.isoformat(), d.label or d.day.isoformat()) for d in congress.days]
+    if request.method == "GET":
+        form.mode.data = "first_come"
+    if form.validate_on_submit():
+        phase = WorkshopPhase(
+            congress_id=congress.id,
+            name=form.name.data.strip(),
+            day=date.fromisoformat(form.day.data),
+            mode=form.mode.data,
+            min_ranks=form.min_ranks.data,
+            preferences_close_at=_aware(form.preferences_close_at.data, congress.timezone),
+        )
+        db.session.add(phase)
+        db.session.flush()
+        from conference.core import audit
+
+        audit.record("workshops.phase_created", phase, actor=current_actor())
+        db.session.commit()
+        flash(_("The workshop phase has been created."), "success")
+        return redirect(url_for(".admin_phase", phase_id=phase.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "workshops/admin_phases.html",
+        congress=congress,
+        summaries=services.phase_summaries(congress),
+        form=form,
+    ), status
+
+
+@bp.route("/admin/workshops/phases/<int:phase_id>", methods=["GET", "POST"])
+@roles_required(Role.ORGANISER)
+def admin_phase(phase_id: int):
+    congress = current_congress_or_404()
+    phase = services.phase_or_404(congress, phase_id)
+    form = PhaseForm(obj=phase if request.method == "GET" else None)
+    if request.method == "GET":
+        form.preferences_close_at.data = _local_naive(phase.preferences_close_at, congress.timezone)
+    error = None
+    if form.validate_on_submit():
+        try:
+            services.update_phase(
+                phase,
+                actor=current_actor(),
+                name=form.name.data.strip(),
+                mode=form.mode.data,
+                min_ranks=form.min_ranks.data,
+                preferences_close_at=_aware(form.preferences_close_at.data, congress.timezone),
+            )
+        except DomainError as failure:
+            db.session.rollback()
+            phase = services.phase_or_404(congress, phase_id)
+            error = failure.message
+        else:
+            db.session.commit()
+            flash(_("The settings have been saved."), "success")
+            return redirect(url_for(".admin_phase", phase_id=phase.id))
+    status = 400 if request.method == "POST" else 200
+    if error:
+        status = 409
+    return render_template(
+        "workshops/admin_phase.html",
+        congress=congress,
+        phase=phase,
+        form=form,
+        error=error,
+        workshops=services.workshops_of([phase.id])[phase.id],
+        summary=next(s for s in services.phase_summaries(congress) if s["phase"].id == phase.id),
+    ), status
+
+
+def _seed_arg(raw: str | None) -> int | None:
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit() or len(raw) > 10 or int(raw) >= 2**31:
+        raise Invalid(_("The seed must be a whole number."), code="invalid_seed")
+    return int(raw)
+
+
+@bp.get("/admin/workshops/phases/<int:phase_id>/allocation")
+@roles_required(Role.ORGANISER)
+def allocation_preview(phase_id: int):
+    congress = current_congress_or_404()
+    phase = services.phase_or_404(congress, phase_id)
+    seed = _seed_arg(request.args.get("seed"))
+    if seed is None:
+        seed = services.new_seed()
+    fill = request.args.get("fill") == "1"
+    preview = services.preview_allocation(phase, seed=seed, fill_remaining=fill)
+    return render_template(
+        "workshops/admin_preview.html",
+        congress=congress,
+        phase=phase,
+        preview=preview,
+        reasons=_reason_labels(),
+    )
+
+
+@bp.post("/admin/workshops/phases/<int:phase_id>/allocation")
+@roles_required(Role.ORGANISER)
+def allocation_commit(phase_id: int):
+    congress = current_congress_or_404()
+    phase = services.phase_or_404(congress, phase_id)
+    seed = _seed_arg(request.form.get("seed"))
+    if seed is None:
+        raise Invalid(_("The seed must be a whole number."), code="invalid_seed")
+    preview = services.commit_allocation(
+        phase,
+        seed=seed,
+        fill_remaining=request.form.get("fill") == "1",
+        fingerprint=request.form.get("fingerprint") or None,
+        actor=current_actor(),
+        now=utcnow(),
+    )
+    db.session.commit()
+    flash(
+        _(
+            "The allocation has been saved and %(count)d people have been informed by e-mail.",
+            count=len(preview.people),
+        ),
+        "success",
+    )
+    return redirect(url_for(".admin_phase", phase_id=phase.id))
+
+
+@bp.post("/admin/workshops/phases/<int:phase_id>/place-remaining")
+@roles_required(Role.ORGANISER)
+def place_remaining(phase_id: int):
+    congress = current_congress_or_404()
+    phase = services.phase_or_404(congress, phase_id)
+    placed, left = services.place_remaining(phase, actor=current_actor(), now=utcnow())
+    db.session.commit()
+    flash(
+        _("%(placed)d people placed, %(left)d still without a seat.", placed=placed, left=left),
+        "success",
+    )
+    return redirect(url_for(".admin_phase", phase_id=phase.id))
+
+
+def _admin_workshop(session_id: int):
+    congress = current_congress_or_404()
+    workshop = services.workshop_or_404(congress, session_id)
+    phase = db.session.get(WorkshopPhase, workshop.phase_id)
+    return congress, workshop, phase
+
+
+@bp.get("/admin/workshops/<int:session_id>")
+@roles_required(Role.ORGANISER)
+def admin_workshop(session_id: int, *, error: str | None = None, status: int = 200):
+    congress, workshop, phase = _admin_workshop(session_id)
+    infos = services.workshops_of([phase.id])[phase.id]
+    info = next(i for i in infos if i.session.id == workshop.id)
+    return render_template(
+        "workshops/admin_workshop.html",
+        congress=congress,
+        phase=phase,
+        info=info,
+        others=[i for i in infos if i.session.id != workshop.id and not i.cancelled],
+        seats=services.participants(workshop),
+        waiting=services.waiting_list(workshop),
+        add_form=AddPersonForm(),
+        error=error,
+    ), status
+
+
+def _staff_action(session_id: int, action, success: str):
+    try:
+        action()
+    except DomainError as failure:
+        db.session.rollback()
+        if failure.status == 404:
+            raise
+        return admin_workshop(session_id, error=failure.message, status=failure.status)
+    db.session.commit()
+    flash(success, "success")
+    return redirect(url_for(".admin_workshop", session_id=session_id))
+
+
+@bp.post("/admin/workshops/<int:session_id>/move")
+@roles_required(Role.ORGANISER)
+def admin_move(session_id: int):
+    congress, workshop, phase = _admin_workshop(session_id)
+
+    def act():
+        registration = _seated_registration(workshop, _int_field("registration_id"))
+        target = services.workshop_or_404(congress, _int_field("target"))
+        services.move_seat(registration, target, actor=current_actor(), now=utcnow())
+
+    return _staff_action(session_id, act, _("The person has been moved."))
+
+
+@bp.post("/admin/workshops/<int:session_id>/remove")
+@roles_required(Role.ORGANISER)
+def admin_remove(session_id: int):
+    congress, workshop, phase = _admin_workshop(session_id)
+
+    def act():
+        registration = _seated_registration(workshop, _int_field("registration_id"))
+        services.leave_seat(registration, phase, now=utcnow(), actor=current_actor())
+
+    return _staff_action(session_id, act, _("The person has been removed from the workshop."))
+
+
+@bp.post("/admin/workshops/<int:session_id>/add")
+@roles_required(Role.ORGANISER)
+def admin_add(session_id: int):
+    congress, workshop, phase = _admin_workshop(session_id)
+
+    def act():
+        form = AddPersonForm()
+        if not form.validate_on_submit():
+            raise Invalid(_("Please enter an e-mail address."), code="invalid_email")
+        registration = services.registration_by_email(congress, form.email.data)
+        services.move_seat(registration, workshop, actor=current_actor(), now=utcnow())
+
+    return _staff_action(session_id, act, _("The person has been given a seat."))
+
+
+def _seated_registration(workshop, registration_id: int):
+    from conference.registration.models import Registration
+    from conference.workshops.models import WorkshopSeat
+
+    seat = db.session.execute(
+        db.select(WorkshopSeat).where(
+            WorkshopSeat.session_id == workshop.id,
+            WorkshopSeat.registration_id == registration_id,
+        )
+    ).scalar_one_or_none()
+    if seat is None:
+        raise Invalid(_("This person has no seat in this workshop."), code="not_seated")
+    return db.session.get(Registration, registration_id)
+
+
+def _room_list(session_id: int):
+    congress, workshop, phase = _admin_workshop(session_id)
+    infos = services.workshops_of([phase.id])[phase.id]
+    info = next(i for i in infos if i.session.id == workshop.id)
+    return congress, info, phase, services.participants(workshop)
+
+
+def _filename(info) -> str:
+    return f"teilnahmeliste-workshop-{info.session.id}"
+
+
+@bp.get("/admin/workshops/<int:session_id>/room-list.pdf")
+@roles_required(Role.ORGANISER)
+def room_list_pdf(session_id: int):
+    congress, info, phase, seats = _room_list(session_id)
+    pdf = render_pdf(
+        "workshops/room_list_pdf.html", congress=congress, info=info, phase=phase, seats=seats
+    )
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{_filename(info)}.pdf"'},
+    )
+
+
+@bp.get("/admin/workshops/<int:session_id>/room-list.csv")
+@roles_required(Role.ORGANISER)
+def room_list_csv(session_id: int):
+    congress, info, phase, seats = _room_list(session_id)
+    header = [_("No."), _("Last name"), _("First name"), _("Organisation"), _("Signature")]
+    rows = [
+        [
+            number,
+            seat.registration.last_name,
+            seat.registration.first_name,
+            seat.registration.organisation_label,
+            "",
+        ]
+        for number, seat in enumerate(seats, start=1)
+    ]
+    return csv_response(f"{_filename(info)}.csv", header, rows)
