@@ -466,13 +466,25 @@ def test_coordinator_downloads_only_their_own_organisations_badges(app, db, staf
     assert refusal.value.status == 403
 
 
-def test_coordinators_and_door_staff_cannot_open_the_print_page(app, db, staff_client):
+@pytest.mark.parametrize(
+    ("role", "path", "method"),
+    [
+        ("coordinator", "/admin/badges", "get"),
+        ("checkin", "/admin/badges", "get"),
+        ("coordinator", "/admin/badges/1.pdf", "post"),
+        ("coordinator", "/admin/badges/desk", "get"),
+        ("organiser", "/organisation/badges.pdf", "get"),
+    ],
+)
+def test_each_badge_page_is_closed_to_the_other_roles(app, db, staff_client, role, path, method):
+    # One client per test: the app context of a test caches the first logged-in user.
     factories.congress()
     db.session.commit()
+    client = staff_client(role)
 
-    assert staff_client("coordinator").get("/admin/badges").status_code == 403
-    assert staff_client("checkin").get("/admin/badges").status_code == 403
-    assert staff_client("coordinator").post("/admin/badges/1.pdf").status_code == 403
+    response = getattr(client, method)(path)
+
+    assert response.status_code == 403
 
 
 # --- command line --------------------------------------------------------------------------------
@@ -508,6 +520,41 @@ def test_badges_command_with_nothing_to_print_says_so(app, db, tmp_path):
     assert result.exit_code == 1
     assert "nichts zu drucken" in result.output
     assert not output.exists()
+
+
+def test_badges_command_shows_progress_bars_on_a_terminal(app, db, tmp_path, monkeypatch):
+    from conference.badges import cli
+
+    congress = factories.congress()
+    people(congress)
+    db.session.commit()
+    monkeypatch.setattr(cli, "_is_terminal", lambda: True)
+
+    result = app.test_cli_runner().invoke(args=["badges", str(tmp_path / "b.pdf")])
+
+    assert result.exit_code == 0, result.output
+    assert "Preparing badges" in result.output
+    assert "Laying out pages" in result.output
+
+
+def test_unknown_registrations_are_404(app, db, staff_client):
+    factories.congress()
+    db.session.commit()
+    organiser = staff_client("organiser")
+
+    assert organiser.get("/admin/badges/999999.pdf").status_code == 404
+    assert organiser.post("/admin/badges/999999/reissue").status_code == 404
+
+
+def test_an_unknown_layout_is_a_clear_400(app, db, staff_client):
+    factories.congress()
+    db.session.commit()
+    coordinator = staff_client("coordinator")
+
+    response = coordinator.get("/organisation/badges.pdf?layout=a3")
+
+    assert response.status_code == 400
+    assert "bitte A6 oder A4" in response.get_data(as_text=True)
 
 
 def test_progress_reports_every_badge_and_every_page(app, db):

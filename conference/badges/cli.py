@@ -72,9 +72,13 @@ def badges_command(
     click.echo(f"{len(registrations)} badges ({layout.upper()}) written to {output}.")
 
 
+def _is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
 def _render(registrations, layout: str, back_side: bool, congress) -> bytes:
     """Render with progress bars on a terminal (preparing the badges, laying out the pages)."""
-    if not sys.stdout.isatty():
+    if not _is_terminal():
         return services.render_badges(registrations, layout, back_side=back_side, congress=congress)
     lengths = {
         "prepare": len(registrations),
