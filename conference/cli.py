@@ -19,6 +19,9 @@ from conference.extensions import db
 def init_app(app: Flask) -> None:
     for command in (init_db, demo, create_user, create_api_token, send_mail):
         app.cli.add_command(command)
+    from conference.badges.cli import badges_command
+
+    app.cli.add_command(badges_command)
 
 
 def _fail(message: str) -> None:
