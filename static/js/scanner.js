@@ -209,6 +209,7 @@ if (root && root.dataset.checkpoint) {
       if (!response.ok) return;
       const body = await response.json();
       digests = new Set(body.digests);
+      root.dataset.digests = String(digests.size);
       await saveDigests(checkpoint, body.digests);
     } catch {
       // Keep the stored list.
