@@ -1,0 +1,854 @@
+"""Door scanning: judge a badge at a checkpoint, record the check-in once, count arrivals.
+
+The hot path (``record_scan``) runs at every door at once, so it is lean: one query loads the
+registration with its carrier, local structure and days; the check-in is an INSERT whose unique
+constraint (registration, checkpoint) decides between "ok" and "already checked in", so two doors
+scanning the same badge in the same millisecond get exactly one "ok", on any number of workers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    and_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from conference.agenda.models import AgendaSession, Room, SessionStatus
+from conference.checkin.models import CheckIn, Checkpoint, ScanRecord
+from conference.core import audit
+from conference.core.errors import Conflict, Invalid, NotFound
+from conference.core.models import Congress, CongressDay
+from conference.core.time import at_local, local
+from conference.core.tokens import is_well_formed
+from conference.extensions import db
+from conference.organisations.models import CarrierOrganisation, LocalStructure
+from conference.registration.models import (
+    BadgeRole,
+    Registration,
+    RegistrationDay,
+    Status,
+)
+from conference.workshops.models import WorkshopSeat
+
+MAX_NONCE_LENGTH = 80
+
+
+class ScanResult(StrEnum):
+    OK = "ok"
+    ALREADY_CHECKED_IN = "already_checked_in"
+    UNKNOWN = "unknown"
+    CANCELLED = "cancelled"
+    NOT_REGISTERED_FOR_TODAY = "not_registered_for_today"
+    NOT_CONFIRMED = "not_confirmed"
+
+
+#: Which colour the door sees: green, amber or red.
+TONE = {
+    ScanResult.OK: "ok",
+    ScanResult.ALREADY_CHECKED_IN: "warn",
+    ScanResult.UNKNOWN: "bad",
+    ScanResult.CANCELLED: "bad",
+    ScanResult.NOT_REGISTERED_FOR_TODAY: "bad",
+    ScanResult.NOT_CONFIRMED: "bad",
+}
+
+BADGE_ROLE_LABELS = {
+    BadgeRole.ATTENDEE: _l("Attendee"),
+    BadgeRole.SPEAKER: _l("Speaker"),
+    BadgeRole.MODERATOR: _l("Moderator"),
+    BadgeRole.STAFF: _l("Staff"),
+    BadgeRole.PRESS: _l("Press"),
+    BadgeRole.ORGANISER: _l("Organiser"),
+}
+
+
+class UnknownCheckpoint(NotFound):
+    code = "unknown_checkpoint"
+
+
+@dataclass(frozen=True)
+class Attendee:
+    """The little a door needs to know about a person, read in one column query."""
+
+    id: int
+    status: str
+    full_name: str
+    organisation: str
+    badge_role: str
+    registered_for_day: bool
+
+
+@dataclass
+class ScanOutcome:
+    """What a scan found. ``registration`` is None for an unknown code."""
+
+    result: ScanResult
+    checkpoint: Checkpoint
+    registration: Attendee | None = None
+    checked_in_at: datetime | None = None
+    device: str = ""
+    status: str = ""  # the registration's status, for the wording of a refusal
+    replayed: bool = False
+    stored: dict[str, Any] | None = None  # the stored answer of a resent nonce
+    workshops: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def tone(self) -> str:
+        return TONE[self.result]
+
+
+# --- checkpoints -----------------------------------------------------------------------------
+
+
+def day_code(number: int) -> str:
+    return f"day-{number}"
+
+
+def workshop_code(session_id: int) -> str:
+    return f"ws-{session_id}"
+
+
+def today_in(congress: Congress, now: datetime) -> date:
+    """The calendar date at the venue (the congress time zone), not in UTC."""
+    return local(now, congress.timezone).date()
+
+
+def ensure_checkpoints(congress: Congress) -> list[Checkpoint]:
+    """Create the missing checkpoints: a main entrance per congress day, a room per workshop.
+
+    Workshop checkpoints exist for sessions with sign-up; their name and day follow the session.
+    Returns the checkpoints created. Flushes, never commits.
+    """
+    existing = {
+        cp.code: cp
+        for cp in db.session.execute(
+            select(Checkpoint).where(Checkpoint.congress_id == congress.id)
+        ).scalars()
+    }
+    created: list[Checkpoint] = []
+    days = db.session.execute(
+        select(CongressDay.day)
+        .where(CongressDay.congress_id == congress.id)
+        .order_by(CongressDay.day)
+    ).scalars()
+    for number, day in enumerate(days, start=1):
+        code = day_code(number)
+        if code not in existing:
+            created.append(
+                Checkpoint(
+                    congress_id=congress.id,
+                    code=code,
+                    name=_("Main entrance day %(number)s", number=number),
+                    day=day,
+                )
+            )
+    sessions = db.session.execute(
+        select(AgendaSession)
+        .options(joinedload(AgendaSession.room))
+        .where(
+            AgendaSession.congress_id == congress.id,
+            AgendaSession.signup_required.is_(True),
+            AgendaSession.status != SessionStatus.CANCELLED,
+        )
+    ).scalars()
+    for session in sessions:
+        name = session.title if session.room is None else f"{session.room.name}: {session.title}"
+        day = local(session.starts_at, congress.timezone).date()
+        checkpoint = existing.get(workshop_code(session.id))
+        if checkpoint is None:
+            created.append(
+                Checkpoint(
+                    congress_id=congress.id,
+                    code=workshop_code(session.id),
+                    name=name[:120],
+                    day=day,
+                    session_id=session.id,
+                )
+            )
+        else:
+            checkpoint.name, checkpoint.day = name[:120], day
+    db.session.add_all(created)
+    db.session.flush()
+    return created
+
+
+def checkpoints(congress: Congress) -> list[Checkpoint]:
+    """Day entrances first (by day), then workshop rooms (by day and name)."""
+    return list(
+        db.session.execute(
+            select(Checkpoint)
+            .where(Checkpoint.congress_id == congress.id)
+            .order_by(
+                Checkpoint.session_id.is_not(None), Checkpoint.day, Checkpoint.code, Checkpoint.name
+            )
+        ).scalars()
+    )
+
+
+def find_checkpoint(congress: Congress, code: str | None, now: datetime) -> Checkpoint:
+    """The checkpoint with this code, or without a code today's main entrance.
+
+    Raises UnknownCheckpoint (404).
+    """
+    query = select(Checkpoint).where(Checkpoint.congress_id == congress.id)
+    if code:
+        query = query.where(Checkpoint.code == code)
+    else:
+        query = query.where(
+            Checkpoint.day == today_in(congress, now), Checkpoint.session_id.is_(None)
+        ).order_by(Checkpoint.code)
+    checkpoint = db.session.execute(query.limit(1)).scalar_one_or_none()
+    if checkpoint is None:
+        if code:
+            raise UnknownCheckpoint(_("There is no checkpoint with this code."))
+        raise UnknownCheckpoint(
+            _("There is no main entrance for today. Please choose a checkpoint."),
+            code="no_checkpoint_today",
+        )
+    return checkpoint
+
+
+# --- the scan --------------------------------------------------------------------------------
+
+
+_registration = Registration.__table__
+_day = RegistrationDay.__table__
+_carrier = CarrierOrganisation.__table__
+_structure = LocalStructure.__table__
+_check_in_table = CheckIn.__table__
+
+#: Built once: the statement is constant (values are bound per scan), so each scan skips the
+#: expression building and hits SQLAlchemy's compiled cache. It holds no data.
+_ATTENDEE_BY_TOKEN = (
+    select(
+        _registration.c.id,
+        _registration.c.status,
+        _registration.c.first_name,
+        _registration.c.last_name,
+        _registration.c.organisation_other,
+        _registration.c.badge_role,
+        _carrier.c.name.label("carrier_name"),
+        _carrier.c.short_name.label("carrier_short"),
+        _structure.c.name.label("structure_name"),
+        exists()
+        .where(_day.c.registration_id == _registration.c.id, _day.c.day == bindparam("day"))
+        .label("registered_for_day"),
+    )
+    .select_from(
+        _registration.outerjoin(_carrier, _carrier.c.id == _registration.c.carrier_id).outerjoin(
+            _structure, _structure.c.id == _registration.c.local_structure_id
+        )
+    )
+    .where(
+        _registration.c.badge_token == bindparam("token"),
+        _registration.c.congress_id == bindparam("congress_id"),
+        _registration.c.anonymised_at.is_(None),
+    )
+)
+_INSERT_CHECK_IN = insert(_check_in_table)
+
+
+def _load_attendee(congress: Congress, token: str, day: date) -> Attendee | None:
+    """ONE query: the registration's columns with carrier, local structure and whether it
+    attends ``day``. Plain columns, not ORM entities: this runs at every door at once."""
+    row = db.session.execute(
+        _ATTENDEE_BY_TOKEN, {"token": token, "congress_id": congress.id, "day": day}
+    ).one_or_none()
+    if row is None:
+        return None
+    if row.carrier_name is None:
+        organisation = row.organisation_other
+    else:
+        organisation = row.carrier_short or row.carrier_name
+        if row.structure_name:
+            organisation = f"{organisation} · {row.structure_name}"
+    return Attendee(
+        id=row.id,
+        status=row.status,
+        full_name=f"{row.first_name} {row.last_name}".strip(),
+        organisation=organisation,
+        badge_role=row.badge_role,
+        registered_for_day=bool(row.registered_for_day),
+    )
+
+
+def _judge(attendee: Attendee | None) -> ScanResult | None:
+    """A refusal, or None when the person may pass."""
+    if attendee is None:
+        return ScanResult.UNKNOWN
+    if attendee.status == Status.CANCELLED:
+        return ScanResult.CANCELLED
+    if attendee.status != Status.CONFIRMED:
+        return ScanResult.NOT_CONFIRMED
+    if not attendee.registered_for_day:
+        return ScanResult.NOT_REGISTERED_FOR_TODAY
+    return None
+
+
+def record_scan(
+    congress: Congress,
+    token: Any,
+    checkpoint: Checkpoint,
+    *,
+    now: datetime,
+    device: str,
+    nonce: str | None = None,
+) -> ScanOutcome:
+    """Judge a scanned badge token at a checkpoint and record the check-in at most once.
+
+    A malformed token is an unknown code (a forged QR code is a normal event at the door),
+    never an error. With a ``nonce`` the answer is stored in the same transaction, and a resent
+    nonce gets that first answer again (``outcome.stored``) without counting twice.
+    Flushes, never commits.
+    """
+    if nonce is not None:
+        stored = db.session.execute(
+            select(ScanRecord.response).where(ScanRecord.nonce == nonce)
+        ).scalar_one_or_none()
+        if stored is not None:
+            return ScanOutcome(
+                ScanResult(stored["result"]), checkpoint, replayed=True, stored=stored
+            )
+
+    registration = (
+        _load_attendee(congress, token, checkpoint.day) if is_well_formed(token) else None
+    )
+    refusal = _judge(registration)
+    if refusal is not None:
+        outcome = ScanOutcome(
+            refusal,
+            checkpoint,
+            registration=registration,
+            status=registration.status if registration else "",
+        )
+    else:
+        outcome = _check_in(registration, checkpoint, now=now, device=device)
+    if nonce is not None:
+        replay = _store_answer(nonce, outcome, now)
+        if replay is not None:
+            return replay
+    return outcome
+
+
+def _check_in(
+    registration: Attendee, checkpoint: Checkpoint, *, now: datetime, device: str
+) -> ScanOutcome:
+    """INSERT the check-in; the unique constraint, not a prior SELECT, decides who was first.
+
+    A Core INSERT, not ``session.add``: the unit-of-work flush cost more than the statement.
+    """
+    try:
+        with db.session.begin_nested():
+            db.session.execute(
+                _INSERT_CHECK_IN,
+                {
+                    "registration_id": registration.id,
+                    "checkpoint_id": checkpoint.id,
+                    "checked_in_at": now,
+                    "device": device[:120],
+                },
+            )
+    except IntegrityError:
+        first = db.session.execute(
+            select(CheckIn.checked_in_at, CheckIn.device).where(
+                CheckIn.registration_id == registration.id,
+                CheckIn.checkpoint_id == checkpoint.id,
+            )
+        ).one()
+        return ScanOutcome(
+            ScanResult.ALREADY_CHECKED_IN,
+            checkpoint,
+            registration=registration,
+            checked_in_at=first.checked_in_at,
+            device=first.device,
+            status=registration.status,
+        )
+    return ScanOutcome(
+        ScanResult.OK,
+        checkpoint,
+        registration=registration,
+        checked_in_at=now,
+        device=device,
+        status=registration.status,
+    )
+
+
+def _store_answer(nonce: str, outcome: ScanOutcome, now: datetime) -> ScanOutcome | None:
+    """Keep the answer for a resent nonce. If another request stored this nonce meanwhile,
+    return its answer instead (and what this request did is rolled back by the caller)."""
+    try:
+        with db.session.begin_nested():
+            db.session.execute(
+                insert(ScanRecord).values(nonce=nonce, at=now, response=scan_response(outcome))
+            )
+    except IntegrityError:
+        stored = db.session.execute(
+            select(ScanRecord.response).where(ScanRecord.nonce == nonce)
+        ).scalar_one()
+        return ScanOutcome(
+            ScanResult(stored["result"]), outcome.checkpoint, replayed=True, stored=stored
+        )
+    return None
+
+
+def scan_response(outcome: ScanOutcome) -> dict[str, Any]:
+    """The contract's JSON answer (plus ``checkpoint``, ``device`` and ``message`` for screens)."""
+    if outcome.stored is not None:
+        return dict(outcome.stored, replayed=True)
+    body: dict[str, Any] = {
+        "result": outcome.result.value,
+        "checked_in_at": outcome.checked_in_at.isoformat() if outcome.checked_in_at else None,
+        "checkpoint": outcome.checkpoint.code,
+    }
+    registration = outcome.registration
+    if registration is not None:
+        body["attendee"] = {
+            "name": registration.full_name,
+            "organisation": registration.organisation,
+            "role": registration.badge_role,
+        }
+    if outcome.result == ScanResult.ALREADY_CHECKED_IN:
+        body["device"] = outcome.device
+    return body
+
+
+def describe(
+    result: ScanResult | str,
+    *,
+    checked_in_at: datetime | None = None,
+    device: str = "",
+    status: str = "",
+    tz: str = "Europe/Berlin",
+) -> str:
+    """The reason in words, for the door screen."""
+    result = ScanResult(result)
+    if result == ScanResult.OK:
+        return _("Welcome")
+    if result == ScanResult.ALREADY_CHECKED_IN:
+        clock = local(checked_in_at, tz).strftime("%H:%M") if checked_in_at else "?"
+        if device:
+            return _("Already checked in at %(time)s at %(device)s.", time=clock, device=device)
+        return _("Already checked in at %(time)s.", time=clock)
+    if result == ScanResult.UNKNOWN:
+        return _("Unknown or revoked badge code. Please send the person to the registration desk.")
+    if result == ScanResult.CANCELLED:
+        return _("This registration was cancelled.")
+    if result == ScanResult.NOT_CONFIRMED:
+        if status == Status.WAITLISTED:
+            return _("This person is on the waiting list and has no seat.")
+        return _("This registration is not confirmed yet (e-mail address not confirmed).")
+    return _("This person is not registered for this day.")
+
+
+def role_label(role: str) -> str:
+    label = BADGE_ROLE_LABELS.get(role)
+    return str(label) if label is not None else role
+
+
+def workshops_of_day(registration_id: int, day: date, tz: str) -> list[dict[str, str]]:
+    """The workshops the person holds a seat in on that day (for the green screen)."""
+    starts = at_local(day, time(0), tz)
+    rows = db.session.execute(
+        select(AgendaSession.id, AgendaSession.title, AgendaSession.starts_at, Room.name)
+        .join(WorkshopSeat, WorkshopSeat.session_id == AgendaSession.id)
+        .outerjoin(Room, Room.id == AgendaSession.room_id)
+        .where(
+            WorkshopSeat.registration_id == registration_id,
+            AgendaSession.starts_at >= starts,
+            AgendaSession.starts_at < starts + timedelta(days=1),
+            AgendaSession.status != SessionStatus.CANCELLED,
+        )
+        .order_by(AgendaSession.starts_at)
+    ).all()
+    return [
+        {
+            "session_id": row.id,
+            "title": row.title,
+            "start": local(row.starts_at, tz).strftime("%H:%M"),
+            "room": row.name or "",
+        }
+        for row in rows
+    ]
+
+
+def undo_last(congress: Congress, device: str, *, actor, now: datetime) -> CheckIn:
+    """Delete the newest check-in this device (or user) made. Raises NotFound. Audit-logged."""
+    last = db.session.execute(
+        select(CheckIn)
+        .join(Checkpoint, Checkpoint.id == CheckIn.checkpoint_id)
+        .options(joinedload(CheckIn.registration), joinedload(CheckIn.checkpoint))
+        .where(Checkpoint.congress_id == congress.id, CheckIn.device == device[:120])
+        .order_by(CheckIn.checked_in_at.desc(), CheckIn.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if last is None:
+        raise NotFound(_("There is no check-in of yours to undo."), code="nothing_to_undo")
+    audit.record(
+        "checkin.undo",
+        last.registration,
+        actor=actor,
+        checkpoint=last.checkpoint.code,
+        checked_in_at=last.checked_in_at,
+        undone_at=now,
+    )
+    db.session.execute(delete(CheckIn).where(CheckIn.id == last.id))
+    return last
+
+
+def token_digests(checkpoint: Checkpoint) -> list[str]:
+    """SHA-256 digests of the badge tokens that may pass this checkpoint: no personal data.
+
+    A scanner keeps them while online, so that offline it can tell a known badge from a
+    forged one.
+    """
+    tokens = db.session.execute(
+        select(Registration.badge_token)
+        .join(RegistrationDay, RegistrationDay.registration_id == Registration.id)
+        .where(
+            Registration.congress_id == checkpoint.congress_id,
+            Registration.status == Status.CONFIRMED,
+            Registration.anonymised_at.is_(None),
+            RegistrationDay.day == checkpoint.day,
+        )
+    ).scalars()
+    return sorted(hashlib.sha256(token.encode()).hexdigest() for token in tokens)
+
+
+def search(congress: Congress, query: str, *, limit: int = 25) -> list[Registration]:
+    """Registrations by name, e-mail or organisation, for people without their badge."""
+    words = [w for w in query.split() if w][:4]
+    if not words:
+        return []
+    statement = (
+        select(Registration)
+        .outerjoin(CarrierOrganisation, CarrierOrganisation.id == Registration.carrier_id)
+        .options(
+            joinedload(Registration.carrier),
+            joinedload(Registration.local_structure),
+            joinedload(Registration.days),
+        )
+        .where(Registration.congress_id == congress.id, Registration.anonymised_at.is_(None))
+        .order_by(Registration.last_name, Registration.first_name, Registration.id)
+        .limit(limit)
+    )
+    for word in words:
+        pattern = f"%{_escape_like(word.lower())}%"
+        statement = statement.where(
+            or_(
+                func.lower(Registration.first_name).like(pattern, escape="\\"),
+                func.lower(Registration.last_name).like(pattern, escape="\\"),
+                func.lower(Registration.email).like(pattern, escape="\\"),
+                func.lower(Registration.organisation_other).like(pattern, escape="\\"),
+                func.lower(CarrierOrganisation.name).like(pattern, escape="\\"),
+                func.lower(CarrierOrganisation.short_name).like(pattern, escape="\\"),
+            )
+        )
+    return list(db.session.execute(statement).unique().scalars())
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# --- walk-ins --------------------------------------------------------------------------------
+
+
+class CongressFull(Conflict):
+    code = "congress_full"
+
+
+class AlreadyRegistered(Conflict):
+    code = "already_registered"
+
+
+def _take_seats(congress: Congress, day: date) -> None:
+    """Conditional UPDATEs on the congress and day counters; raises CongressFull.
+
+    TODO(integration): the registration area writes the general seat-taking service; this
+    local one should be replaced by it.
+    """
+    claimed = db.session.execute(
+        update(Congress)
+        .where(
+            Congress.id == congress.id,
+            or_(Congress.capacity.is_(None), Congress.taken < Congress.capacity),
+        )
+        .values(taken=Congress.taken + 1)
+    ).rowcount
+    if claimed == 0:
+        raise CongressFull(_("The congress is fully booked."))
+    claimed = db.session.execute(
+        update(CongressDay)
+        .where(
+            CongressDay.congress_id == congress.id,
+            CongressDay.day == day,
+            or_(CongressDay.capacity.is_(None), CongressDay.taken < CongressDay.capacity),
+        )
+        .values(taken=CongressDay.taken + 1)
+    ).rowcount
+    if claimed == 0:
+        raise CongressFull(_("This day is fully booked."))
+
+
+def register_walk_in(
+    congress: Congress,
+    *,
+    first_name: str,
+    last_name: str,
+    email: str,
+    carrier_id: int | None,
+    organisation_other: str,
+    programme_role: str,
+    badge_role: str,
+    day: date,
+    actor,
+    now: datetime,
+) -> Registration:
+    """Register a person at the desk: confirmed at once, holding a seat for the day.
+
+    Raises AlreadyRegistered (409) for a known e-mail address, CongressFull (409), Invalid
+    for a day outside the congress.
+    """
+    if not congress.starts_on <= day <= congress.ends_on:
+        raise Invalid(_("The congress does not take place today."), code="not_a_congress_day")
+    email = email.strip().lower()
+    known = db.session.execute(
+        select(Registration.id).where(
+            Registration.congress_id == congress.id, Registration.email == email
+        )
+    ).scalar_one_or_none()
+    if known is not None:
+        raise AlreadyRegistered(
+            _("This e-mail address is already registered. Please search for the person.")
+        )
+    _take_seats(congress, day)
+    registration = Registration(
+        congress_id=congress.id,
+        status=Status.CONFIRMED,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        email=email,
+        carrier_id=carrier_id,
+        organisation_other=organisation_other.strip(),
+        programme_role=programme_role,
+        badge_role=badge_role,
+        consent_at=now,
+        consent_version=congress.consent_text_version,
+        confirmed_at=now,
+        confirm_token=None,
+        source="walk_in",
+        created_at=now,
+    )
+    registration.days = [RegistrationDay(day=day)]
+    db.session.add(registration)
+    db.session.flush()
+    audit.record("registration.walk_in", registration, actor=actor, day=day)
+    from conference.core.signals import registration_confirmed
+
+    registration_confirmed.send(registration, now=now, actor=actor)
+    return registration
+
+
+# --- live counts and attendance ----------------------------------------------------------------
+
+
+@dataclass
+class LiveCounts:
+    day: date | None
+    days: list[date]
+    per_checkpoint: list[dict[str, Any]]
+    per_day: list[dict[str, Any]]
+    per_carrier: list[dict[str, Any]]
+    curve: list[tuple[datetime, int]]
+    total_today: int
+    expected_today: int
+
+
+def live_counts(congress: Congress, day: date | None) -> LiveCounts:
+    """Arrivals per day and checkpoint, per carrier organisation, no-shows and the arrival curve.
+
+    A fixed number of grouped queries, whatever the number of people or checkpoints.
+    """
+    days = list(
+        db.session.execute(
+            select(CongressDay.day)
+            .where(CongressDay.congress_id == congress.id)
+            .order_by(CongressDay.day)
+        ).scalars()
+    )
+    if day not in days:
+        day = days[0] if days else None
+    confirmed = and_(
+        Registration.congress_id == congress.id, Registration.status == Status.CONFIRMED
+    )
+    # 1. check-ins per checkpoint
+    per_checkpoint = [
+        {
+            "code": row.code,
+            "name": row.name,
+            "day": row.day,
+            "workshop": row.session_id is not None,
+            "count": row.count,
+        }
+        for row in db.session.execute(
+            select(
+                Checkpoint.code,
+                Checkpoint.name,
+                Checkpoint.day,
+                Checkpoint.session_id,
+                func.count(CheckIn.id).label("count"),
+            )
+            .outerjoin(CheckIn, CheckIn.checkpoint_id == Checkpoint.id)
+            .where(Checkpoint.congress_id == congress.id)
+            .group_by(
+                Checkpoint.id,
+                Checkpoint.code,
+                Checkpoint.name,
+                Checkpoint.day,
+                Checkpoint.session_id,
+            )
+            .order_by(Checkpoint.session_id.is_not(None), Checkpoint.day, Checkpoint.code)
+        )
+    ]
+    # A person counts as arrived on a day when they passed any checkpoint of that day.
+    arrived = exists().where(
+        CheckIn.registration_id == Registration.id,
+        CheckIn.checkpoint_id == Checkpoint.id,
+        Checkpoint.congress_id == congress.id,
+        Checkpoint.day == RegistrationDay.day,
+    )
+    # 2. expected, arrived and no-shows per day
+    per_day = [
+        {
+            "day": row.day,
+            "expected": row.expected,
+            "arrived": int(row.arrived or 0),
+            "missing": row.expected - int(row.arrived or 0),
+        }
+        for row in db.session.execute(
+            select(
+                RegistrationDay.day,
+                func.count(Registration.id).label("expected"),
+                func.sum(case((arrived, 1), else_=0)).label("arrived"),
+            )
+            .join(Registration, Registration.id == RegistrationDay.registration_id)
+            .where(confirmed)
+            .group_by(RegistrationDay.day)
+            .order_by(RegistrationDay.day)
+        )
+    ]
+    per_carrier: list[dict[str, Any]] = []
+    curve: list[tuple[datetime, int]] = []
+    if day is not None:
+        # 3. per carrier organisation on the chosen day
+        day_arrived = exists().where(
+            CheckIn.registration_id == Registration.id,
+            CheckIn.checkpoint_id == Checkpoint.id,
+            Checkpoint.congress_id == congress.id,
+            Checkpoint.day == day,
+        )
+        per_carrier = [
+            {
+                "name": row.name or str(_("Without carrier organisation")),
+                "expected": row.expected,
+                "arrived": int(row.arrived or 0),
+                "missing": row.expected - int(row.arrived or 0),
+            }
+            for row in db.session.execute(
+                select(
+                    CarrierOrganisation.name,
+                    func.count(Registration.id).label("expected"),
+                    func.sum(case((day_arrived, 1), else_=0)).label("arrived"),
+                )
+                .select_from(Registration)
+                .join(RegistrationDay, RegistrationDay.registration_id == Registration.id)
+                .outerjoin(CarrierOrganisation, CarrierOrganisation.id == Registration.carrier_id)
+                .where(confirmed, RegistrationDay.day == day)
+                .group_by(CarrierOrganisation.name)
+                .order_by(func.count(Registration.id).desc(), CarrierOrganisation.name)
+            )
+        ]
+        # 4. the arrival curve at the day's main entrances, in 15-minute steps
+        times = db.session.execute(
+            select(CheckIn.checked_in_at)
+            .join(Checkpoint, Checkpoint.id == CheckIn.checkpoint_id)
+            .where(
+                Checkpoint.congress_id == congress.id,
+                Checkpoint.day == day,
+                Checkpoint.session_id.is_(None),
+            )
+            .order_by(CheckIn.checked_in_at)
+        ).scalars()
+        curve = _buckets(list(times), congress.timezone)
+    today = next((d for d in per_day if d["day"] == day), None)
+    return LiveCounts(
+        day=day,
+        days=days,
+        per_checkpoint=per_checkpoint,
+        per_day=per_day,
+        per_carrier=per_carrier,
+        curve=curve,
+        total_today=today["arrived"] if today else 0,
+        expected_today=today["expected"] if today else 0,
+    )
+
+
+def _buckets(times: list[datetime], tz: str, minutes: int = 15) -> list[tuple[datetime, int]]:
+    counts: dict[datetime, int] = defaultdict(int)
+    for moment in times:
+        at = local(moment, tz)
+        counts[at.replace(minute=at.minute - at.minute % minutes, second=0, microsecond=0)] += 1
+    if not counts:
+        return []
+    first, last = min(counts), max(counts)
+    result, cursor = [], first
+    while cursor <= last:
+        result.append((cursor, counts.get(cursor, 0)))
+        cursor += timedelta(minutes=minutes)
+    return result
+
+
+def attendance(congress: Congress) -> dict[int, set[int]]:
+    """Workshop attendance: session id -> registration ids checked in at its room.
+
+    For certificates of attendance (reports area).
+    """
+    result: dict[int, set[int]] = defaultdict(set)
+    for session_id, registration_id in db.session.execute(
+        select(Checkpoint.session_id, CheckIn.registration_id)
+        .join(CheckIn, CheckIn.checkpoint_id == Checkpoint.id)
+        .where(Checkpoint.congress_id == congress.id, Checkpoint.session_id.is_not(None))
+    ):
+        result[session_id].add(registration_id)
+    return dict(result)
+
+
+def attended_sessions(registration_id: int) -> list[int]:
+    """The workshop sessions a person was checked in at, for their certificate."""
+    return list(
+        db.session.execute(
+            select(Checkpoint.session_id)
+            .join(CheckIn, CheckIn.checkpoint_id == Checkpoint.id)
+            .where(CheckIn.registration_id == registration_id, Checkpoint.session_id.is_not(None))
+            .order_by(Checkpoint.day, Checkpoint.session_id)
+        ).scalars()
+    )

@@ -1,0 +1,836 @@
+"""Check-in at the door: the scan API contract, every answer, races, offline digests, walk-ins,
+the scanner page without JavaScript and the live counts."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from conference.checkin import services
+from conference.checkin.models import CheckIn, Checkpoint, ScanRecord
+from conference.core.models import AuditLog, Congress
+from conference.core.time import utcnow
+from conference.registration.models import Registration, Status
+from conference.workshops.models import WorkshopSeat
+from tests import factories
+
+SCAN = "/api/v1/checkin/scan"
+
+
+def _today_berlin():
+    return services.today_in(Congress(timezone="Europe/Berlin"), utcnow())
+
+
+def _count(db, model) -> int:
+    return db.session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+@pytest.fixture
+def door(db):
+    """A two-day congress in the future with its day entrances and a confirmed person."""
+    congress = factories.congress()
+    services.ensure_checkpoints(congress)
+    carrier = factories.carrier("Caritas Testverband", short_name="Caritas")
+    person = factories.registration(
+        congress, first_name="Amira", last_name="Haddad", carrier_id=carrier.id
+    )
+    db.session.commit()
+    return congress, person
+
+
+# --- the contract ----------------------------------------------------------------------------
+
+
+def test_first_scan_of_a_confirmed_badge_says_ok_with_the_attendee(scanner_client, door, db):
+    congress, person = door
+
+    response = scanner_client.post(SCAN, json={"token": person.badge_token, "checkpoint": "day-1"})
+
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["result"] == "ok"
+    assert body["attendee"] == {
+        "name": "Amira Haddad",
+        "organisation": "Caritas",
+        "role": "attendee",
+    }
+    assert datetime.fromisoformat(body["checked_in_at"]).tzinfo is not None
+    stored = db.session.execute(select(CheckIn)).scalar_one()
+    assert (stored.registration_id, stored.device) == (person.id, "Door 1")
+
+
+def test_second_scan_is_already_checked_in_with_first_time_and_door(scanner_client, door):
+    _congress, person = door
+    first = scanner_client.post(SCAN, json={"token": person.badge_token, "checkpoint": "day-1"})
+
+    second = scanner_client.post(SCAN, json={"token": person.badge_token, "checkpoint": "day-1"})
+
+    body = second.get_json()
+    assert body["result"] == "already_checked_in"
+    assert body["checked_in_at"] == first.get_json()["checked_in_at"]
+    assert body["device"] == "Door 1"
+    assert body["attendee"]["name"] == "Amira Haddad"
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "A" * 43,  # well-formed but nobody's
+        "short",
+        "A" * 44,
+        "ä" * 43,
+        "A" * 42 + "=",
+        "https://evil.example/" + "A" * 43,
+        "' OR 1=1 --" + "A" * 32,
+        "x" * 2000,
+    ],
+)
+def test_unknown_or_forged_code_is_unknown_without_attendee(scanner_client, door, db, token):
+    response = scanner_client.post(SCAN, json={"token": token, "checkpoint": "day-1"})
+
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["result"] == "unknown"
+    assert "attendee" not in body
+    assert _count(db, CheckIn) == 0
+
+
+def test_badge_of_another_congress_is_unknown(scanner_client, door, db):
+    other = factories.congress(current=False, slug="old")
+    stranger = factories.registration(other)
+    db.session.commit()
+
+    body = scanner_client.post(
+        SCAN, json={"token": stranger.badge_token, "checkpoint": "day-1"}
+    ).get_json()
+
+    assert body["result"] == "unknown"
+
+
+def test_revoked_badge_token_is_unknown(scanner_client, door, db):
+    _congress, person = door
+    old_token = person.badge_token
+    person.badge_token = "N" * 43
+    db.session.commit()
+
+    body = scanner_client.post(SCAN, json={"token": old_token, "checkpoint": "day-1"}).get_json()
+
+    assert body["result"] == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("status", "result"),
+    [
+        (Status.CANCELLED, "cancelled"),
+        (Status.PENDING, "not_confirmed"),
+        (Status.WAITLISTED, "not_confirmed"),
+    ],
+)
+def test_refused_registrations_say_why_and_store_nothing(scanner_client, door, db, status, result):
+    congress, _person = door
+    refused = factories.registration(congress, status=status, first_name="Jonas")
+    db.session.commit()
+
+    response = scanner_client.post(
+        SCAN + "?screen=1", json={"token": refused.badge_token, "checkpoint": "day-1"}
+    )
+
+    body = response.get_json()
+    assert body["result"] == result
+    assert body["attendee"]["name"].startswith("Jonas")
+    assert body["checked_in_at"] is None
+    assert body["screen"]["tone"] == "bad"
+    assert body["screen"]["message"]
+    assert _count(db, CheckIn) == 0
+
+
+def test_waitlisted_person_is_told_about_the_waiting_list(scanner_client, door, db):
+    congress, _person = door
+    waiting = factories.registration(congress, status=Status.WAITLISTED)
+    db.session.commit()
+
+    body = scanner_client.post(
+        SCAN + "?screen=1", json={"token": waiting.badge_token, "checkpoint": "day-1"}
+    ).get_json()
+
+    assert "Warteliste" in body["screen"]["message"]
+
+
+def test_person_registered_for_the_other_day_is_not_registered_for_today(scanner_client, door, db):
+    congress, _person = door
+    second_day_only = factories.registration(congress, days=[congress.ends_on])
+    db.session.commit()
+
+    body = scanner_client.post(
+        SCAN, json={"token": second_day_only.badge_token, "checkpoint": "day-1"}
+    ).get_json()
+
+    assert body["result"] == "not_registered_for_today"
+    assert _count(db, CheckIn) == 0
+
+
+def test_explicit_checkpoint_is_judged_against_its_day_whatever_today_is(scanner_client, door, db):
+    congress, _person = door  # the congress lies 60 days ahead
+    second_day_only = factories.registration(congress, days=[congress.ends_on])
+    db.session.commit()
+
+    body = scanner_client.post(
+        SCAN, json={"token": second_day_only.badge_token, "checkpoint": "day-2"}
+    ).get_json()
+
+    assert body["result"] == "ok"
+
+
+def test_without_checkpoint_the_main_entrance_of_today_is_meant(scanner_client, db):
+    congress = factories.congress(starts_on=_today_berlin())
+    services.ensure_checkpoints(congress)
+    person = factories.registration(congress)
+    db.session.commit()
+
+    body = scanner_client.post(SCAN, json={"token": person.badge_token}).get_json()
+
+    assert body["result"] == "ok"
+    assert body["checkpoint"] == "day-1"
+    checkpoint = db.session.execute(
+        select(Checkpoint).join(CheckIn, CheckIn.checkpoint_id == Checkpoint.id)
+    ).scalar_one()
+    assert checkpoint.day == _today_berlin()
+
+
+def test_without_checkpoint_on_a_day_without_congress_is_a_clear_404(scanner_client, door, db):
+    _congress, person = door
+
+    response = scanner_client.post(SCAN, json={"token": person.badge_token})
+
+    assert response.status_code == 404
+    assert response.get_json()["error"] == "no_checkpoint_today"
+
+
+def test_resent_nonce_returns_the_first_answer_and_counts_once(scanner_client, door, db):
+    _congress, person = door
+    scan = {"token": person.badge_token, "checkpoint": "day-1", "nonce": "c0ffee-1"}
+
+    first = scanner_client.post(SCAN, json=scan).get_json()
+    again = scanner_client.post(SCAN, json=scan).get_json()
+
+    assert first["result"] == "ok"
+    assert again["result"] == "ok"
+    assert again["checked_in_at"] == first["checked_in_at"]
+    assert again["replayed"] is True
+    assert _count(db, CheckIn) == 1
+    assert _count(db, ScanRecord) == 1
+
+
+def test_new_nonce_for_the_same_badge_is_a_real_repeat(scanner_client, door):
+    _congress, person = door
+    scanner_client.post(
+        SCAN, json={"token": person.badge_token, "checkpoint": "day-1", "nonce": "n-1"}
+    )
+
+    body = scanner_client.post(
+        SCAN, json={"token": person.badge_token, "checkpoint": "day-1", "nonce": "n-2"}
+    ).get_json()
+
+    assert body["result"] == "already_checked_in"
+
+
+# --- bad input -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "content_type", "status", "error"),
+    [
+        ("{not json", "application/json", 400, "malformed_json"),
+        ("[1, 2]", "application/json", 400, "malformed_json"),
+        ('"token"', "application/json", 400, "malformed_json"),
+        ("", "application/json", 400, "malformed_json"),
+        ('{"checkpoint": "day-1"}', "application/json", 400, "missing_token"),
+        ('{"token": 12345}', "application/json", 400, "missing_token"),
+        ('{"token": ["a"]}', "application/json", 400, "missing_token"),
+        ('{"token": ""}', "application/json", 400, "missing_token"),
+        ('{"token": "%s", "checkpoint": 7}', "application/json", 400, "bad_checkpoint"),
+        ('{"token": "%s", "checkpoint": "nowhere"}', "application/json", 404, "unknown_checkpoint"),
+        (
+            '{"token": "%s", "checkpoint": "day-1", "nonce": 5}',
+            "application/json",
+            400,
+            "bad_nonce",
+        ),
+        (
+            '{"token": "%s", "checkpoint": "day-1", "nonce": ""}',
+            "application/json",
+            400,
+            "bad_nonce",
+        ),
+        (
+            '{"token": "%s", "checkpoint": "day-1", "nonce": "' + "n" * 81 + '"}',
+            "application/json",
+            400,
+            "bad_nonce",
+        ),
+        (
+            '{"token": "%s", "pad": "' + "x" * 10000 + '"}',
+            "application/json",
+            400,
+            "body_too_large",
+        ),
+        ("token=abc", "application/x-www-form-urlencoded", 400, "malformed_json"),
+    ],
+)
+def test_bad_scan_requests_are_4xx_with_a_clear_error_and_store_nothing(
+    scanner_client, door, db, data, content_type, status, error
+):
+    _congress, person = door
+    if "%s" in data:
+        data = data % person.badge_token
+
+    response = scanner_client.post(SCAN, data=data, content_type=content_type)
+
+    assert response.status_code == status
+    assert response.get_json()["error"] == error
+    assert response.get_json()["message"]
+    assert _count(db, CheckIn) == 0
+    assert _count(db, ScanRecord) == 0
+
+
+def test_scan_without_credentials_is_401(client, door, db):
+    _congress, person = door
+
+    response = client.post(SCAN, json={"token": person.badge_token, "checkpoint": "day-1"})
+
+    assert response.status_code == 401
+    assert "error" in response.get_json()
+    assert _count(db, CheckIn) == 0
+
+
+def test_scan_with_a_wrong_bearer_token_is_401(client, door, db):
+    _congress, person = door
+
+    response = client.post(
+        SCAN,
+        json={"token": person.badge_token, "checkpoint": "day-1"},
+        headers={"Authorization": "Bearer " + "W" * 43},
+    )
+
+    assert response.status_code == 401
+    assert _count(db, CheckIn) == 0
+
+
+def test_coordinator_session_may_not_scan(staff_client, door, db):
+    _congress, person = door
+    coordinator = staff_client("coordinator")
+
+    response = coordinator.post(SCAN, json={"token": person.badge_token, "checkpoint": "day-1"})
+
+    assert response.status_code == 403
+    assert _count(db, CheckIn) == 0
+
+
+@pytest.mark.config(WTF_CSRF_ENABLED=True)
+def test_staff_session_scans_with_csrf_header_only(staff_client, door, db):
+    _congress, person = door
+    staff = staff_client("checkin")
+    page = staff.get("/checkin?checkpoint=day-1").get_data(as_text=True)
+    csrf = re.search(r'data-csrf="([^"]+)"', page).group(1)
+    scan = {"token": person.badge_token, "checkpoint": "day-1"}
+
+    refused = staff.post(SCAN, json=scan)
+    accepted = staff.post(SCAN, json=scan, headers={"X-CSRFToken": csrf})
+
+    assert refused.status_code == 400
+    assert accepted.get_json()["result"] == "ok"
+    assert db.session.execute(select(CheckIn.device)).scalar_one() == staff.user.email
+
+
+def test_organiser_token_may_scan_too(client, door, db):
+    from conference.accounts.services import create_api_token
+
+    _congress, person = door
+    _token, secret = create_api_token("Orga laptop", "organiser")
+    db.session.commit()
+
+    body = client.post(
+        SCAN,
+        json={"token": person.badge_token, "checkpoint": "day-1"},
+        headers={"Authorization": f"Bearer {secret}"},
+    ).get_json()
+
+    assert body["result"] == "ok"
+
+
+# --- the hot path and the race ---------------------------------------------------------------
+
+
+def test_a_scan_runs_a_fixed_small_number_of_queries(scanner_client, door, db, count_queries):
+    congress, person = door
+    other = factories.registration(congress)
+    db.session.commit()
+    first, second = person.badge_token, other.badge_token
+    scanner_client.post(SCAN, json={"token": second, "checkpoint": "day-1"})
+
+    with count_queries() as ok_queries:
+        ok = scanner_client.post(SCAN, json={"token": first, "checkpoint": "day-1"})
+    with count_queries() as nonce_queries:
+        scanner_client.post(SCAN, json={"token": second, "checkpoint": "day-2", "nonce": "q-1"})
+
+    assert ok.get_json()["result"] == "ok"
+    # token, congress, checkpoint, registration (+carrier, structure, days), INSERT
+    assert len(ok_queries) == 5
+    # + the nonce look-up and the stored answer
+    assert len(nonce_queries) == 7
+
+
+def test_two_doors_scanning_the_same_badge_at_once_get_one_ok(app, scanner_client, door, db):
+    _congress, person = door
+    doors = 8
+    barrier = threading.Barrier(doors)
+    answers: list[str] = []
+    lock = threading.Lock()
+    headers = dict(scanner_client.environ_base)
+    token = person.badge_token
+    db.session.rollback()  # end the test's own read transaction: SQLite allows one writer
+
+    def scan():
+        client = app.test_client()
+        client.environ_base.update(headers)
+        barrier.wait()
+        body = client.post(SCAN, json={"token": token, "checkpoint": "day-1"}).get_json()
+        with lock:
+            answers.append(body["result"])
+
+    threads = [threading.Thread(target=scan) for _ in range(doors)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(answers) == ["already_checked_in"] * (doors - 1) + ["ok"]
+    db.session.expire_all()
+    assert _count(db, CheckIn) == 1
+
+
+def test_the_same_nonce_sent_twice_at_once_counts_once(app, scanner_client, door, db):
+    _congress, person = door
+    barrier = threading.Barrier(4)
+    answers: list[dict] = []
+    lock = threading.Lock()
+    headers = dict(scanner_client.environ_base)
+    token = person.badge_token
+    db.session.rollback()  # end the test's own read transaction: SQLite allows one writer
+
+    def scan():
+        client = app.test_client()
+        client.environ_base.update(headers)
+        barrier.wait()
+        body = client.post(
+            SCAN, json={"token": token, "checkpoint": "day-1", "nonce": "same"}
+        ).get_json()
+        with lock:
+            answers.append(body)
+
+    threads = [threading.Thread(target=scan) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert len(answers) == 4
+    assert {a["result"] for a in answers} == {"ok"}
+    assert len({a["checked_in_at"] for a in answers}) == 1
+    db.session.expire_all()
+    assert _count(db, CheckIn) == 1
+    assert _count(db, ScanRecord) == 1
+
+
+# --- undo ------------------------------------------------------------------------------------
+
+
+def test_undo_reverts_the_last_check_in_of_this_device_and_is_audited(scanner_client, door, db):
+    congress, person = door
+    other = factories.registration(congress, first_name="Lena")
+    db.session.commit()
+    scanner_client.post(SCAN, json={"token": other.badge_token, "checkpoint": "day-1"})
+    scanner_client.post(SCAN, json={"token": person.badge_token, "checkpoint": "day-1"})
+
+    response = scanner_client.post("/api/v1/checkin/undo")
+
+    assert response.status_code == 200
+    assert response.get_json()["attendee"]["name"] == "Amira Haddad"
+    db.session.expire_all()
+    remaining = db.session.execute(select(CheckIn.registration_id)).scalars().all()
+    assert remaining == [other.id]
+    entry = db.session.execute(
+        select(AuditLog).where(AuditLog.action == "checkin.undo")
+    ).scalar_one()
+    assert (entry.object_id, entry.actor) == (person.id, "Door 1")
+    again = scanner_client.post(SCAN, json={"token": person.badge_token, "checkpoint": "day-1"})
+    assert again.get_json()["result"] == "ok"
+
+
+def test_undo_never_touches_another_door(scanner_client, client, door, db):
+    from conference.accounts.services import create_api_token
+
+    _congress, person = door
+    _token, secret = create_api_token("Door 2", "checkin")
+    db.session.commit()
+    client.post(
+        SCAN,
+        json={"token": person.badge_token, "checkpoint": "day-1"},
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+
+    response = scanner_client.post("/api/v1/checkin/undo")
+
+    assert response.status_code == 404
+    assert response.get_json()["error"] == "nothing_to_undo"
+    assert _count(db, CheckIn) == 1
+
+
+# --- checkpoints, digests, attendance ----------------------------------------------------------
+
+
+def test_checkpoints_are_the_day_entrances_and_workshop_rooms(scanner_client, db):
+    congress = factories.congress()
+    room = factories.room(congress, name="Raum Spree")
+    workshop = factories.workshop(
+        congress, factories.phase(congress), title="Erstgespräche", room_=room
+    )
+    factories.session(congress, title="Plenum")  # no sign-up: no checkpoint
+    services.ensure_checkpoints(congress)
+    services.ensure_checkpoints(congress)  # idempotent
+    db.session.commit()
+
+    response = scanner_client.get("/api/v1/checkpoints")
+
+    assert response.status_code == 200
+    assert response.get_json() == [
+        {
+            "code": "day-1",
+            "name": "Haupteingang Tag 1",
+            "day": congress.starts_on.isoformat(),
+            "session_id": None,
+        },
+        {
+            "code": "day-2",
+            "name": "Haupteingang Tag 2",
+            "day": congress.ends_on.isoformat(),
+            "session_id": None,
+        },
+        {
+            "code": f"ws-{workshop.id}",
+            "name": "Raum Spree: Erstgespräche",
+            "day": congress.starts_on.isoformat(),
+            "session_id": workshop.id,
+        },
+    ]
+
+
+def test_checkpoints_need_a_token(client):
+    assert client.get("/api/v1/checkpoints").status_code == 401
+
+
+def test_digests_list_only_valid_badges_of_that_day_and_no_personal_data(scanner_client, door, db):
+    congress, person = door
+    factories.registration(congress, status=Status.CANCELLED)
+    factories.registration(congress, status=Status.PENDING)
+    second_day_only = factories.registration(congress, days=[congress.ends_on])
+    db.session.commit()
+
+    body = scanner_client.get("/api/v1/checkin/digests?checkpoint=day-1").get_json()
+
+    assert body["checkpoint"] == "day-1"
+    assert body["digests"] == [hashlib.sha256(person.badge_token.encode()).hexdigest()]
+    day_2 = scanner_client.get("/api/v1/checkin/digests?checkpoint=day-2").get_json()
+    assert sorted(day_2["digests"]) == sorted(
+        hashlib.sha256(r.badge_token.encode()).hexdigest() for r in (person, second_day_only)
+    )
+    assert person.last_name not in str(body)
+
+
+def test_check_in_at_a_workshop_room_is_recorded_as_attendance(scanner_client, db):
+    congress = factories.congress()
+    workshop = factories.workshop(congress, factories.phase(congress), title="Mentoring 1x1")
+    person = factories.registration(congress)
+    db.session.add(
+        WorkshopSeat(registration_id=person.id, phase_id=workshop.phase_id, session_id=workshop.id)
+    )
+    services.ensure_checkpoints(congress)
+    db.session.commit()
+
+    body = scanner_client.post(
+        SCAN + "?screen=1", json={"token": person.badge_token, "checkpoint": f"ws-{workshop.id}"}
+    ).get_json()
+
+    assert body["result"] == "ok"
+    assert [w["title"] for w in body["screen"]["workshops"]] == ["Mentoring 1x1"]
+    assert "note" not in body["screen"]
+    assert services.attendance(congress) == {workshop.id: {person.id}}
+    assert services.attended_sessions(person.id) == [workshop.id]
+
+
+def test_workshop_room_tells_when_the_person_holds_no_seat(scanner_client, db):
+    congress = factories.congress()
+    workshop = factories.workshop(congress, factories.phase(congress))
+    person = factories.registration(congress)
+    services.ensure_checkpoints(congress)
+    db.session.commit()
+
+    body = scanner_client.post(
+        SCAN + "?screen=1",
+        json={"token": person.badge_token, "checkpoint": f"ws-{workshop.id}"},
+    ).get_json()
+
+    assert body["result"] == "ok"
+    assert body["screen"]["note"] == "Kein reservierter Platz in diesem Workshop."
+
+
+# --- the scanner page without JavaScript -------------------------------------------------------
+
+
+def test_scanner_page_offers_checkpoints_and_a_focused_scanner_field(staff_client, door):
+    staff = staff_client("checkin")
+
+    page = staff.get("/checkin?checkpoint=day-1").get_data(as_text=True)
+
+    assert 'name="checkpoint"' in page
+    assert "Haupteingang Tag 1" in page and "Haupteingang Tag 2" in page
+    assert re.search(r'<input type="text" id="token" name="token" autofocus', page)
+    assert '<label for="token">' in page
+    assert "<script>" not in page and "style=" not in page
+
+
+def test_scanner_form_without_javascript_shows_green_amber_and_red(staff_client, door, db):
+    _congress, person = door
+    staff = staff_client("checkin")
+    form = {"token": person.badge_token, "checkpoint": "day-1"}
+
+    green = staff.post("/checkin", data=form).get_data(as_text=True)
+    amber = staff.post("/checkin", data=form).get_data(as_text=True)
+    red = staff.post("/checkin", data={"token": "forged!", "checkpoint": "day-1"})
+
+    assert "tone-ok" in green and "Willkommen" in green and "Amira Haddad" in green
+    assert "tone-warn" in amber and "Bereits eingecheckt" in amber
+    assert red.status_code == 200
+    assert "tone-bad" in red.get_data(as_text=True)
+    assert "Unbekannter Ausweis" in red.get_data(as_text=True)
+    assert _count(db, CheckIn) == 1
+
+
+# One role per test: the test's app context (and with it Flask-Login's user) spans its requests.
+
+
+def test_scanner_page_is_closed_to_coordinators(staff_client, door):
+    assert staff_client("coordinator").get("/checkin").status_code == 403
+
+
+def test_scanner_page_sends_strangers_to_the_login(client, door):
+    assert client.get("/checkin").status_code == 302
+
+
+def test_organisers_may_scan_too(staff_client, door):
+    assert staff_client("organiser").get("/checkin").status_code == 200
+
+
+def test_undo_button_reverts_my_last_check_in(staff_client, door, db):
+    _congress, person = door
+    staff = staff_client("checkin")
+    staff.post("/checkin", data={"token": person.badge_token, "checkpoint": "day-1"})
+
+    response = staff.post("/checkin/undo", data={"checkpoint": "day-1"}, follow_redirects=True)
+
+    assert "wurde rückgängig gemacht" in response.get_data(as_text=True)
+    assert _count(db, CheckIn) == 0
+
+
+def test_search_finds_people_by_organisation_with_constant_queries(
+    staff_client, door, db, count_queries
+):
+    congress, _person = door
+    staff = staff_client("checkin")
+    staff.get("/checkin/search?q=caritas")
+
+    with count_queries() as one:
+        page_one = staff.get("/checkin/search?q=caritas&checkpoint=day-1").get_data(as_text=True)
+    carrier = db.session.execute(
+        select(Registration.carrier_id).where(Registration.carrier_id.is_not(None))
+    ).scalar_one()
+    factories.registration(congress, last_name="Zweite", carrier_id=carrier)
+    factories.registration(congress, last_name="Dritte", carrier_id=carrier)
+    db.session.commit()
+    staff.get("/checkin/search?q=caritas")  # the shared test session reloads the expired user
+    with count_queries() as three:
+        page_three = staff.get("/checkin/search?q=caritas&checkpoint=day-1").get_data(as_text=True)
+
+    assert "Amira Haddad" in page_one
+    assert "Zweite" in page_three and "Dritte" in page_three
+    assert len(one) == len(three) == 3
+
+
+# --- walk-ins --------------------------------------------------------------------------------
+
+
+def _walk_in_form(**fields):
+    return {
+        "first_name": "Samir",
+        "last_name": "Nouri",
+        "email": "Samir.Nouri@example.org",
+        "carrier_id": "0",
+        "organisation_other": "Nachbarschaftsverein",
+        "programme_role": "mentor",
+        "badge_role": "attendee",
+        "consent": "y",
+    } | fields
+
+
+def test_walk_in_is_registered_confirmed_checked_in_and_takes_a_seat(staff_client, db):
+    congress = factories.congress(starts_on=_today_berlin(), capacity=10, day_capacity=5)
+    services.ensure_checkpoints(congress)
+    db.session.commit()
+    staff = staff_client("checkin")
+
+    response = staff.post("/checkin/walk-in", data=_walk_in_form())
+
+    assert response.status_code == 302
+    person = db.session.execute(select(Registration)).scalar_one()
+    assert (person.status, person.source, person.email) == (
+        "confirmed",
+        "walk_in",
+        "samir.nouri@example.org",
+    )
+    assert [d.day for d in person.days] == [_today_berlin()]
+    db.session.refresh(congress)
+    assert congress.taken == 1
+    assert congress.days[0].taken == 1
+    check_in = db.session.execute(select(CheckIn)).scalar_one()
+    assert check_in.registration_id == person.id
+    done = staff.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Samir Nouri" in done
+
+
+def test_walk_in_when_the_congress_is_full_is_refused_and_stores_nothing(staff_client, db):
+    congress = factories.congress(starts_on=_today_berlin(), capacity=1)
+    services.ensure_checkpoints(congress)
+    congress.taken = 1
+    db.session.commit()
+    staff = staff_client("checkin")
+
+    response = staff.post("/checkin/walk-in", data=_walk_in_form())
+
+    assert response.status_code == 409
+    assert "ausgebucht" in response.get_data(as_text=True)
+    assert _count(db, Registration) == 0
+    assert _count(db, CheckIn) == 0
+
+
+def test_walk_in_with_a_known_email_points_to_the_search(staff_client, db):
+    congress = factories.congress(starts_on=_today_berlin())
+    services.ensure_checkpoints(congress)
+    factories.registration(congress, email="samir.nouri@example.org")
+    db.session.commit()
+    staff = staff_client("checkin")
+
+    response = staff.post("/checkin/walk-in", data=_walk_in_form())
+
+    assert response.status_code == 409
+    assert "bereits angemeldet" in response.get_data(as_text=True)
+    assert _count(db, Registration) == 1
+
+
+def test_walk_in_form_with_missing_fields_is_a_400(staff_client, db):
+    factories.congress(starts_on=_today_berlin())
+    db.session.commit()
+    staff = staff_client("checkin")
+
+    response = staff.post("/checkin/walk-in", data=_walk_in_form(last_name="", consent=""))
+
+    assert response.status_code == 400
+    assert _count(db, Registration) == 0
+
+
+# --- live counts -----------------------------------------------------------------------------
+
+
+def _arrive(congress, person, code, minutes):
+    checkpoint = db_checkpoint(congress, code)
+    from conference.extensions import db
+
+    db.session.add(
+        CheckIn(
+            registration_id=person.id,
+            checkpoint_id=checkpoint.id,
+            checked_in_at=datetime.combine(congress.starts_on, datetime.min.time()).replace(
+                tzinfo=utcnow().tzinfo
+            )
+            + timedelta(hours=7, minutes=minutes),
+            device="test",
+        )
+    )
+
+
+def db_checkpoint(congress, code):
+    from conference.extensions import db
+
+    return db.session.execute(
+        select(Checkpoint).where(Checkpoint.congress_id == congress.id, Checkpoint.code == code)
+    ).scalar_one()
+
+
+def test_live_counts_show_arrivals_no_shows_carriers_and_the_curve(
+    staff_client, door, db, count_queries
+):
+    congress, person = door
+    _arrive(congress, person, "day-1", 5)
+    db.session.commit()
+    organiser = staff_client("organiser")
+    url = f"/checkin/live?day={congress.starts_on.isoformat()}"
+    organiser.get(url)
+
+    with count_queries() as one:
+        page = organiser.get(url).get_data(as_text=True)
+    for minutes in (20, 50):
+        extra = factories.registration(congress, carrier_id=person.carrier_id)
+        _arrive(congress, extra, "day-1", minutes)
+    factories.registration(congress)  # a no-show without carrier
+    db.session.commit()
+    organiser.get(url)  # the shared test session reloads the expired user
+    with count_queries() as three:
+        later = organiser.get(url).get_data(as_text=True)
+
+    assert "1</strong> von 1 Erwarteten sind angekommen" in page
+    assert "3</strong> von 4 Erwarteten sind angekommen" in later
+    assert "Caritas Testverband" in later and "Ohne Programmträger" in later
+    assert "<svg" in later and "<rect" in later and "polyline" in later
+    # congress, days, per checkpoint, per day, per carrier, arrival times
+    assert len(one) == len(three) == 6
+
+
+def test_live_panel_refreshes_on_its_own_url(staff_client, door):
+    assert staff_client("organiser").get("/checkin/live/panel").status_code == 200
+
+
+def test_live_counts_are_for_organisers_not_door_staff(staff_client, door):
+    assert staff_client("checkin").get("/checkin/live").status_code == 403
+
+
+def test_live_counts_with_a_bad_day_is_a_400(staff_client, door):
+    assert staff_client("organiser").get("/checkin/live?day=yesterday").status_code == 400
+
+
+def test_organiser_adds_missing_checkpoints(staff_client, db):
+    congress = factories.congress()
+    workshop = factories.workshop(congress, factories.phase(congress))
+    db.session.commit()
+
+    staff_client("organiser").post("/checkin/checkpoints")
+
+    codes = set(
+        db.session.execute(
+            select(Checkpoint.code).where(Checkpoint.congress_id == congress.id)
+        ).scalars()
+    )
+    assert codes == {"day-1", "day-2", f"ws-{workshop.id}"}

@@ -1,0 +1,129 @@
+"""The door scanner in real Chromium: hand-scanner field, green/amber/red, offline queue + sync."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+
+import pytest
+from sqlalchemy import func, select
+from werkzeug.serving import make_server
+
+from conference.checkin import services
+from conference.checkin.models import CheckIn
+from tests import factories
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def live_server(app):
+    """The app on a free 127.0.0.1 port (a secure context for crypto.subtle), in a thread."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+def _check_ins(db) -> int:
+    """Count in a short transaction: outside a request it would hold SQLite's write lock."""
+    db.session.rollback()
+    count = db.session.execute(select(func.count()).select_from(CheckIn)).scalar_one()
+    db.session.rollback()
+    return count
+
+
+@pytest.mark.config(WTF_CSRF_ENABLED=True)
+def test_door_scanner_shows_green_amber_red_and_works_offline(live_server, browser, db):
+    from playwright.sync_api import expect
+
+    congress = factories.congress()
+    services.ensure_checkpoints(congress)
+    carrier = factories.carrier("Paritätischer Testverband", short_name="Paritätischer")
+    amira = factories.registration(
+        congress, first_name="Amira", last_name="Haddad", carrier_id=carrier.id
+    )
+    jonas = factories.registration(congress, first_name="Jonas", last_name="Weber")
+    staff = factories.user(role="checkin", email="einlass@example.org")
+    db.session.commit()
+    amira_token, jonas_token, email = amira.badge_token, jonas.badge_token, staff.email
+    db.session.rollback()  # SQLite allows one writer: hold no transaction while the app serves
+
+    context = browser.new_context(locale="de-DE")
+    page = context.new_page()
+    page.goto(f"{live_server}/login")
+    page.fill("#email", email)
+    page.fill("#password", factories.PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/checkin*")
+    page.goto(f"{live_server}/checkin?checkpoint=day-1")
+    expect(page.locator("[data-scanner]")).to_have_attribute("data-ready", "true")
+    expect(page.locator("[data-scanner]")).to_have_attribute("data-digests", "2")
+    field = page.get_by_label("Ausweis-Code")
+    result = page.locator("[data-result]")
+
+    field.fill(amira_token)
+    field.press("Enter")
+    expect(result).to_have_class(re.compile(r"\btone-ok\b"))
+    expect(result).to_contain_text("Willkommen")
+    expect(result).to_contain_text("Amira Haddad")
+    expect(result).to_contain_text("Paritätischer")
+    expect(field).to_be_focused()
+
+    field.fill(amira_token)
+    field.press("Enter")
+    expect(result).to_have_class(re.compile(r"\btone-warn\b"))
+    expect(result).to_contain_text("Bereits eingecheckt um")
+
+    field.fill("forged-code-from-a-photocopier")
+    field.press("Enter")
+    expect(result).to_have_class(re.compile(r"\btone-bad\b"))
+    expect(result).to_contain_text("Unbekannter Ausweis")
+    assert _check_ins(db) == 1
+
+    context.set_offline(True)
+    field.fill(jonas_token)
+    field.press("Enter")
+    expect(result).to_contain_text("Offline: gültiger Ausweis")
+    expect(page.locator("[data-connection]")).to_contain_text("Offline")
+    expect(page.locator("[data-waiting]")).to_have_text("1")
+    field.fill("B" * 43)
+    field.press("Enter")
+    expect(result).to_have_class(re.compile(r"\btone-bad\b"))
+    expect(result).to_contain_text("Offline: unbekannter Ausweis")
+    expect(page.locator("[data-waiting]")).to_have_text("1")
+    assert _check_ins(db) == 1
+
+    context.set_offline(False)
+    expect(page.locator("[data-waiting]")).to_have_text("0", timeout=15000)
+    expect(page.locator("[data-sync-report]")).to_contain_text("Übertragen: 1")
+    expect(page.locator("[data-connection]")).to_contain_text("Online")
+    assert _check_ins(db) == 2
+    context.close()
