@@ -1,0 +1,671 @@
+"""iCalendar feeds: which sessions a feed holds, its version (ETag) and its RFC 5545 text.
+
+A calendar client polls a feed every few minutes to hours, so the common answer is "nothing
+changed" (304). That answer is decided from a *version* computed by two cheap queries (an
+aggregate over the feed's sessions and the names of rooms, tracks and speakers) before any row
+is loaded or any iCalendar text is built. Nothing is cached between requests: several gunicorn
+workers would disagree about a cache, the database never does.
+
+The personal feed of an attendee holds, for a confirmed registration:
+- the sessions everyone attends (plenary, keynote, panel, forum, networking) on the days the
+  registration attends; breaks are left out (they clutter a personal calendar and are shown in
+  the programme); workshops are left out unless the registration holds a seat in them;
+- the workshops of the registration's seats (whatever the day);
+- the sessions in which the registration is a speaker or moderator.
+A registration that is not (or no longer) confirmed gets a valid calendar without events, so
+that subscribed clients remove what they showed before; an unknown, revoked or anonymised token
+gets the same 404 as a token that never existed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import urlencode, urlsplit
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_request_context, render_template, request
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
+from icalendar.prop import vDuration, vText
+from markupsafe import Markup
+from sqlalchemy import and_, func, literal, or_, select, union_all
+from sqlalchemy.orm import joinedload, selectinload
+
+from conference.agenda.models import (
+    AgendaSession,
+    Room,
+    SessionKind,
+    SessionSpeaker,
+    SessionStatus,
+    Speaker,
+    Track,
+)
+from conference.core import audit
+from conference.core.errors import Invalid, NotFound
+from conference.core.mail import external_url
+from conference.core.models import Congress
+from conference.core.signals import mail_attachments, manage_sections
+from conference.core.tokens import is_well_formed, new_token
+from conference.extensions import db
+from conference.registration.models import Registration, Status
+from conference.workshops.models import WorkshopSeat
+
+#: Bumped when the feed's text changes for the same data, so clients fetch the new form.
+FORMAT_VERSION = "1"
+#: How often clients should poll (REFRESH-INTERVAL, X-PUBLISHED-TTL) and proxies may reuse.
+REFRESH = timedelta(hours=1)
+CACHE_SECONDS = 300
+#: Kinds that every attendee of a day attends; workshops come from seats, breaks stay out.
+PERSONAL_KINDS = (
+    SessionKind.PLENARY,
+    SessionKind.KEYNOTE,
+    SessionKind.PANEL,
+    SessionKind.FORUM,
+    SessionKind.NETWORKING,
+)
+#: A feed shows what the public may see: published sessions, and cancelled ones so that
+#: clients which already hold them remove them (STATUS:CANCELLED).
+VISIBLE_STATUSES = (SessionStatus.PUBLISHED, SessionStatus.CANCELLED)
+
+KIND_LABELS = {
+    SessionKind.PLENARY: _l("Plenary"),
+    SessionKind.KEYNOTE: _l("Keynote"),
+    SessionKind.PANEL: _l("Panel discussion"),
+    SessionKind.WORKSHOP: _l("Workshop"),
+    SessionKind.FORUM: _l("Forum"),
+    SessionKind.NETWORKING: _l("Networking"),
+    SessionKind.BREAK: _l("Break"),
+}
+
+
+class InvalidFilter(Invalid):
+    code = "invalid_filter"
+
+
+class UnknownCalendar(NotFound):
+    code = "unknown_calendar"
+
+
+def unknown_calendar() -> UnknownCalendar:
+    """The one answer for every token that does not open a feed (never says which case)."""
+    return UnknownCalendar(_("This calendar link is not valid (any more)."))
+
+
+# --- filters ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    """``?track=<id>&room=<id>&type=<kind>&day=YYYY-MM-DD``; each may repeat (any of them)."""
+
+    tracks: tuple[int, ...] = ()
+    rooms: tuple[int, ...] = ()
+    kinds: tuple[str, ...] = ()
+    days: tuple[date, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return repr((self.tracks, self.rooms, self.kinds, self.days))
+
+    def __bool__(self) -> bool:
+        return bool(self.tracks or self.rooms or self.kinds or self.days)
+
+
+def parse_filters(congress: Congress, args) -> Filters:
+    """Read the filter parameters; raises InvalidFilter (400) for a malformed or unknown value.
+
+    Whether a track or room id belongs to the congress is checked later against the names
+    that the version query loads anyway (``check_filter_ids``), which saves a query.
+    """
+    tracks = tuple(sorted({_positive_int(v, "track") for v in args.getlist("track")}))
+    rooms = tuple(sorted({_positive_int(v, "room") for v in args.getlist("room")}))
+    kinds = []
+    for value in args.getlist("type"):
+        if value not in {kind.value for kind in SessionKind}:
+            raise InvalidFilter(
+                _(
+                    "Unknown session type “%(value)s”. Known types: %(known)s.",
+                    value=value[:40],
+                    known=", ".join(kind.value for kind in SessionKind),
+                )
+            )
+        kinds.append(value)
+    days = []
+    for value in args.getlist("day"):
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            day = None
+        if day is None or len(value) != 10:
+            raise InvalidFilter(
+                _("The day “%(value)s” is not a date like 2026-11-05.", value=value[:40])
+            )
+        if not congress.starts_on <= day <= congress.ends_on:
+            raise InvalidFilter(
+                _(
+                    "The congress takes place from %(first)s to %(last)s; %(value)s is not one "
+                    "of its days.",
+                    first=congress.starts_on.isoformat(),
+                    last=congress.ends_on.isoformat(),
+                    value=day.isoformat(),
+                )
+            )
+        days.append(day)
+    return Filters(tracks, rooms, tuple(sorted(set(kinds))), tuple(sorted(set(days))))
+
+
+def _positive_int(value: str, name: str) -> int:
+    if not value.isascii() or not value.isdigit() or len(value) > 9:
+        raise InvalidFilter(
+            _("The filter “%(name)s” needs a number, not “%(value)s”.", name=name, value=value[:40])
+        )
+    return int(value)
+
+
+def check_filter_ids(filters: Filters, names: Names) -> None:
+    for track_id in filters.tracks:
+        if track_id not in names.track_ids:
+            raise InvalidFilter(_("There is no track with the number %(id)s.", id=track_id))
+    for room_id in filters.rooms:
+        if room_id not in names.room_ids:
+            raise InvalidFilter(_("There is no room with the number %(id)s.", id=room_id))
+
+
+# --- which sessions a feed holds ------------------------------------------------------------
+
+
+def _day_range(day: date, tz: str) -> tuple[datetime, datetime]:
+    """The UTC instants of a local day's start and end (23 or 25 hours on DST days)."""
+    zone = ZoneInfo(tz)
+    start = datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+    return start, end
+
+
+def _on_days(days, tz: str):
+    return or_(
+        *(
+            and_(AgendaSession.starts_at >= start, AgendaSession.starts_at < end)
+            for start, end in (_day_range(day, tz) for day in days)
+        )
+    )
+
+
+def programme_condition(congress: Congress, filters: Filters):
+    """The WHERE clause of the programme feed (and of its version)."""
+    if not congress.programme_published:
+        return literal(False)
+    clauses = [
+        AgendaSession.congress_id == congress.id,
+        AgendaSession.status.in_(VISIBLE_STATUSES),
+    ]
+    if filters.tracks:
+        clauses.append(AgendaSession.track_id.in_(filters.tracks))
+    if filters.rooms:
+        clauses.append(AgendaSession.room_id.in_(filters.rooms))
+    if filters.kinds:
+        clauses.append(AgendaSession.kind.in_(filters.kinds))
+    if filters.days:
+        clauses.append(_on_days(filters.days, congress.timezone))
+    return and_(*clauses)
+
+
+def session_condition(session_id: int):
+    return and_(AgendaSession.id == session_id, AgendaSession.status.in_(VISIBLE_STATUSES))
+
+
+def personal_condition(registration: Registration):
+    """The WHERE clause of an attendee's feed (see the module docstring)."""
+    congress = registration.congress
+    if registration.status != Status.CONFIRMED or not congress.programme_published:
+        return literal(False)
+    days = [link.day for link in registration.days]
+    seated = select(WorkshopSeat.session_id).where(WorkshopSeat.registration_id == registration.id)
+    speaking = (
+        select(SessionSpeaker.session_id)
+        .join(Speaker, Speaker.id == SessionSpeaker.speaker_id)
+        .where(Speaker.registration_id == registration.id)
+    )
+    mine = [AgendaSession.id.in_(seated), AgendaSession.id.in_(speaking)]
+    if days:
+        mine.append(and_(AgendaSession.kind.in_(PERSONAL_KINDS), _on_days(days, congress.timezone)))
+    return and_(
+        AgendaSession.congress_id == congress.id,
+        AgendaSession.status.in_(VISIBLE_STATUSES),
+        or_(*mine),
+    )
+
+
+def sessions_where(condition) -> list[AgendaSession]:
+    """The feed's sessions with everything the text needs: two queries, whatever the count."""
+    return list(
+        db.session.execute(
+            select(AgendaSession)
+            .where(condition)
+            .options(
+                joinedload(AgendaSession.room),
+                joinedload(AgendaSession.track),
+                selectinload(AgendaSession.speaker_links).joinedload(SessionSpeaker.speaker),
+            )
+            .order_by(AgendaSession.starts_at, AgendaSession.id)
+        )
+        .unique()
+        .scalars()
+    )
+
+
+# --- version: ETag and Last-Modified without loading the sessions -------------------------------
+
+
+@dataclass
+class Names:
+    """Rooms, tracks and speakers of a congress as far as a feed shows them.
+
+    They have no change timestamp of their own, so their names go into the version: renaming
+    a room changes every feed that shows it, even though no session moved.
+    """
+
+    room_ids: set[int] = field(default_factory=set)
+    track_ids: set[int] = field(default_factory=set)
+    digest: str = ""
+
+
+def congress_names(congress_id: int) -> Names:
+    rooms = select(literal("r").label("kind"), Room.id, Room.name, Room.floor.label("extra")).where(
+        Room.congress_id == congress_id
+    )
+    tracks = select(literal("t"), Track.id, Track.name, literal("")).where(
+        Track.congress_id == congress_id
+    )
+    speakers = select(literal("s"), Speaker.id, Speaker.name, Speaker.organisation).where(
+        Speaker.congress_id == congress_id
+    )
+    rows = db.session.execute(union_all(rooms, tracks, speakers)).all()
+    rows.sort()
+    names = Names(digest=hashlib.blake2b(repr(rows).encode(), digest_size=12).hexdigest())
+    for kind, row_id, _name, _extra in rows:
+        if kind == "r":
+            names.room_ids.add(row_id)
+        elif kind == "t":
+            names.track_ids.add(row_id)
+    return names
+
+
+@dataclass(frozen=True)
+class Version:
+    etag: str
+    last_modified: datetime
+
+
+def feed_version(congress: Congress, condition, names: Names, *extra: object) -> Version:
+    """One aggregate query over the feed's sessions and their speaker links.
+
+    The count and the sum of ids see sessions appear and disappear, ``sequence`` and
+    ``changed_at`` see every edit the agenda makes to a published session (it bumps both),
+    the speaker-link figures see speakers added, removed or reordered.
+    """
+    ids = select(AgendaSession.id).where(condition)
+    link_count = (
+        select(func.count(SessionSpeaker.id))
+        .where(SessionSpeaker.session_id.in_(ids))
+        .scalar_subquery()
+    )
+    link_sum = (
+        select(
+            func.coalesce(
+                func.sum(
+                    SessionSpeaker.speaker_id * 1009
+                    + SessionSpeaker.position * 31
+                    + func.length(SessionSpeaker.role)
+                ),
+                0,
+            )
+        )
+        .where(SessionSpeaker.session_id.in_(ids))
+        .scalar_subquery()
+    )
+    row = db.session.execute(
+        select(
+            func.count(AgendaSession.id),
+            func.coalesce(func.sum(AgendaSession.id), 0),
+            func.coalesce(func.sum(AgendaSession.sequence), 0),
+            func.max(AgendaSession.changed_at),
+            link_count,
+            link_sum,
+        ).where(condition)
+    ).one()
+    changed = row[3]
+    if isinstance(changed, str):  # defensive: some drivers hand max() of a timestamp back as text
+        changed = datetime.fromisoformat(changed)
+    if changed is not None and changed.tzinfo is None:
+        changed = changed.replace(tzinfo=UTC)
+    last_modified = max(filter(None, [changed, congress.created_at]))
+    payload = repr(
+        (
+            FORMAT_VERSION,
+            tuple(row[:3]),
+            changed.isoformat() if changed else None,
+            tuple(row[4:]),
+            names.digest,
+            _congress_fingerprint(congress),
+            _base_url(),
+            *extra,
+        )
+    )
+    return Version(
+        etag=hashlib.blake2b(payload.encode(), digest_size=16).hexdigest(),
+        last_modified=last_modified.replace(microsecond=0),
+    )
+
+
+def _congress_fingerprint(congress: Congress) -> tuple:
+    return (
+        congress.id,
+        congress.slug,
+        congress.title,
+        congress.timezone,
+        congress.venue_name,
+        congress.venue_address,
+        congress.venue_city,
+        congress.programme_published,
+    )
+
+
+# --- the iCalendar text -------------------------------------------------------------------------
+
+
+def _base_url() -> str:
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if not base and has_request_context():
+        base = request.host_url
+    return (base or "http://127.0.0.1:5000").rstrip("/")
+
+
+class _Links:
+    """Absolute URLs for many events without a request context per URL."""
+
+    def __init__(self):
+        parts = urlsplit(_base_url())
+        self.adapter = current_app.url_map.bind(
+            parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme
+        )
+        self.has_detail = "agenda.session_detail" in current_app.view_functions
+        fallback = "agenda.programme" if "agenda.programme" in current_app.view_functions else None
+        self.programme = (
+            self.adapter.build(fallback, {}, force_external=True)
+            if fallback
+            else self.adapter.build("feeds.help", {}, force_external=True)
+        )
+
+    def session(self, session_id: int) -> str:
+        if self.has_detail:
+            return self.adapter.build(
+                "agenda.session_detail", {"session_id": session_id}, force_external=True
+            )
+        return self.programme
+
+
+def uid(session: AgendaSession, congress: Congress) -> str:
+    """Stable forever: neither the title nor the time is part of it."""
+    return f"session-{session.id}@{congress.slug}.fachkongress"
+
+
+def vtimezone(tz: str, first: date, last: date) -> Timezone:
+    """A VTIMEZONE for ``tz`` from zoneinfo, covering ``first`` to ``last``.
+
+    Each observance starts at the local wall-clock time *before* the change (RFC 5545 3.6.5:
+    DTSTART is read with TZOFFSETFROM), e.g. 02:00 for the spring change in Berlin.
+    """
+    zone = ZoneInfo(tz)
+    component = Timezone()
+    component.add("TZID", tz)
+    component.add("X-LIC-LOCATION", tz)
+
+    def offset(second: int) -> timedelta:
+        return datetime.fromtimestamp(second, zone).utcoffset()
+
+    cursor = int(datetime.combine(first, time(0), tzinfo=UTC).timestamp())
+    end = int(datetime.combine(last, time(0), tzinfo=UTC).timestamp())
+    start = datetime.fromtimestamp(cursor, zone)
+    observances = [(cursor, start.utcoffset(), start.utcoffset(), start)]
+    step = 6 * 3600  # zones change at most twice a year, never twice within six hours
+    while cursor < end:
+        probe = cursor + step
+        if offset(probe) != offset(cursor):
+            low, high = cursor, probe  # bisect to the second of the change
+            while high - low > 1:
+                middle = (low + high) // 2
+                if offset(middle) == offset(low):
+                    low = middle
+                else:
+                    high = middle
+            observances.append(
+                (high, offset(low), offset(high), datetime.fromtimestamp(high, zone))
+            )
+        cursor = probe
+    for instant, offset_from, offset_to, local_after in observances:
+        part = TimezoneDaylight() if local_after.dst() else TimezoneStandard()
+        part.add("TZNAME", local_after.tzname())
+        part.add("TZOFFSETFROM", offset_from)
+        part.add("TZOFFSETTO", offset_to)
+        local_before = datetime.fromtimestamp(instant, UTC) + offset_from
+        part.add("DTSTART", local_before.replace(tzinfo=None))
+        component.add_component(part)
+    return component
+
+
+def _location(session: AgendaSession, congress: Congress) -> str:
+    parts = []
+    if session.room is not None:
+        parts.append(session.room.name)
+        if session.room.floor:
+            parts.append(session.room.floor)
+    parts += [congress.venue_name, congress.venue_address]
+    if congress.venue_city and congress.venue_city not in congress.venue_address:
+        parts.append(congress.venue_city)
+    return ", ".join(part for part in parts if part)
+
+
+def _description(session: AgendaSession, link: str) -> str:
+    blocks = []
+    if session.status == SessionStatus.CANCELLED:
+        blocks.append(_("This session has been cancelled."))
+    if session.abstract:
+        blocks.append(session.abstract.strip())
+    speakers = [
+        _speaker_label(item.speaker) for item in session.speaker_links if item.role != "moderator"
+    ]
+    moderators = [
+        _speaker_label(item.speaker) for item in session.speaker_links if item.role == "moderator"
+    ]
+    people = []
+    if speakers:
+        people.append(_("Speakers: %(names)s", names="; ".join(speakers)))
+    if moderators:
+        people.append(_("Moderation: %(names)s", names="; ".join(moderators)))
+    if people:
+        blocks.append("\n".join(people))
+    blocks.append(link)
+    return "\n\n".join(blocks)
+
+
+def _speaker_label(speaker: Speaker) -> str:
+    return f"{speaker.name} ({speaker.organisation})" if speaker.organisation else speaker.name
+
+
+def build_calendar(
+    congress: Congress, sessions: list[AgendaSession], *, name: str, description: str
+) -> bytes:
+    """The RFC 5545 text of a feed; icalendar does the escaping and the folding."""
+    zone = ZoneInfo(congress.timezone)
+    links = _Links()
+    calendar = Calendar()
+    calendar.add("PRODID", "-//BBE Fachkongress//Kongress-App//DE")
+    calendar.add("VERSION", "2.0")
+    calendar.add("CALSCALE", "GREGORIAN")
+    calendar.add("METHOD", "PUBLISH")
+    calendar.add("NAME", name)
+    calendar.add("X-WR-CALNAME", name)
+    calendar.add("DESCRIPTION", description)
+    calendar.add("X-WR-CALDESC", description)
+    calendar.add("X-WR-TIMEZONE", congress.timezone)
+    calendar.add("REFRESH-INTERVAL", REFRESH, parameters={"VALUE": "DURATION"})
+    calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
+    years = [congress.starts_on.year, congress.ends_on.year]
+    years += [s.starts_at.year for s in sessions[:1]] + [s.ends_at.year for s in sessions[-1:]]
+    calendar.add_component(
+        vtimezone(congress.timezone, date(min(years), 1, 1), date(max(years) + 1, 1, 1))
+    )
+    for session in sessions:
+        calendar.add_component(_event(session, congress, zone, links))
+    return calendar.to_ical()
+
+
+def _event(session: AgendaSession, congress: Congress, zone: ZoneInfo, links: _Links) -> Event:
+    link = links.session(session.id)
+    event = Event()
+    event.add("UID", uid(session, congress))
+    event.add("DTSTAMP", session.changed_at)
+    event.add("CREATED", session.created_at)
+    event.add("LAST-MODIFIED", session.changed_at)
+    event.add("SEQUENCE", session.sequence)
+    event.add("DTSTART", session.starts_at.astimezone(zone))
+    event.add("DTEND", session.ends_at.astimezone(zone))
+    event.add("SUMMARY", session.title)
+    event.add("DESCRIPTION", _description(session, link))
+    location = _location(session, congress)
+    if location:
+        event.add("LOCATION", location)
+    event.add("URL", link)
+    categories = [str(KIND_LABELS.get(session.kind, session.kind))]
+    if session.track is not None:
+        categories.append(session.track.name)
+    event.add("CATEGORIES", [vText(c) for c in categories])
+    cancelled = session.status == SessionStatus.CANCELLED
+    event.add("STATUS", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("TRANSP", "TRANSPARENT" if cancelled else "OPAQUE")
+    event.add("CLASS", "PUBLIC")
+    if session.language:
+        event.add("X-SESSION-LANGUAGE", session.language)
+    return event
+
+
+# --- the three feeds ------------------------------------------------------------------------
+
+
+def programme_name(congress: Congress, filters: Filters) -> str:
+    name = _("Programme: %(title)s", title=congress.title)
+    if filters:
+        name += " " + _("(selection)")
+    return name
+
+
+def session_name(congress: Congress) -> str:
+    return congress.title
+
+
+def personal_name(congress: Congress) -> str:
+    return _("My programme: %(title)s", title=congress.title)
+
+
+def registration_by_calendar_token(token: str) -> Registration:
+    """The registration behind a feed link; raises UnknownCalendar for any other token."""
+    if not is_well_formed(token):
+        raise unknown_calendar()
+    registration = db.session.execute(
+        select(Registration)
+        .where(Registration.calendar_token == token, Registration.anonymised_at.is_(None))
+        .options(joinedload(Registration.congress), selectinload(Registration.days))
+    ).scalar_one_or_none()
+    if registration is None:
+        raise unknown_calendar()
+    return registration
+
+
+def personal_calendar(registration: Registration) -> bytes:
+    """The attendee's programme as iCalendar text, in their language (mail attachment)."""
+    congress = registration.congress
+    with force_locale(registration.language or "de"):
+        sessions = sessions_where(personal_condition(registration))
+        return build_calendar(
+            congress,
+            sessions,
+            name=personal_name(congress),
+            description=_("Your personal programme: plenaries of your days and your workshops."),
+        )
+
+
+@dataclass(frozen=True)
+class FeedLinks:
+    """The same feed as an https link (to copy) and a webcal link (opens the calendar app)."""
+
+    https: str
+    webcal: str
+    google: str
+
+
+def feed_links(endpoint: str, **values) -> FeedLinks:
+    https = external_url(endpoint, **values)
+    webcal = "webcal://" + https.split("://", 1)[1]
+    # Google Calendar subscribes through its "add by URL" page; it wants the webcal form.
+    google = "https://calendar.google.com/calendar/render?" + urlencode({"cid": webcal})
+    return FeedLinks(https=https, webcal=webcal, google=google)
+
+
+def personal_links(registration: Registration) -> FeedLinks:
+    return feed_links("feeds.personal", token=registration.calendar_token)
+
+
+def reset_calendar_token(registration: Registration, *, actor, now: datetime) -> str:
+    """Issue a new feed token: the old link answers 404 from now on. Returns the new token."""
+    registration.calendar_token = new_token()
+    registration.updated_at = now
+    audit.record("registration.calendar_token_reset", registration, actor=actor)
+    db.session.flush()
+    return registration.calendar_token
+
+
+def registration_by_manage_token(token: str) -> Registration:
+    if not is_well_formed(token):
+        raise NotFound(_("This page does not exist (any more)."))
+    registration = db.session.execute(
+        select(Registration).where(
+            Registration.manage_token == token, Registration.anonymised_at.is_(None)
+        )
+    ).scalar_one_or_none()
+    if registration is None:
+        raise NotFound(_("This page does not exist (any more)."))
+    return registration
+
+
+# --- receivers of other areas' signals ---------------------------------------------------------
+
+
+@mail_attachments.connect
+def _attach_personal_programme(registration, kind: str = "", **_extra):
+    """The confirmation mail carries the personal programme (none while it would be empty)."""
+    if kind != "registration.confirmed":
+        return []
+    data = personal_calendar(registration)
+    if b"BEGIN:VEVENT" not in data:
+        return []
+    return [("programm.ics", "text/calendar", data)]
+
+
+@manage_sections.connect
+def _manage_section(registration, **_extra):
+    """The feed links and the reset button on the attendee's manage page."""
+    return (
+        30,
+        Markup(
+            render_template(
+                "feeds/_manage_section.html",
+                registration=registration,
+                links=personal_links(registration),
+            )
+        ),
+    )
