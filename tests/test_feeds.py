@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from conference.agenda.models import AgendaSession, Room, SessionKind, SessionStatus
 from conference.core.models import AuditLog
 from conference.core.signals import collect_attachments, collect_manage_sections
+from conference.feeds import services
 from conference.registration.models import Registration, Status
 from conference.workshops.models import WorkshopSeat
 from tests import factories
@@ -33,6 +34,13 @@ def parse(body: bytes):
 
 def by_uid(events):
     return {str(event["UID"]): event for event in events}
+
+
+@pytest.fixture(autouse=True)
+def _no_rendered_feeds_from_other_tests():
+    services.rendered.clear()
+    yield
+    services.rendered.clear()
 
 
 @pytest.fixture
@@ -355,7 +363,7 @@ def test_draft_or_missing_session_is_a_404(client, db, congress):
 
 @pytest.fixture
 def programme(db, congress):
-    """Plenaries on both days, a break, and two parallel workshops on Saturday."""
+    """Plenaries on both days, a break, and parallel workshops and a forum on Saturday."""
     phase = factories.phase(congress, day=DST_SATURDAY)
     items = {
         "opening": factories.session(
@@ -371,6 +379,9 @@ def programme(db, congress):
         ),
         "closing": factories.session(
             congress, title="Abschluss", kind=SessionKind.PLENARY, day=DST_SUNDAY
+        ),
+        "parallel_forum": factories.session(
+            congress, title="Fachforum parallel", kind=SessionKind.FORUM, phase_id=phase.id
         ),
         "workshop_a": factories.workshop(congress, phase, title="Workshop A"),
         "workshop_b": factories.workshop(congress, phase, title="Workshop B"),
@@ -411,6 +422,24 @@ def test_personal_feed_has_the_plenaries_of_my_days_and_my_workshop_only(
         "Abschluss",
         "Eröffnung",
         "Workshop B",
+    ]
+
+
+def test_personal_feed_has_the_sessions_i_speak_in_whatever_the_day(
+    client, db, congress, programme
+):
+    anna = factories.registration(congress, days=[DST_SATURDAY])
+    me = factories.speaker(congress, name="Anna Muster", registration_id=anna.id)
+    factories.session(
+        congress, title="Mein Vortrag", kind=SessionKind.WORKSHOP, day=DST_SUNDAY, speakers=[me]
+    )
+    db.session.commit()
+
+    response = client.get(f"/feeds/{anna.calendar_token}.ics")
+
+    assert sorted(str(e["SUMMARY"]) for e in parse(response.data)[1]) == [
+        "Eröffnung",
+        "Mein Vortrag",
     ]
 
 

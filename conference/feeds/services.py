@@ -9,7 +9,8 @@ workers would disagree about a cache, the database never does.
 The personal feed of an attendee holds, for a confirmed registration:
 - the sessions everyone attends (plenary, keynote, panel, forum, networking) on the days the
   registration attends; breaks are left out (they clutter a personal calendar and are shown in
-  the programme); workshops are left out unless the registration holds a seat in them;
+  the programme); parallel choices (a session in a workshop phase or with sign-up) and
+  workshops are left out unless the registration holds a seat in them;
 - the workshops of the registration's seats (whatever the day);
 - the sessions in which the registration is a speaker or moderator.
 A registration that is not (or no longer) confirmed gets a valid calendar without events, so
@@ -20,6 +21,8 @@ gets the same 404 as a token that never existed.
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlencode, urlsplit
@@ -201,7 +204,7 @@ def programme_condition(congress: Congress, filters: Filters):
         return literal(False)
     clauses = [
         AgendaSession.congress_id == congress.id,
-        AgendaSession.status.in_(VISIBLE_STATUSES),
+        _visible(),
     ]
     if filters.tracks:
         clauses.append(AgendaSession.track_id.in_(filters.tracks))
@@ -214,8 +217,13 @@ def programme_condition(congress: Congress, filters: Filters):
     return and_(*clauses)
 
 
+def _visible():
+    # Two equalities, not IN: an expanding IN is rendered anew on every execution.
+    return or_(*(AgendaSession.status == status for status in VISIBLE_STATUSES))
+
+
 def session_condition(session_id: int):
-    return and_(AgendaSession.id == session_id, AgendaSession.status.in_(VISIBLE_STATUSES))
+    return and_(AgendaSession.id == session_id, _visible())
 
 
 def personal_condition(registration: Registration):
@@ -232,10 +240,18 @@ def personal_condition(registration: Registration):
     )
     mine = [AgendaSession.id.in_(seated), AgendaSession.id.in_(speaking)]
     if days:
-        mine.append(and_(AgendaSession.kind.in_(PERSONAL_KINDS), _on_days(days, congress.timezone)))
+        mine.append(
+            and_(
+                AgendaSession.kind.in_(PERSONAL_KINDS),
+                # One of several parallel choices (a phase, a sign-up) counts only with a seat.
+                AgendaSession.phase_id.is_(None),
+                AgendaSession.signup_required.is_(False),
+                _on_days(days, congress.timezone),
+            )
+        )
     return and_(
         AgendaSession.congress_id == congress.id,
-        AgendaSession.status.in_(VISIBLE_STATUSES),
+        _visible(),
         or_(*mine),
     )
 
@@ -284,14 +300,16 @@ def congress_names(congress_id: int) -> Names:
     speakers = select(literal("s"), Speaker.id, Speaker.name, Speaker.organisation).where(
         Speaker.congress_id == congress_id
     )
-    rows = db.session.execute(union_all(rooms, tracks, speakers)).all()
-    rows.sort()
-    names = Names(digest=hashlib.blake2b(repr(rows).encode(), digest_size=12).hexdigest())
-    for kind, row_id, _name, _extra in rows:
+    query = union_all(rooms, tracks, speakers).order_by("kind", "id")
+    digest = hashlib.blake2b(digest_size=12)
+    names = Names()
+    for kind, row_id, name, extra in db.session.execute(query):
+        digest.update(f"{kind}\x1f{row_id}\x1f{name}\x1f{extra}\x1e".encode())
         if kind == "r":
             names.room_ids.add(row_id)
         elif kind == "t":
             names.track_ids.add(row_id)
+    names.digest = digest.hexdigest()
     return names
 
 
@@ -353,6 +371,7 @@ def feed_version(congress: Congress, condition, names: Names, *extra: object) ->
             names.digest,
             _congress_fingerprint(congress),
             _base_url(),
+            "agenda.session_detail" in current_app.view_functions,
             *extra,
         )
     )
@@ -373,6 +392,65 @@ def _congress_fingerprint(congress: Congress) -> tuple:
         congress.venue_city,
         congress.programme_published,
     )
+
+
+# --- rendered texts, keyed by version ---------------------------------------------------------
+
+
+class RenderedFeeds:
+    """The feed texts this worker built lately, keyed by their ETag.
+
+    Building 300 events with icalendar takes far longer than the 10 ms a feed may take, and
+    hundreds of clients fetch the same text. The key is the version, which every request
+    computes from the database and which covers every input of the text, so an entry cannot go
+    stale: when anything changes, the key changes and the old entry is simply never asked for
+    again (it ages out of the bounded LRU). Workers do not need to agree: each builds on its
+    first miss. Bounded by bytes; thread-safe for gunicorn's threaded workers.
+    """
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.entries: OrderedDict[str, bytes] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self.lock:
+            body = self.entries.get(key)
+            if body is not None:
+                self.entries.move_to_end(key)
+            return body
+
+    def put(self, key: str, body: bytes) -> None:
+        if len(body) > self.max_bytes:
+            return
+        with self.lock:
+            if key in self.entries:
+                return
+            self.entries[key] = body
+            self.size += len(body)
+            while self.size > self.max_bytes:
+                _key, old = self.entries.popitem(last=False)
+                self.size -= len(old)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+            self.size = 0
+
+
+rendered = RenderedFeeds(max_bytes=32 * 1024 * 1024)
+
+
+def rendered_or_build(version: Version, build) -> bytes:
+    """The text for this version, built (by ``build()``) only if this worker has not yet."""
+    if not current_app.config.get("FEEDS_REUSE_RENDERED", True):
+        return build()
+    body = rendered.get(version.etag)
+    if body is None:
+        body = build()
+        rendered.put(version.etag, body)
+    return body
 
 
 # --- the iCalendar text -------------------------------------------------------------------------

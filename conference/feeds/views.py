@@ -67,11 +67,14 @@ def programme_ics():
         )
         if _not_modified(version):
             return _calendar_response(None, version, "programm.ics", private=False)
-        body = services.build_calendar(
-            congress,
-            services.sessions_where(condition),
-            name=services.programme_name(congress, filters),
-            description=_("The programme of %(title)s.", title=congress.title),
+        body = services.rendered_or_build(
+            version,
+            lambda: services.build_calendar(
+                congress,
+                services.sessions_where(condition),
+                name=services.programme_name(congress, filters),
+                description=_("The programme of %(title)s.", title=congress.title),
+            ),
         )
     return _calendar_response(body, version, "programm.ics", private=False)
 
@@ -94,11 +97,14 @@ def session_ics(session_id: int):
         version = services.feed_version(congress, condition, names, "session", language)
         if _not_modified(version):
             return _calendar_response(None, version, filename, private=False)
-        body = services.build_calendar(
-            congress,
-            services.sessions_where(condition),
-            name=services.session_name(congress),
-            description=_("A session of %(title)s.", title=congress.title),
+        body = services.rendered_or_build(
+            version,
+            lambda: services.build_calendar(
+                congress,
+                services.sessions_where(condition),
+                name=services.session_name(congress),
+                description=_("A session of %(title)s.", title=congress.title),
+            ),
         )
     return _calendar_response(body, version, filename, private=False)
 
@@ -124,7 +130,7 @@ def personal(token: str):
         )
         if _not_modified(version):
             return _calendar_response(None, version, "mein-programm.ics", private=True)
-        body = services.personal_calendar(registration)
+        body = services.rendered_or_build(version, lambda: services.personal_calendar(registration))
     return _calendar_response(body, version, "mein-programm.ics", private=True)
 
 
