@@ -1,10 +1,10 @@
 """iCalendar feeds: which sessions a feed holds, its version (ETag) and its RFC 5545 text.
 
 A calendar client polls a feed every few minutes to hours, so the common answer is "nothing
-changed" (304). That answer is decided from a *version* computed by two cheap queries (an
-aggregate over the feed's sessions and the names of rooms, tracks and speakers) before any row
-is loaded or any iCalendar text is built. Nothing is cached between requests: several gunicorn
-workers would disagree about a cache, the database never does.
+changed" (304). That answer is decided from a *version* computed by one aggregate query (over the
+feed's sessions and the names of rooms, tracks and speakers) before any row is loaded or any iCalendar text is built. The version is computed anew on every
+request, so every gunicorn worker agrees with the database; only the built text is reused, keyed
+by that version (``RenderedFeeds``).
 
 The personal feed of an attendee holds, for a confirmed registration:
 - the sessions everyone attends (plenary, keynote, panel, forum, networking) on the days the
@@ -21,10 +21,13 @@ gets the same 404 as a token that never existed.
 from __future__ import annotations
 
 import hashlib
+import operator
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import reduce
 from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -35,7 +38,19 @@ from flask_babel import lazy_gettext as _l
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
 from icalendar.prop import vDuration, vText
 from markupsafe import Markup
-from sqlalchemy import and_, func, literal, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    bindparam,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import joinedload, selectinload
 
 from conference.agenda.models import (
@@ -52,6 +67,7 @@ from conference.core.errors import Invalid, NotFound
 from conference.core.mail import external_url
 from conference.core.models import Congress
 from conference.core.signals import mail_attachments, manage_sections
+from conference.core.time import UTCDateTime
 from conference.core.tokens import is_well_formed, new_token
 from conference.extensions import db
 from conference.registration.models import Registration, Status
@@ -121,8 +137,7 @@ class Filters:
 def parse_filters(congress: Congress, args) -> Filters:
     """Read the filter parameters; raises InvalidFilter (400) for a malformed or unknown value.
 
-    Whether a track or room id belongs to the congress is checked later against the names
-    that the version query loads anyway (``check_filter_ids``), which saves a query.
+    Whether a track or room id belongs to the congress is checked by ``check_filter_ids``.
     """
     tracks = tuple(sorted({_positive_int(v, "track") for v in args.getlist("track")}))
     rooms = tuple(sorted({_positive_int(v, "room") for v in args.getlist("room")}))
@@ -169,12 +184,25 @@ def _positive_int(value: str, name: str) -> int:
     return int(value)
 
 
-def check_filter_ids(filters: Filters, names: Names) -> None:
+def check_filter_ids(congress: Congress, filters: Filters) -> None:
+    """Raises InvalidFilter for a track or room id that is not one of the congress's."""
+    if not filters.tracks and not filters.rooms:
+        return
+    known = db.session.execute(
+        union_all(
+            select(literal("t"), Track.id).where(
+                Track.congress_id == congress.id, Track.id.in_(filters.tracks)
+            ),
+            select(literal("r"), Room.id).where(
+                Room.congress_id == congress.id, Room.id.in_(filters.rooms)
+            ),
+        )
+    ).all()
     for track_id in filters.tracks:
-        if track_id not in names.track_ids:
+        if ("t", track_id) not in known:
             raise InvalidFilter(_("There is no track with the number %(id)s.", id=track_id))
     for room_id in filters.rooms:
-        if room_id not in names.room_ids:
+        if ("r", room_id) not in known:
             raise InvalidFilter(_("There is no room with the number %(id)s.", id=room_id))
 
 
@@ -189,32 +217,52 @@ def _day_range(day: date, tz: str) -> tuple[datetime, datetime]:
     return start, end
 
 
-def _on_days(days, tz: str):
+@dataclass(frozen=True)
+class Selection:
+    """Which sessions a feed holds: a WHERE clause of a given shape, and its values.
+
+    Feeds are polled all the time, and building a SQLAlchemy statement costs more than running
+    it. So each *shape* of clause (which filters, how many days) is built once with bound
+    parameters and reused (``_statement``); a request only supplies ``params``. The cached
+    objects are SQL text templates, never data, so they cannot go stale.
+    """
+
+    shape: tuple
+    params: dict
+    build: Callable[[], ColumnElement[bool]]
+
+
+_STATEMENTS: dict[tuple, Select] = {}
+
+
+def _statement(key: tuple, build: Callable[[], Select]) -> Select:
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        statement = _STATEMENTS.setdefault(key, build())
+    return statement
+
+
+def _nothing() -> Selection:
+    return Selection(("nothing",), {}, lambda: literal(False))
+
+
+def _on_days(count: int):
     return or_(
         *(
-            and_(AgendaSession.starts_at >= start, AgendaSession.starts_at < end)
-            for start, end in (_day_range(day, tz) for day in days)
+            and_(
+                AgendaSession.starts_at >= bindparam(f"day{n}_start", type_=UTCDateTime),
+                AgendaSession.starts_at < bindparam(f"day{n}_end", type_=UTCDateTime),
+            )
+            for n in range(count)
         )
     )
 
 
-def programme_condition(congress: Congress, filters: Filters):
-    """The WHERE clause of the programme feed (and of its version)."""
-    if not congress.programme_published:
-        return literal(False)
-    clauses = [
-        AgendaSession.congress_id == congress.id,
-        _visible(),
-    ]
-    if filters.tracks:
-        clauses.append(AgendaSession.track_id.in_(filters.tracks))
-    if filters.rooms:
-        clauses.append(AgendaSession.room_id.in_(filters.rooms))
-    if filters.kinds:
-        clauses.append(AgendaSession.kind.in_(filters.kinds))
-    if filters.days:
-        clauses.append(_on_days(filters.days, congress.timezone))
-    return and_(*clauses)
+def _day_params(days, tz: str) -> dict:
+    params = {}
+    for n, day in enumerate(days):
+        params[f"day{n}_start"], params[f"day{n}_end"] = _day_range(day, tz)
+    return params
 
 
 def _visible():
@@ -222,95 +270,112 @@ def _visible():
     return or_(*(AgendaSession.status == status for status in VISIBLE_STATUSES))
 
 
-def session_condition(session_id: int):
-    return and_(AgendaSession.id == session_id, _visible())
+def programme_selection(congress: Congress, filters: Filters) -> Selection:
+    """The sessions of the programme feed, narrowed by the filters."""
+    if not congress.programme_published:
+        return _nothing()
+    shape = (
+        "programme",
+        bool(filters.tracks),
+        bool(filters.rooms),
+        bool(filters.kinds),
+        len(filters.days),
+    )
+    params = {
+        "congress_id": congress.id,
+        "tracks": list(filters.tracks),
+        "rooms": list(filters.rooms),
+        "kinds": list(filters.kinds),
+        **_day_params(filters.days, congress.timezone),
+    }
+
+    def build():
+        clauses = [AgendaSession.congress_id == bindparam("congress_id"), _visible()]
+        if filters.tracks:
+            clauses.append(AgendaSession.track_id.in_(bindparam("tracks", expanding=True)))
+        if filters.rooms:
+            clauses.append(AgendaSession.room_id.in_(bindparam("rooms", expanding=True)))
+        if filters.kinds:
+            clauses.append(AgendaSession.kind.in_(bindparam("kinds", expanding=True)))
+        if filters.days:
+            clauses.append(_on_days(len(filters.days)))
+        return and_(*clauses)
+
+    return Selection(shape, params, build)
 
 
-def personal_condition(registration: Registration):
-    """The WHERE clause of an attendee's feed (see the module docstring)."""
+def session_selection(congress: Congress, session_id: int) -> Selection:
+    return Selection(
+        ("session",),
+        {"congress_id": congress.id, "session_id": session_id},
+        lambda: and_(
+            AgendaSession.id == bindparam("session_id"),
+            AgendaSession.congress_id == bindparam("congress_id"),
+            _visible(),
+        ),
+    )
+
+
+def personal_selection(registration: Registration) -> Selection:
+    """The sessions of an attendee's feed (see the module docstring)."""
     congress = registration.congress
     if registration.status != Status.CONFIRMED or not congress.programme_published:
-        return literal(False)
+        return _nothing()
     days = [link.day for link in registration.days]
-    seated = select(WorkshopSeat.session_id).where(WorkshopSeat.registration_id == registration.id)
-    speaking = (
-        select(SessionSpeaker.session_id)
-        .join(Speaker, Speaker.id == SessionSpeaker.speaker_id)
-        .where(Speaker.registration_id == registration.id)
-    )
-    mine = [AgendaSession.id.in_(seated), AgendaSession.id.in_(speaking)]
-    if days:
-        mine.append(
-            and_(
-                AgendaSession.kind.in_(PERSONAL_KINDS),
-                # One of several parallel choices (a phase, a sign-up) counts only with a seat.
-                AgendaSession.phase_id.is_(None),
-                AgendaSession.signup_required.is_(False),
-                _on_days(days, congress.timezone),
-            )
+
+    def build():
+        seated = select(WorkshopSeat.session_id).where(
+            WorkshopSeat.registration_id == bindparam("registration_id")
         )
-    return and_(
-        AgendaSession.congress_id == congress.id,
-        _visible(),
-        or_(*mine),
+        speaking = (
+            select(SessionSpeaker.session_id)
+            .join(Speaker, Speaker.id == SessionSpeaker.speaker_id)
+            .where(Speaker.registration_id == bindparam("registration_id"))
+        )
+        mine = [AgendaSession.id.in_(seated), AgendaSession.id.in_(speaking)]
+        if days:
+            mine.append(
+                and_(
+                    or_(*(AgendaSession.kind == kind for kind in PERSONAL_KINDS)),
+                    # One of several parallel choices (a phase, a sign-up) counts only with a
+                    # seat.
+                    AgendaSession.phase_id.is_(None),
+                    AgendaSession.signup_required.is_(False),
+                    _on_days(len(days)),
+                )
+            )
+        return and_(AgendaSession.congress_id == bindparam("congress_id"), _visible(), or_(*mine))
+
+    return Selection(
+        ("personal", len(days)),
+        {
+            "congress_id": congress.id,
+            "registration_id": registration.id,
+            **_day_params(days, congress.timezone),
+        },
+        build,
     )
 
 
-def sessions_where(condition) -> list[AgendaSession]:
+def sessions_of(selection: Selection) -> list[AgendaSession]:
     """The feed's sessions with everything the text needs: two queries, whatever the count."""
-    return list(
-        db.session.execute(
+    statement = _statement(
+        ("sessions", *selection.shape),
+        lambda: (
             select(AgendaSession)
-            .where(condition)
+            .where(selection.build())
             .options(
                 joinedload(AgendaSession.room),
                 joinedload(AgendaSession.track),
                 selectinload(AgendaSession.speaker_links).joinedload(SessionSpeaker.speaker),
             )
             .order_by(AgendaSession.starts_at, AgendaSession.id)
-        )
-        .unique()
-        .scalars()
+        ),
     )
+    return list(db.session.execute(statement, selection.params).unique().scalars())
 
 
 # --- version: ETag and Last-Modified without loading the sessions -------------------------------
-
-
-@dataclass
-class Names:
-    """Rooms, tracks and speakers of a congress as far as a feed shows them.
-
-    They have no change timestamp of their own, so their names go into the version: renaming
-    a room changes every feed that shows it, even though no session moved.
-    """
-
-    room_ids: set[int] = field(default_factory=set)
-    track_ids: set[int] = field(default_factory=set)
-    digest: str = ""
-
-
-def congress_names(congress_id: int) -> Names:
-    rooms = select(literal("r").label("kind"), Room.id, Room.name, Room.floor.label("extra")).where(
-        Room.congress_id == congress_id
-    )
-    tracks = select(literal("t"), Track.id, Track.name, literal("")).where(
-        Track.congress_id == congress_id
-    )
-    speakers = select(literal("s"), Speaker.id, Speaker.name, Speaker.organisation).where(
-        Speaker.congress_id == congress_id
-    )
-    query = union_all(rooms, tracks, speakers).order_by("kind", "id")
-    digest = hashlib.blake2b(digest_size=12)
-    names = Names()
-    for kind, row_id, name, extra in db.session.execute(query):
-        digest.update(f"{kind}\x1f{row_id}\x1f{name}\x1f{extra}\x1e".encode())
-        if kind == "r":
-            names.room_ids.add(row_id)
-        elif kind == "t":
-            names.track_ids.add(row_id)
-    names.digest = digest.hexdigest()
-    return names
 
 
 @dataclass(frozen=True)
@@ -319,13 +384,19 @@ class Version:
     last_modified: datetime
 
 
-def feed_version(congress: Congress, condition, names: Names, *extra: object) -> Version:
-    """One aggregate query over the feed's sessions and their speaker links.
+def _names(model, *columns):
+    """All rows' names of one kind as one string: renames have no timestamp to compare."""
+    parts = [cast(model.id, String)]
+    for column in columns:
+        parts += [literal("\x1f"), column]
+    return (
+        select(func.aggregate_strings(reduce(operator.add, parts), "\x1e"))
+        .where(model.congress_id == bindparam("congress_id"))
+        .scalar_subquery()
+    )
 
-    The count and the sum of ids see sessions appear and disappear, ``sequence`` and
-    ``changed_at`` see every edit the agenda makes to a published session (it bumps both),
-    the speaker-link figures see speakers added, removed or reordered.
-    """
+
+def _version_statement(condition) -> Select:
     ids = select(AgendaSession.id).where(condition)
     link_count = (
         select(func.count(SessionSpeaker.id))
@@ -346,16 +417,32 @@ def feed_version(congress: Congress, condition, names: Names, *extra: object) ->
         .where(SessionSpeaker.session_id.in_(ids))
         .scalar_subquery()
     )
-    row = db.session.execute(
-        select(
-            func.count(AgendaSession.id),
-            func.coalesce(func.sum(AgendaSession.id), 0),
-            func.coalesce(func.sum(AgendaSession.sequence), 0),
-            func.max(AgendaSession.changed_at),
-            link_count,
-            link_sum,
-        ).where(condition)
-    ).one()
+    return select(
+        func.count(AgendaSession.id),
+        func.coalesce(func.sum(AgendaSession.id), 0),
+        func.coalesce(func.sum(AgendaSession.sequence), 0),
+        func.max(AgendaSession.changed_at),
+        link_count,
+        link_sum,
+        _names(Room, Room.name, Room.floor),
+        _names(Track, Track.name),
+        _names(Speaker, Speaker.name, Speaker.organisation),
+    ).where(condition)
+
+
+def feed_version(congress: Congress, selection: Selection, *extra: object) -> Version:
+    """The feed's version from one aggregate query, before anything is loaded or built.
+
+    The count and the sum of ids see sessions appear and disappear, ``sequence`` and
+    ``changed_at`` see every edit the agenda makes to a published session (it bumps both),
+    the speaker-link figures see speakers added, removed or reordered. Rooms, tracks and
+    speakers have no change timestamp of their own, so their names go in as text: renaming
+    a room changes every feed of the congress, even though no session moved.
+    """
+    statement = _statement(
+        ("version", *selection.shape), lambda: _version_statement(selection.build())
+    )
+    row = db.session.execute(statement, {"congress_id": congress.id, **selection.params}).one()
     changed = row[3]
     if isinstance(changed, str):  # defensive: some drivers hand max() of a timestamp back as text
         changed = datetime.fromisoformat(changed)
@@ -365,10 +452,11 @@ def feed_version(congress: Congress, condition, names: Names, *extra: object) ->
     payload = repr(
         (
             FORMAT_VERSION,
+            selection.shape,
             tuple(row[:3]),
             changed.isoformat() if changed else None,
-            tuple(row[4:]),
-            names.digest,
+            tuple(row[4:6]),
+            hashlib.blake2b("\x1d".join(text or "" for text in row[6:]).encode()).hexdigest(),
             _congress_fingerprint(congress),
             _base_url(),
             "agenda.session_detail" in current_app.view_functions,
@@ -654,11 +742,18 @@ def registration_by_calendar_token(token: str) -> Registration:
     """The registration behind a feed link; raises UnknownCalendar for any other token."""
     if not is_well_formed(token):
         raise unknown_calendar()
-    registration = db.session.execute(
-        select(Registration)
-        .where(Registration.calendar_token == token, Registration.anonymised_at.is_(None))
-        .options(joinedload(Registration.congress), selectinload(Registration.days))
-    ).scalar_one_or_none()
+    statement = _statement(
+        ("registration",),
+        lambda: (
+            select(Registration)
+            .where(
+                Registration.calendar_token == bindparam("token"),
+                Registration.anonymised_at.is_(None),
+            )
+            .options(joinedload(Registration.congress), joinedload(Registration.days))
+        ),
+    )
+    registration = db.session.execute(statement, {"token": token}).unique().scalar_one_or_none()
     if registration is None:
         raise unknown_calendar()
     return registration
@@ -668,7 +763,7 @@ def personal_calendar(registration: Registration) -> bytes:
     """The attendee's programme as iCalendar text, in their language (mail attachment)."""
     congress = registration.congress
     with force_locale(registration.language or "de"):
-        sessions = sessions_where(personal_condition(registration))
+        sessions = sessions_of(personal_selection(registration))
         return build_calendar(
             congress,
             sessions,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -59,19 +59,16 @@ def programme_ics():
     filters = services.parse_filters(congress, request.args)
     language = _public_language()
     with force_locale(language):
-        names = services.congress_names(congress.id)
-        services.check_filter_ids(filters, names)
-        condition = services.programme_condition(congress, filters)
-        version = services.feed_version(
-            congress, condition, names, "programme", filters.key, language
-        )
+        services.check_filter_ids(congress, filters)
+        selection = services.programme_selection(congress, filters)
+        version = services.feed_version(congress, selection, filters.key, language)
         if _not_modified(version):
             return _calendar_response(None, version, "programm.ics", private=False)
         body = services.rendered_or_build(
             version,
             lambda: services.build_calendar(
                 congress,
-                services.sessions_where(condition),
+                services.sessions_of(selection),
                 name=services.programme_name(congress, filters),
                 description=_("The programme of %(title)s.", title=congress.title),
             ),
@@ -85,23 +82,26 @@ def session_ics(session_id: int):
     congress = db.session.execute(
         select(Congress)
         .join(AgendaSession, AgendaSession.congress_id == Congress.id)
-        .where(services.session_condition(session_id), Congress.programme_published.is_(True))
+        .where(
+            AgendaSession.id == session_id,
+            AgendaSession.status.in_(services.VISIBLE_STATUSES),
+            Congress.programme_published.is_(True),
+        )
     ).scalar_one_or_none()
     if congress is None:
         raise NotFound(_("This session does not exist or is not published."))
     language = _public_language()
     filename = f"sitzung-{session_id}.ics"
     with force_locale(language):
-        names = services.congress_names(congress.id)
-        condition = services.session_condition(session_id)
-        version = services.feed_version(congress, condition, names, "session", language)
+        selection = services.session_selection(congress, session_id)
+        version = services.feed_version(congress, selection, session_id, language)
         if _not_modified(version):
             return _calendar_response(None, version, filename, private=False)
         body = services.rendered_or_build(
             version,
             lambda: services.build_calendar(
                 congress,
-                services.sessions_where(condition),
+                services.sessions_of(selection),
                 name=services.session_name(congress),
                 description=_("A session of %(title)s.", title=congress.title),
             ),
@@ -114,15 +114,13 @@ def session_ics(session_id: int):
 def personal(token: str):
     registration = services.registration_by_calendar_token(token)
     congress = registration.congress
-    language = registration.language if registration.language in ("de", "en") else "de"
+    languages = current_app.config["LANGUAGES"]
+    language = registration.language if registration.language in languages else languages[0]
     with force_locale(language):
-        names = services.congress_names(congress.id)
-        condition = services.personal_condition(registration)
+        selection = services.personal_selection(registration)
         version = services.feed_version(
             congress,
-            condition,
-            names,
-            "personal",
+            selection,
             registration.id,
             registration.status,
             tuple(day.day for day in registration.days),
@@ -170,11 +168,14 @@ def subscribe_help():
         (kind.value, str(services.KIND_LABELS[kind])) for kind in SessionKind
     ]
     form.day.choices = everything + [
-        (day.isoformat(), day.strftime("%d.%m.%Y"))
+        (day.isoformat(), format_date(day, "full"))
         for day in days_between(congress.starts_on, congress.ends_on)
     ]
     chosen = {}
-    if request.args and form.validate():
+    status = 200
+    if request.args and not form.validate():
+        status = 400  # the form shows what is wrong; the links stay those of the whole programme
+    elif request.args:
         chosen = {
             name: getattr(form, name).data
             for name in ("track", "room", "type", "day")
@@ -186,4 +187,4 @@ def subscribe_help():
         form=form,
         links=services.feed_links("feeds.programme_ics", **chosen),
         filtered=bool(chosen),
-    )
+    ), status
