@@ -556,8 +556,8 @@ def test_personal_feed_runs_the_same_queries_for_one_and_three_workshops(
     with count_queries() as three:
         assert len(parse(client.get(url).data)[1]) == 3
 
-    assert len(one) == 5
-    assert len(three) == 5
+    assert len(one) == 4
+    assert len(three) == 4
 
 
 # --- the pages and the mail ------------------------------------------------------------------
