@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime, time, timedelta
 
 import icalendar
@@ -613,3 +614,34 @@ def test_calendar_page_explains_subscribing_and_builds_filtered_links(client, db
     bad = client.get("/calendar?track=999")
     assert bad.status_code == 400
     assert 'aria-invalid="true"' in bad.get_data(as_text=True)
+
+
+@pytest.mark.browser
+def test_copy_button_puts_the_feed_link_on_the_clipboard(app, db, congress):
+    from playwright.sync_api import sync_playwright
+    from werkzeug.serving import make_server
+
+    db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
+            context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+            page = context.new_page()
+            errors = []
+            page.on("pageerror", lambda error: errors.append(error))
+
+            page.goto(f"http://127.0.0.1:{server.port}/calendar")
+            page.get_by_role("button", name="Link kopieren").click()
+
+            page.get_by_text("Link kopiert.").wait_for()
+            assert page.evaluate("navigator.clipboard.readText()") == (
+                "http://kongress.test/programme.ics"
+            )
+            assert errors == []
+            browser.close()
+    finally:
+        server.shutdown()
+        thread.join()
