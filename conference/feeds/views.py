@@ -1,0 +1,190 @@
+"""Calendar feeds over HTTP: conditional GET first, the iCalendar text only when needed."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale, format_date
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from conference.accounts.access import public
+from conference.agenda.models import AgendaSession, Room, SessionKind, Track
+from conference.core.congress import current_congress_or_404
+from conference.core.errors import NotFound
+from conference.core.models import Congress
+from conference.core.time import days_between, utcnow
+from conference.extensions import db
+from conference.feeds import services
+from conference.feeds.forms import FeedFilterForm
+
+bp = Blueprint("feeds", __name__)
+
+
+def _public_language() -> str:
+    """Public feeds are shared by proxies: their language comes from the URL only, not a cookie."""
+    asked = request.args.get("lang")
+    if asked in current_app.config["LANGUAGES"]:
+        return asked
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _not_modified(version: services.Version) -> bool:
+    return request.if_none_match.contains_weak(version.etag)
+
+
+def _calendar_response(body: bytes | None, version: services.Version, filename: str, *, private):
+    response = current_app.response_class(
+        body if body is not None else b"",
+        status=200 if body is not None else 304,
+        mimetype="text/calendar",
+    )
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.set_etag(version.etag)
+    response.last_modified = version.last_modified
+    scope = "private" if private else "public"
+    response.headers["Cache-Control"] = f"{scope}, max-age={services.CACHE_SECONDS}"
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    if private:
+        # The URL is the key; keep it out of referrers and search engines.
+        response.headers["X-Robots-Tag"] = "noindex"
+    if body is None:
+        response.headers.pop("Content-Length", None)
+    return response
+
+
+@bp.get("/programme.ics")
+@public
+def programme_ics():
+    congress = current_congress_or_404()
+    filters = services.parse_filters(congress, request.args)
+    language = _public_language()
+    with force_locale(language):
+        services.check_filter_ids(congress, filters)
+        selection = services.programme_selection(congress, filters)
+        version = services.feed_version(congress, selection, filters.key, language)
+        if _not_modified(version):
+            return _calendar_response(None, version, "programm.ics", private=False)
+        body = services.rendered_or_build(
+            version,
+            lambda: services.build_calendar(
+                congress,
+                services.sessions_of(selection),
+                name=services.programme_name(congress, filters),
+                description=_("The programme of %(title)s.", title=congress.title),
+            ),
+        )
+    return _calendar_response(body, version, "programm.ics", private=False)
+
+
+@bp.get("/sessions/<int:session_id>.ics")
+@public
+def session_ics(session_id: int):
+    congress = db.session.execute(
+        select(Congress)
+        .join(AgendaSession, AgendaSession.congress_id == Congress.id)
+        .where(
+            AgendaSession.id == session_id,
+            AgendaSession.status.in_(services.VISIBLE_STATUSES),
+            Congress.programme_published.is_(True),
+        )
+    ).scalar_one_or_none()
+    if congress is None:
+        raise NotFound(_("This session does not exist or is not published."))
+    language = _public_language()
+    filename = f"sitzung-{session_id}.ics"
+    with force_locale(language):
+        selection = services.session_selection(congress, session_id)
+        version = services.feed_version(congress, selection, session_id, language)
+        if _not_modified(version):
+            return _calendar_response(None, version, filename, private=False)
+        body = services.rendered_or_build(
+            version,
+            lambda: services.build_calendar(
+                congress,
+                services.sessions_of(selection),
+                name=services.session_name(congress),
+                description=_("A session of %(title)s.", title=congress.title),
+            ),
+        )
+    return _calendar_response(body, version, filename, private=False)
+
+
+@bp.get("/feeds/<token>.ics")
+@public
+def personal(token: str):
+    registration = services.registration_by_calendar_token(token)
+    congress = registration.congress
+    languages = current_app.config["LANGUAGES"]
+    language = registration.language if registration.language in languages else languages[0]
+    with force_locale(language):
+        selection = services.personal_selection(registration)
+        version = services.feed_version(
+            congress,
+            selection,
+            registration.id,
+            registration.status,
+            tuple(day.day for day in registration.days),
+            language,
+        )
+        if _not_modified(version):
+            return _calendar_response(None, version, "mein-programm.ics", private=True)
+        body = services.rendered_or_build(version, lambda: services.personal_calendar(registration))
+    return _calendar_response(body, version, "mein-programm.ics", private=True)
+
+
+@bp.post("/r/<token>/calendar/reset")
+@public
+def reset_token(token: str):
+    registration = services.registration_by_manage_token(token)
+    services.reset_calendar_token(registration, actor="attendee", now=utcnow())
+    db.session.commit()
+    flash(
+        _(
+            "Your calendar link has been renewed. The old link no longer works: subscribe "
+            "again with the new one."
+        ),
+        "success",
+    )
+    if "registration.manage" in current_app.view_functions:
+        return redirect(url_for("registration.manage", token=token) + "#calendar")
+    return redirect(url_for(".help"))
+
+
+@bp.get("/calendar", endpoint="help")
+@public
+def subscribe_help():
+    congress = current_congress_or_404()
+    rooms = db.session.execute(
+        select(Room.id, Room.name).where(Room.congress_id == congress.id).order_by(Room.position)
+    ).all()
+    tracks = db.session.execute(
+        select(Track.id, Track.name).where(Track.congress_id == congress.id).order_by(Track.name)
+    ).all()
+    form = FeedFilterForm(request.args)
+    everything = [("", _("All"))]
+    form.track.choices = everything + [(str(t.id), t.name) for t in tracks]
+    form.room.choices = everything + [(str(r.id), r.name) for r in rooms]
+    form.type.choices = everything + [
+        (kind.value, str(services.KIND_LABELS[kind])) for kind in SessionKind
+    ]
+    form.day.choices = everything + [
+        (day.isoformat(), format_date(day, "full"))
+        for day in days_between(congress.starts_on, congress.ends_on)
+    ]
+    chosen = {}
+    status = 200
+    if request.args and not form.validate():
+        status = 400  # the form shows what is wrong; the links stay those of the whole programme
+    elif request.args:
+        chosen = {
+            name: getattr(form, name).data
+            for name in ("track", "room", "type", "day")
+            if getattr(form, name).data
+        }
+    return render_template(
+        "feeds/help.html",
+        congress=congress,
+        form=form,
+        links=services.feed_links("feeds.programme_ics", **chosen),
+        filtered=bool(chosen),
+    ), status
