@@ -20,6 +20,11 @@ ALT_COLOUR = "#b5651d"
 TEXT_COLOUR = "#222222"
 
 
+def _text(value: str) -> str:
+    """Escaped text as a plain str (a Markup would escape the literal markup it is added to)."""
+    return str(escape(value))
+
+
 def _number(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
@@ -51,7 +56,7 @@ def bar_chart(
         f'aria-labelledby="chart-{uid}-title chart-{uid}-desc">',
         f'<title id="chart-{uid}-title">{escape(title)}</title>',
         f'<desc id="chart-{uid}-desc">'
-        + escape("; ".join(f"{label}: {_number(value)}" for label, value in items))
+        + _text("; ".join(f"{label}: {_number(value)}" for label, value in items))
         + "</desc>",
     ]
     if legend is not None:
@@ -109,7 +114,7 @@ def line_chart(
         f'aria-labelledby="chart-{uid}-title chart-{uid}-desc">',
         f'<title id="chart-{uid}-title">{escape(title)}</title>',
         f'<desc id="chart-{uid}-desc">'
-        + escape("; ".join(f"{label}: {_number(value)}" for label, value in points))
+        + _text("; ".join(f"{label}: {_number(value)}" for label, value in points))
         + "</desc>",
         f'<line class="axis" x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" '
         f'y2="{top + plot_h}" stroke="#555555"/>',

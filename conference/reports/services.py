@@ -205,7 +205,7 @@ def dashboard_figures(congress: Congress) -> list[Figure]:
         .join(CarrierOrganisation, CarrierOrganisation.id == Registration.carrier_id, isouter=True)
         .where(*_active(congress))
         .group_by(carrier_name)
-        .order_by(func.count().desc(), carrier_name)
+        .order_by(func.count().desc(), case((carrier_name == "", 1), else_=0), carrier_name)
     ).all()
     rows = [[name or _("No carrier organisation"), count] for name, count in carriers]
     figures.append(
