@@ -434,3 +434,39 @@ def test_portal_list_runs_the_same_queries_for_one_and_three_people(
 
     assert "Mehr1" in page
     assert len(one) == len(three) == 7
+
+
+def test_bad_quota_and_local_structure_input_reshow_the_page_with_a_message(
+    app, db, staff_client
+):
+    client = staff_client("organiser")
+    factories.congress()
+    carrier = factories.carrier("Eingabeträger")
+    db.session.commit()
+
+    quota = client.post(f"/admin/organisations/{carrier.id}/quota", data={"quota": "viele"})
+    nameless = client.post(f"/admin/organisations/{carrier.id}/local-structures", data={})
+    twice = [
+        client.post(
+            f"/admin/organisations/{carrier.id}/local-structures", data={"name": "Ortsgruppe"}
+        ).status_code
+        for _ in range(2)
+    ]
+
+    assert quota.status_code == 400
+    assert "ganze Zahl von Plätzen" in quota.get_data(as_text=True)
+    assert nameless.status_code == 400
+    assert twice == [303, 409]
+    assert _count(db, OrganisationQuota) == 0
+    assert _count(db, LocalStructure) == 1
+
+
+def test_portal_links_to_the_organisation_certificates(app, db, staff_client):
+    factories.congress()
+    own = factories.carrier("Linkträger")
+    client = staff_client("coordinator", organisation_id=own.id)
+
+    page = client.get("/portal").get_data(as_text=True)
+
+    assert f"/admin/certificates/organisation/{own.id}.pdf" in page
+    assert "/portal/export.xlsx" in page

@@ -637,7 +637,7 @@ def test_erasure_removes_personal_data_but_keeps_the_statistics(app, db, staff_c
         before = {f.key: f.rows for f in services.dashboard_figures(congress)}
 
     refused = client.post(f"/admin/privacy/registrations/{person_id}/erase", data={})
-    assert refused.status_code == 303 and _count(db, DirectoryProfile) == 1
+    assert refused.status_code == 400 and _count(db, DirectoryProfile) == 1
     response = client.post(f"/admin/privacy/registrations/{person_id}/erase", data={"confirm": "y"})
 
     assert response.status_code == 303
@@ -677,7 +677,9 @@ def test_retention_setting_is_saved_and_validated(app, db, staff_client):
     congress = factories.congress()
     db.session.commit()
 
-    client.post("/admin/privacy/retention", data={"retention_months": "0"})
+    refused = client.post("/admin/privacy/retention", data={"retention_months": "0"})
+    assert refused.status_code == 400
+    assert "zwischen 1 und 240" in refused.get_data(as_text=True)
     assert db.session.get(Congress, congress.id).retention_months == 24
     client.post("/admin/privacy/retention", data={"retention_months": "12"})
 

@@ -32,7 +32,7 @@ class CarrierForm(FlaskForm):
     short_name = StringField(_l("Short name"), validators=[Length(max=60)])
     kind = SelectField(_l("Type"), choices=[])
     city = StringField(_l("City"), validators=[Length(max=100)])
-    state = SelectField(_l("Federal state"), choices=[(s, s or "–") for s in STATES])
+    state = SelectField(_l("Federal state"), choices=[(s, s or "–") for s in STATES], default="")
     website = StringField(_l("Website"), validators=[Optional(), URL(), Length(max=300)])
     contact_name = StringField(_l("Contact person"), validators=[Length(max=200)])
     contact_email = EmailField(
@@ -46,7 +46,7 @@ class LocalStructureForm(FlaskForm):
         _l("Name of the local structure"), validators=[DataRequired(), Length(max=200)]
     )
     city = StringField(_l("City"), validators=[Length(max=100)])
-    state = SelectField(_l("Federal state"), choices=[(s, s or "–") for s in STATES])
+    state = SelectField(_l("Federal state"), choices=[(s, s or "–") for s in STATES], default="")
 
 
 class QuotaForm(FlaskForm):

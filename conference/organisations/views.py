@@ -5,16 +5,18 @@ from __future__ import annotations
 import base64
 import binascii
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.routing import BuildError
 
 from conference.accounts.access import roles_required
 from conference.accounts.models import Role
 from conference.core.congress import current_congress
-from conference.core.errors import DomainError
+from conference.core.errors import DomainError, Invalid
 from conference.core.exports import table_response
+from conference.core.web import can_visit
 from conference.extensions import db
 from conference.organisations import forms, services
 from conference.organisations.models import CarrierOrganisation, LocalStructure
@@ -86,8 +88,8 @@ def admin_export(fmt: str):
     return table_response(_fmt(fmt), "traeger", header, rows)
 
 
-def _carrier_form(carrier=None) -> forms.CarrierForm:
-    form = forms.CarrierForm(obj=carrier)
+def _carrier_form(carrier=None, **kwargs) -> forms.CarrierForm:
+    form = forms.CarrierForm(obj=carrier, **kwargs)
     form.kind.choices = list(services.kind_labels().items())
     return form
 
@@ -114,30 +116,34 @@ def create():
 @roles_required(Role.ORGANISER)
 def detail(carrier_id: int):
     carrier = services.get_carrier(carrier_id)
-    congress = current_congress()
     form = _carrier_form(carrier)
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                services.save_carrier(carrier, form.data, actor=current_user)
-            except DomainError as error:
-                form.name.errors.append(error.message)
-            else:
-                db.session.commit()
-                flash(_("Saved."), "success")
-                return redirect(url_for(".detail", carrier_id=carrier.id))
-        status = 400
+    if request.method == "GET":
+        return _detail_page(carrier, form=form, status=200)
+    if form.validate_on_submit():
+        try:
+            services.save_carrier(carrier, form.data, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            form.name.errors.append(error.message)
+            return _detail_page(carrier, form=form, status=error.status)
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for(".detail", carrier_id=carrier.id), 303)
+    return _detail_page(carrier, form=form)
+
+
+def _detail_page(carrier, *, form=None, local_form=None, quota_form=None, status=400):
+    """The detail page again, with the errors of one of its small forms."""
+    congress = current_congress()
     row = next((r for r in services.carrier_overview(congress) if r.carrier.id == carrier.id), None)
-    quota_form = forms.QuotaForm(quota=row.quota if row else None)
     return render_template(
         "organisations/detail.html",
         carrier=carrier,
         congress=congress,
-        form=form,
+        form=form or _carrier_form(carrier, formdata=None),
         row=row,
-        local_form=forms.LocalStructureForm(formdata=None),
-        quota_form=quota_form,
+        local_form=local_form or forms.LocalStructureForm(formdata=None),
+        quota_form=quota_form or forms.QuotaForm(formdata=None, quota=row.quota if row else None),
     ), status
 
 
@@ -147,11 +153,15 @@ def add_local_structure(carrier_id: int):
     carrier = services.get_carrier(carrier_id)
     form = forms.LocalStructureForm()
     if not form.validate_on_submit():
-        flash(_("Please give the name of the local structure."), "error")
-        return redirect(url_for(".detail", carrier_id=carrier.id), 303)
-    services.add_local_structure(
-        carrier, form.name.data, form.city.data or "", form.state.data or "", actor=current_user
-    )
+        return _detail_page(carrier, local_form=form)
+    try:
+        services.add_local_structure(
+            carrier, form.name.data, form.city.data or "", form.state.data or "", actor=current_user
+        )
+    except DomainError as error:
+        db.session.rollback()
+        form.name.errors.append(error.message)
+        return _detail_page(carrier, local_form=form, status=error.status)
     db.session.commit()
     flash(_("The local structure was added."), "success")
     return redirect(url_for(".detail", carrier_id=carrier.id), 303)
@@ -163,10 +173,19 @@ def set_quota(carrier_id: int):
     carrier = services.get_carrier(carrier_id)
     congress = current_congress()
     form = forms.QuotaForm()
-    if congress is None or not form.validate_on_submit():
-        flash(_("Please give a whole number of seats (or leave the field empty)."), "error")
-        return redirect(url_for(".detail", carrier_id=carrier.id), 303)
-    services.set_quota(congress, carrier, form.quota.data, actor=current_user)
+    if congress is None:
+        abort(404)
+    if not form.validate_on_submit():
+        form.quota.errors[:] = [
+            _("Please give a whole number of seats (or leave the field empty).")
+        ]
+        return _detail_page(carrier, quota_form=form)
+    try:
+        services.set_quota(congress, carrier, form.quota.data, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        form.quota.errors.append(error.message)
+        return _detail_page(carrier, quota_form=form, status=error.status)
     db.session.commit()
     flash(_("The quota was saved."), "success")
     return redirect(url_for(".detail", carrier_id=carrier.id), 303)
@@ -245,8 +264,7 @@ def mapping():
     form.target.choices = choices
     if request.method == "POST":
         if not form.validate_on_submit():
-            flash(_("Please choose where these registrations belong."), "error")
-            return redirect(url_for(".mapping"), 303)
+            raise Invalid(_("Please choose where these registrations belong."))
         kind, _sep, raw_id = form.target.data.partition(":")
         structure = None
         if kind == "local":
@@ -284,8 +302,7 @@ def merge():
     form.source.choices = [(i, str(i)) for i in ids]
     form.target.choices = form.source.choices
     if not form.validate_on_submit():
-        flash(_("Please choose two organisations."), "error")
-        return redirect(url_for(".admin_list"), 303)
+        raise Invalid(_("Please choose two organisations."))
     source = services.get_carrier(form.source.data)
     target = services.get_carrier(form.target.data)
     counts = services.merge_carriers(source, target, actor=current_user)
@@ -346,7 +363,27 @@ def portal():
         people=people,
         statuses=_status_labels(),
         organisation_arg=carrier.id if current_user.role != Role.COORDINATOR else None,
+        badges_url=_badges_url(carrier.id),
     )
+
+
+def _badges_url(carrier_id: int) -> str | None:
+    """The badges area's per-organisation download, whatever it names its parameter."""
+    endpoint = "badges.organisation_pdf"
+    if not can_visit(endpoint):
+        return None
+    rules = current_app.url_map.iter_rules(endpoint)
+    arguments = next(iter(rules)).arguments
+    if len(arguments) == 1:
+        values = {next(iter(arguments)): carrier_id}
+    elif not arguments:
+        values = {"organisation": carrier_id}
+    else:
+        return None
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
 
 
 @bp.get("/portal/export.<fmt>")

@@ -201,8 +201,7 @@ def directory_opt_in(token: str):
     registration = directory.attendee_by_token(token)
     form = forms.DirectoryProfileForm()
     if not form.validate_on_submit():
-        flash(_("Please check region and topics (at most 100 and 500 characters)."), "error")
-        return redirect(url_for(".directory", token=token), 303)
+        raise Invalid(_("Please check region and topics (at most 100 and 500 characters)."))
     directory.opt_in(registration, form.region.data or "", form.topics.data or "", now=utcnow())
     db.session.commit()
     flash(_("You are listed in the attendee directory."), "success")
@@ -316,8 +315,7 @@ def privacy_retention():
     congress = current_congress_or_404()
     form = forms.RetentionForm()
     if not form.validate_on_submit():
-        flash(_("Please give a number of months between 1 and 240."), "error")
-        return redirect(url_for(".privacy_home"), 303)
+        raise Invalid(_("Please give a number of months between 1 and 240."))
     from conference.core import audit
 
     old = congress.retention_months
@@ -369,8 +367,7 @@ def privacy_erase(registration_id: int):
     registration = db.get_or_404(Registration, registration_id)
     form = forms.EraseForm()
     if not form.validate_on_submit():
-        flash(_("Please confirm the erasure."), "error")
-        return redirect(url_for(".privacy_home"), 303)
+        raise Invalid(_("Please confirm the erasure."))
     privacy.erase_registration(registration, actor=current_user, now=utcnow())
     db.session.commit()
     flash(_("The personal data of registration %(id)s were erased.", id=registration_id), "success")
