@@ -775,3 +775,20 @@ def test_certificate_time_uses_the_congress_time_zone(app, db):
 
     assert not services.congress_over(congress, datetime(2026, 6, 1, 21, 59, tzinfo=UTC))
     assert services.congress_over(congress, datetime(2026, 6, 1, 22, 0, tzinfo=UTC))
+
+
+def test_audit_log_exports_the_filtered_entries(app, db, staff_client):
+    client = staff_client("organiser")
+    from conference.core import audit
+
+    audit.record("quota.set", actor="anna@example.org", quota=3)
+    audit.record("organisation.merged", actor="bob@example.org", source_name="=Dublette")
+    db.session.commit()
+
+    response = client.get("/admin/audit.xlsx?action=organisation")
+
+    rows = list(load_workbook(io.BytesIO(response.data)).active.values)
+    assert len(rows) == 2
+    assert rows[1][1:3] == ("bob@example.org", "organisation.merged")
+    assert json.loads(rows[1][5]) == {"source_name": "=Dublette"}
+    assert client.get("/admin/audit.pdf").status_code == 404
