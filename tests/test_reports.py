@@ -696,6 +696,12 @@ def test_anonymise_command_handles_only_congresses_past_their_retention(app, db)
     veteran = factories.registration(old, first_name="Alt", email="alt@example.org")
     factories.registration(recent, first_name="Neu", email="neu@example.org")
     db.session.add(CheckIn(registration_id=veteran.id, checkpoint_id=gate.id))
+    from conference.checkin.models import ScanRecord
+    from conference.core import audit
+
+    audit.record("registration.updated", veteran, actor="x", last_name="Alt-Name")
+    scanned = datetime.combine(old.starts_on, datetime.min.time(), tzinfo=UTC)
+    db.session.add(ScanRecord(nonce="n1", at=scanned, response={"attendee": {"name": "Alt"}}))
     db.session.commit()
     runner = app.test_cli_runner()
 
@@ -715,6 +721,11 @@ def test_anonymise_command_handles_only_congresses_past_their_retention(app, db)
     assert db.session.get(Congress, old.id).anonymised_at is not None
     assert services.registration_counts(old)["confirmed"] == 1
     assert _count(db, CheckIn) == 1
+    assert _count(db, ScanRecord) == 0
+    details = db.session.execute(
+        select(AuditLog.details).where(AuditLog.action == "registration.updated")
+    ).scalar_one()
+    assert details == {}
     again = runner.invoke(args=["anonymise"])
     assert "Nothing to anonymise." in again.output
 
@@ -792,3 +803,43 @@ def test_audit_log_exports_the_filtered_entries(app, db, staff_client):
     assert rows[1][1:3] == ("bob@example.org", "organisation.merged")
     assert json.loads(rows[1][5]) == {"source_name": "=Dublette"}
     assert client.get("/admin/audit.pdf").status_code == 404
+
+
+def test_directory_page_runs_the_same_queries_for_one_and_three_entries(
+    app, db, client, count_queries
+):
+    congress = factories.congress()
+    me = _listed(db, congress, "Ich")
+    _listed(db, congress, "Eins", carrier_id=factories.carrier().id)
+    db.session.commit()
+    with app.app_context(), count_queries() as one:
+        assert "Eins" in client.get(f"/r/{me.manage_token}/directory").get_data(as_text=True)
+    for name in ("Zwei", "Drei"):
+        _listed(db, congress, name, carrier_id=factories.carrier().id)
+    db.session.commit()
+
+    with app.app_context(), count_queries() as three:
+        page = client.get(f"/r/{me.manage_token}/directory").get_data(as_text=True)
+
+    assert "Drei" in page
+    assert (len(one), len(three)) == (5, 5)
+
+
+def test_audit_page_runs_the_same_queries_for_one_and_three_entries(
+    app, db, staff_client, count_queries
+):
+    client = staff_client("organiser")
+    from conference.core import audit
+
+    audit.record("quota.set", actor="a", quota=1)
+    db.session.commit()
+    with app.app_context(), count_queries() as one:
+        assert client.get("/admin/audit").status_code == 200
+    for i in range(2):
+        audit.record("quota.set", actor="a", quota=i)
+    db.session.commit()
+
+    with app.app_context(), count_queries() as three:
+        assert client.get("/admin/audit").status_code == 200
+
+    assert (len(one), len(three)) == (3, 3)

@@ -3,14 +3,15 @@ congresses after the retention period while keeping their statistics."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import delete, or_, select, update
 
 from conference.agenda.models import AgendaSession, Speaker
-from conference.checkin.models import CheckIn, Checkpoint
+from conference.checkin.models import CheckIn, Checkpoint, ScanRecord
 from conference.core import audit
 from conference.core.models import AuditLog, Congress, OutboxMail
+from conference.core.time import at_local
 from conference.core.tokens import new_token
 from conference.extensions import db
 from conference.registration.models import Registration
@@ -145,6 +146,14 @@ def _erase_rows(registration_ids: list[int]) -> None:
     )
     # Mails hold names and addresses in their bodies; the statistics do not need them.
     db.session.execute(delete(OutboxMail).where(OutboxMail.registration_id.in_(registration_ids)))
+    # Audit details may quote changed fields (names, notes); who acted and when stays.
+    db.session.execute(
+        update(AuditLog)
+        .where(
+            AuditLog.object_type == "Registration", AuditLog.object_id.in_(registration_ids)
+        )
+        .values(details={})
+    )
 
 
 def _neutralise(registration: Registration, now: datetime) -> None:
@@ -232,6 +241,13 @@ def anonymise_congress(congress: Congress, *, now: datetime, actor="system") -> 
         .where(Speaker.congress_id == congress.id)
         .values(email="", photo=None, photo_mimetype="", registration_id=None)
     )
+    # Remembered scan answers quote the attendee's name; they only matter on the day itself.
+    db.session.execute(
+        delete(ScanRecord).where(
+            ScanRecord.at
+            < at_local(congress.ends_on + timedelta(days=1), time(0), congress.timezone)
+        )
+    )
     congress.anonymised_at = now
     audit.record(
         "congress.anonymised", congress, actor=actor, congress_id=congress.id, people=len(ids)
@@ -251,7 +267,7 @@ def audit_page(
     per_page: int = 50,
 ) -> tuple[list[AuditLog], int]:
     """A page of the audit log, newest first, and the number of matching entries."""
-    from datetime import UTC, time, timedelta
+    from datetime import UTC
 
     from sqlalchemy import func
 
