@@ -843,3 +843,24 @@ def test_audit_page_runs_the_same_queries_for_one_and_three_entries(
         assert client.get("/admin/audit").status_code == 200
 
     assert (len(one), len(three)) == (3, 3)
+
+
+@pytest.mark.config(WTF_CSRF_ENABLED=True)
+def test_directory_forms_carry_a_working_csrf_token(app, db, client):
+    import re
+
+    congress = factories.congress()
+    person = factories.registration(congress)
+    db.session.commit()
+    page = client.get(f"/r/{person.manage_token}/directory").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+    forged = client.post(f"/r/{person.manage_token}/directory/opt-in", data={"region": "X"})
+    joined = client.post(
+        f"/r/{person.manage_token}/directory/opt-in",
+        data={"region": "Nordhessen", "topics": "", "csrf_token": token},
+    )
+
+    assert forged.status_code == 400
+    assert joined.status_code == 303
+    assert db.session.execute(select(DirectoryProfile.region)).scalar_one() == "Nordhessen"
