@@ -436,9 +436,7 @@ def test_portal_list_runs_the_same_queries_for_one_and_three_people(
     assert len(one) == len(three) == 7
 
 
-def test_bad_quota_and_local_structure_input_reshow_the_page_with_a_message(
-    app, db, staff_client
-):
+def test_bad_quota_and_local_structure_input_reshow_the_page_with_a_message(app, db, staff_client):
     client = staff_client("organiser")
     factories.congress()
     carrier = factories.carrier("Eingabeträger")
@@ -470,3 +468,32 @@ def test_portal_links_to_the_organisation_certificates(app, db, staff_client):
 
     assert f"/admin/certificates/organisation/{own.id}.pdf" in page
     assert "/portal/export.xlsx" in page
+
+
+def test_mapping_suggests_a_match_and_accepts_the_typed_label(app, db, staff_client):
+    client = staff_client("organiser")
+    congress = factories.congress()
+    carrier = factories.carrier("Arbeiterwohlfahrt Bundesverband")
+    factories.registration(congress, organisation_other="Arbeiterwohlfahrt Bundesverb.")
+    factories.registration(congress, organisation_other="Ganz unbekannt")
+    db.session.commit()
+
+    page = client.get("/admin/organisations/mapping").get_data(as_text=True)
+    unknown = client.post(
+        "/admin/organisations/mapping?lang=en",
+        data={"text": "Ganz unbekannt", "target": "Gibt es nicht"},
+    )
+    mapped = client.post(
+        "/admin/organisations/mapping",
+        data={"text": "Arbeiterwohlfahrt Bundesverb.", "target": "arbeiterwohlfahrt bundesverband"},
+    )
+
+    assert 'value="Arbeiterwohlfahrt Bundesverband" required' in page
+    assert unknown.status_code == 400
+    assert "“Gibt es nicht” is not in the list" in unknown.get_data(as_text=True)
+    assert mapped.status_code == 303
+    assert db.session.execute(
+        select(Registration.carrier_id)
+        .where(Registration.last_name.is_not(None))
+        .order_by(Registration.id)
+    ).scalars().all() == [carrier.id, None]

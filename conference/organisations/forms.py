@@ -66,7 +66,9 @@ class ImportConfirmForm(FlaskForm):
 
 class MapForm(FlaskForm):
     text = HiddenField(validators=[DataRequired(), Length(max=200)])
-    target = SelectField(_l("Carrier organisation or local structure"), choices=[])
+    target = StringField(
+        _l("Carrier organisation or local structure"), validators=[DataRequired(), Length(max=420)]
+    )
 
 
 class MergeForm(FlaskForm):

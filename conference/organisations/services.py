@@ -5,6 +5,7 @@ Plain functions: the acting user and the congress are parameters; they flush, ne
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 
@@ -449,6 +450,60 @@ def unmapped_organisations(congress: Congress) -> list[tuple[str, int]]:
         .order_by(func.count().desc(), text)
     ).all()
     return [(name.strip(), count) for name, count in rows]
+
+
+def mapping_targets() -> list[tuple[str, str]]:
+    """Every carrier and local structure as ``(value, label)``: two queries."""
+    carriers = db.session.execute(
+        select(CarrierOrganisation.id, CarrierOrganisation.name).order_by(CarrierOrganisation.name)
+    ).all()
+    structures: dict[int, list[tuple[int, str]]] = {}
+    for structure_id, carrier_id, name in db.session.execute(
+        select(LocalStructure.id, LocalStructure.carrier_id, LocalStructure.name).order_by(
+            LocalStructure.name
+        )
+    ).all():
+        structures.setdefault(carrier_id, []).append((structure_id, name))
+    targets = []
+    for carrier_id, name in carriers:
+        targets.append((f"carrier:{carrier_id}", name))
+        targets.extend(
+            (f"local:{structure_id}", f"{name} · {local}")
+            for structure_id, local in structures.get(carrier_id, [])
+        )
+    return targets
+
+
+def resolve_target(
+    given: str, targets: list[tuple[str, str]]
+) -> tuple[CarrierOrganisation, LocalStructure | None]:
+    """The carrier (and local structure) an organiser picked, by value or by its label as
+    typed into the suggestion list. Raises Invalid for anything else."""
+    given = given.strip()
+    by_label = {label.lower(): value for value, label in targets}
+    values = {value for value, _label in targets}
+    value = given if given in values else by_label.get(given.lower())
+    if value is None:
+        raise Invalid(
+            _("“%(name)s” is not in the list of organisations.", name=given),
+            code="unknown_target",
+        )
+    kind, _sep, raw_id = value.partition(":")
+    if kind == "local":
+        structure = db.session.get(LocalStructure, int(raw_id))
+        return structure.carrier, structure
+    return get_carrier(int(raw_id)), None
+
+
+def suggest_target(text: str, labels: list[str]) -> str:
+    """The label most like a free-text organisation (or ""), to make mapping one click."""
+    lowered = {label.lower(): label for label in labels}
+    wanted = text.strip().lower()
+    for label_lower, label in lowered.items():  # the exact name of a carrier or local structure
+        if label_lower.split(" · ")[-1] == wanted:
+            return label
+    found = difflib.get_close_matches(wanted, list(lowered), n=1, cutoff=0.6)
+    return lowered[found[0]] if found else ""
 
 
 def map_free_text(

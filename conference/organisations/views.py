@@ -19,7 +19,7 @@ from conference.core.exports import table_response
 from conference.core.web import can_visit
 from conference.extensions import db
 from conference.organisations import forms, services
-from conference.organisations.models import CarrierOrganisation, LocalStructure
+from conference.organisations.models import CarrierOrganisation
 
 bp = Blueprint("organisations", __name__)
 
@@ -245,33 +245,12 @@ def mapping():
     congress = current_congress()
     if congress is None:
         abort(404)
-    carriers = list(
-        db.session.execute(select(CarrierOrganisation).order_by(CarrierOrganisation.name)).scalars()
-    )
-    structures = list(
-        db.session.execute(
-            select(LocalStructure).order_by(LocalStructure.carrier_id, LocalStructure.name)
-        ).scalars()
-    )
-    by_carrier: dict[int, list] = {}
-    for s in structures:
-        by_carrier.setdefault(s.carrier_id, []).append(s)
-    choices = []
-    for c in carriers:
-        choices.append((f"carrier:{c.id}", c.name))
-        choices.extend((f"local:{s.id}", f"{c.name} · {s.name}") for s in by_carrier.get(c.id, []))
+    choices = services.mapping_targets()
     form = forms.MapForm()
-    form.target.choices = choices
     if request.method == "POST":
         if not form.validate_on_submit():
             raise Invalid(_("Please choose where these registrations belong."))
-        kind, _sep, raw_id = form.target.data.partition(":")
-        structure = None
-        if kind == "local":
-            structure = db.get_or_404(LocalStructure, int(raw_id))
-            carrier = structure.carrier
-        else:
-            carrier = services.get_carrier(int(raw_id))
+        carrier, structure = services.resolve_target(form.target.data, choices)
         moved = services.map_free_text(
             congress, form.text.data, carrier, structure, actor=current_user
         )
@@ -285,12 +264,13 @@ def mapping():
             "success",
         )
         return redirect(url_for(".mapping"), 303)
+    labels = [label for _value, label in choices]
+    rows = [
+        (text, count, services.suggest_target(text, labels))
+        for text, count in services.unmapped_organisations(congress)
+    ]
     return render_template(
-        "organisations/mapping.html",
-        congress=congress,
-        unmapped=services.unmapped_organisations(congress),
-        choices=choices,
-        form=form,
+        "organisations/mapping.html", congress=congress, rows=rows, choices=choices
     )
 
 

@@ -149,9 +149,7 @@ def _erase_rows(registration_ids: list[int]) -> None:
     # Audit details may quote changed fields (names, notes); who acted and when stays.
     db.session.execute(
         update(AuditLog)
-        .where(
-            AuditLog.object_type == "Registration", AuditLog.object_id.in_(registration_ids)
-        )
+        .where(AuditLog.object_type == "Registration", AuditLog.object_id.in_(registration_ids))
         .values(details={})
     )
 
