@@ -1,0 +1,297 @@
+"""GDPR: what we hold about a person (export), erasure on request, and anonymising whole
+congresses after the retention period while keeping their statistics."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import delete, or_, select, update
+
+from conference.agenda.models import AgendaSession, Speaker
+from conference.checkin.models import CheckIn, Checkpoint, ScanRecord
+from conference.core import audit
+from conference.core.models import AuditLog, Congress, OutboxMail
+from conference.core.time import at_local
+from conference.core.tokens import new_token
+from conference.extensions import db
+from conference.registration.models import Registration
+from conference.reports.models import ContactRequest, DirectoryProfile
+from conference.workshops.models import WaitlistEntry, WorkshopPreference, WorkshopSeat
+
+PERSONAL_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "language",
+    "organisation_other",
+    "programme_role",
+    "sector",
+    "badge_role",
+    "needs_step_free",
+    "needs_sign_language",
+    "needs_induction_loop",
+    "accessibility_notes",
+    "diet",
+    "diet_notes",
+    "consent_at",
+    "consent_version",
+    "photo_consent_at",
+    "photo_consent_version",
+    "status",
+    "source",
+    "created_at",
+    "updated_at",
+    "confirmed_at",
+    "waitlisted_at",
+    "cancelled_at",
+    "badge_printed_at",
+)
+
+
+def _iso(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def export_registration(registration: Registration) -> dict:
+    """Everything stored about one person, as JSON-ready data (GDPR art. 15/20).
+
+    The tokens are left out: they are keys, not data about the person.
+    """
+    rid = registration.id
+    seats = db.session.execute(
+        select(AgendaSession.title, WorkshopSeat.source, WorkshopSeat.created_at)
+        .join(AgendaSession, AgendaSession.id == WorkshopSeat.session_id)
+        .where(WorkshopSeat.registration_id == rid)
+    ).all()
+    preferences = db.session.execute(
+        select(AgendaSession.title, WorkshopPreference.rank)
+        .join(AgendaSession, AgendaSession.id == WorkshopPreference.session_id)
+        .where(WorkshopPreference.registration_id == rid)
+        .order_by(WorkshopPreference.phase_id, WorkshopPreference.rank)
+    ).all()
+    waiting = db.session.execute(
+        select(AgendaSession.title, WaitlistEntry.created_at)
+        .join(AgendaSession, AgendaSession.id == WaitlistEntry.session_id)
+        .where(WaitlistEntry.registration_id == rid)
+    ).all()
+    checkins = db.session.execute(
+        select(Checkpoint.name, CheckIn.checked_in_at)
+        .join(Checkpoint, Checkpoint.id == CheckIn.checkpoint_id)
+        .where(CheckIn.registration_id == rid)
+        .order_by(CheckIn.checked_in_at)
+    ).all()
+    profile = db.session.execute(
+        select(DirectoryProfile).where(DirectoryProfile.registration_id == rid)
+    ).scalar_one_or_none()
+    sent = db.session.execute(
+        select(ContactRequest.created_at, ContactRequest.message).where(
+            ContactRequest.sender_id == rid
+        )
+    ).all()
+    received = db.session.execute(
+        select(ContactRequest.created_at).where(ContactRequest.recipient_id == rid)
+    ).all()
+    mails = db.session.execute(
+        select(OutboxMail.created_at, OutboxMail.subject, OutboxMail.status).where(
+            OutboxMail.registration_id == rid
+        )
+    ).all()
+    history = db.session.execute(
+        select(AuditLog.at, AuditLog.action, AuditLog.actor)
+        .where(AuditLog.object_type == "Registration", AuditLog.object_id == rid)
+        .order_by(AuditLog.at)
+    ).all()
+    return {
+        "registration": {
+            "id": rid,
+            "congress": registration.congress.title,
+            **{name: _iso(getattr(registration, name)) for name in PERSONAL_FIELDS},
+            "carrier_organisation": registration.carrier.name if registration.carrier else None,
+            "local_structure": (
+                registration.local_structure.name if registration.local_structure else None
+            ),
+            "days": [d.day.isoformat() for d in registration.days],
+        },
+        "workshop_seats": [{"workshop": t, "source": s, "at": _iso(at)} for t, s, at in seats],
+        "workshop_preferences": [{"workshop": t, "rank": rank} for t, rank in preferences],
+        "workshop_waiting_lists": [{"workshop": t, "since": _iso(at)} for t, at in waiting],
+        "check_ins": [{"checkpoint": n, "at": _iso(at)} for n, at in checkins],
+        "directory_profile": (
+            {
+                "opted_in_at": _iso(profile.opted_in_at),
+                "region": profile.region,
+                "topics": profile.topics,
+            }
+            if profile
+            else None
+        ),
+        "contact_requests_sent": [{"at": _iso(at), "message": m} for at, m in sent],
+        "contact_requests_received": [{"at": _iso(at)} for (at,) in received],
+        "mails": [{"at": _iso(at), "subject": s, "status": st} for at, s, st in mails],
+        "history": [{"at": _iso(at), "action": a, "by": who} for at, a, who in history],
+    }
+
+
+def _erase_rows(registration_ids: list[int]) -> None:
+    db.session.execute(
+        delete(DirectoryProfile).where(DirectoryProfile.registration_id.in_(registration_ids))
+    )
+    db.session.execute(
+        delete(ContactRequest).where(
+            or_(
+                ContactRequest.sender_id.in_(registration_ids),
+                ContactRequest.recipient_id.in_(registration_ids),
+            )
+        )
+    )
+    # Mails hold names and addresses in their bodies; the statistics do not need them.
+    db.session.execute(delete(OutboxMail).where(OutboxMail.registration_id.in_(registration_ids)))
+    # Audit details may quote changed fields (names, notes); who acted and when stays.
+    db.session.execute(
+        update(AuditLog)
+        .where(AuditLog.object_type == "Registration", AuditLog.object_id.in_(registration_ids))
+        .values(details={})
+    )
+
+
+def _neutralise(registration: Registration, now: datetime) -> None:
+    registration.first_name = "–"
+    registration.last_name = f"#{registration.id}"
+    registration.email = f"erased-{registration.id}@invalid"
+    registration.accessibility_notes = ""
+    registration.diet_notes = ""
+    registration.organisation_other = ""
+    registration.photo_consent_at = None
+    registration.photo_consent_version = ""
+    # New random keys: every old link, feed and badge stops working.
+    registration.manage_token = new_token()
+    registration.calendar_token = new_token()
+    registration.badge_token = new_token()
+    registration.confirm_token = None
+    registration.confirm_expires_at = None
+    registration.anonymised_at = now
+
+
+def erase_registration(registration: Registration, *, actor, now: datetime) -> None:
+    """Erase a person's personal data on request (GDPR art. 17).
+
+    Status, days, carrier, role, sector, diet and check-ins stay, unnamed, so the congress's
+    statistics do not change. Idempotent.
+    """
+    if registration.anonymised_at is None:
+        _erase_rows([registration.id])
+        _neutralise(registration, now)
+        db.session.execute(
+            update(Speaker)
+            .where(Speaker.registration_id == registration.id)
+            .values(registration_id=None)
+        )
+    audit.record("registration.erased", registration, actor=actor)
+    db.session.flush()
+
+
+def months_before(day: date, months: int) -> date:
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    month += 1
+    import calendar
+
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def congresses_due(months: int | None, today: date) -> list[tuple[Congress, int]]:
+    """Congresses whose last day lies more than their retention period (or ``months``) back and
+    whose people are not anonymised yet, with how many registrations each would change."""
+    due = []
+    for congress in db.session.execute(select(Congress).order_by(Congress.starts_on)).scalars():
+        period = congress.retention_months if months is None else months
+        if congress.ends_on >= months_before(today, period):
+            continue
+        count = len(
+            db.session.execute(
+                select(Registration.id).where(
+                    Registration.congress_id == congress.id, Registration.anonymised_at.is_(None)
+                )
+            ).all()
+        )
+        if count or congress.anonymised_at is None:
+            due.append((congress, count))
+    return due
+
+
+def anonymise_congress(congress: Congress, *, now: datetime, actor="system") -> int:
+    """Anonymise every person of a congress; the numbers (status, days, carriers, check-ins)
+    stay. Speakers lose their e-mail address and photo. Returns how many were anonymised."""
+    registrations = list(
+        db.session.execute(
+            select(Registration).where(
+                Registration.congress_id == congress.id, Registration.anonymised_at.is_(None)
+            )
+        ).scalars()
+    )
+    ids = [r.id for r in registrations]
+    if ids:
+        _erase_rows(ids)
+        for registration in registrations:
+            _neutralise(registration, now)
+    db.session.execute(
+        update(Speaker)
+        .where(Speaker.congress_id == congress.id)
+        .values(email="", photo=None, photo_mimetype="", registration_id=None)
+    )
+    # Remembered scan answers quote the attendee's name; they only matter on the day itself.
+    db.session.execute(
+        delete(ScanRecord).where(
+            ScanRecord.at
+            < at_local(congress.ends_on + timedelta(days=1), time(0), congress.timezone)
+        )
+    )
+    congress.anonymised_at = now
+    audit.record(
+        "congress.anonymised", congress, actor=actor, congress_id=congress.id, people=len(ids)
+    )
+    db.session.flush()
+    return len(ids)
+
+
+def audit_page(
+    *,
+    action: str = "",
+    object_type: str = "",
+    actor: str = "",
+    since: date | None = None,
+    until: date | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> tuple[list[AuditLog], int]:
+    """A page of the audit log, newest first, and the number of matching entries."""
+    from datetime import UTC
+
+    from sqlalchemy import func
+
+    conditions = []
+    if action:
+        conditions.append(AuditLog.action.like(f"{action}%"))
+    if object_type:
+        conditions.append(AuditLog.object_type == object_type)
+    if actor:
+        conditions.append(func.lower(AuditLog.actor).contains(actor.lower(), autoescape=True))
+    if since:
+        conditions.append(AuditLog.at >= datetime.combine(since, time(0), tzinfo=UTC))
+    if until:
+        conditions.append(
+            AuditLog.at < datetime.combine(until + timedelta(days=1), time(0), tzinfo=UTC)
+        )
+    total = db.session.execute(
+        select(func.count()).select_from(AuditLog).where(*conditions)
+    ).scalar_one()
+    entries = list(
+        db.session.execute(
+            select(AuditLog)
+            .where(*conditions)
+            .order_by(AuditLog.at.desc(), AuditLog.id.desc())
+            .limit(per_page)
+            .offset((max(page, 1) - 1) * per_page)
+        ).scalars()
+    )
+    return entries, total
