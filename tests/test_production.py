@@ -209,6 +209,28 @@ def test_without_a_proxy_forwarded_headers_are_not_trusted(app):
     assert answer["scheme"] == "http"
 
 
+@pytest.mark.config(PROXY_FIX_HOPS=1, RATELIMIT_ENABLED=True)
+def test_behind_a_proxy_each_client_has_its_own_login_limit(app, client):
+    from conference.extensions import db, limiter
+
+    limiter.reset()
+
+    def attempt(address: str) -> int:
+        response = client.post(
+            "/login",
+            data={"email": "x@example.org", "password": "nope"},
+            headers={"X-Forwarded-For": address},
+        )
+        db.session.remove()
+        return response.status_code
+
+    first_client = [attempt("203.0.113.9") for _ in range(11)]
+    other_client = attempt("198.51.100.7")
+
+    assert first_client[-1] == 429
+    assert other_client == 400
+
+
 # --- flask check -----------------------------------------------------------------------------
 
 
