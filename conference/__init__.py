@@ -29,6 +29,19 @@ def create_app(config: dict | None = None) -> Flask:
     logging.basicConfig(
         level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    from conference.core.logs import install_filter
+
+    install_filter()  # no manage, feed or badge token in any log line
+
+    hops = app.config.get("PROXY_FIX_HOPS") or 0
+    if hops > 0:
+        # Behind that many reverse proxies: client address, scheme (https) and host come
+        # from their X-Forwarded-* headers, so rate limits and external URLs are right.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
+        )
 
     _init_extensions(app)
     _register_blueprints(app)
@@ -63,6 +76,11 @@ def _init_extensions(app: Flask) -> None:
         timezone_selector=i18n.select_timezone,
         default_translation_directories=";".join(i18n.translation_directories()),
     )
+    from conference.core import ratelimit
+
+    # Counters shared by all workers and machines in production (see core/ratelimit.py).
+    uri, options = ratelimit.storage_settings(app.config)
+    app.config.update(RATELIMIT_STORAGE_URI=uri, RATELIMIT_STORAGE_OPTIONS=options)
     limiter.init_app(app)
 
 

@@ -17,7 +17,9 @@ from conference.extensions import db
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_db, demo, create_user, create_api_token, send_mail):
+    from conference.core.checks import check
+
+    for command in (init_db, demo, create_user, create_api_token, send_mail, check):
         app.cli.add_command(command)
     from conference.badges.cli import badges_command
 

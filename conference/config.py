@@ -68,7 +68,8 @@ class Defaults:
     REMEMBER_COOKIE_SAMESITE = "Lax"
 
     RATELIMIT_ENABLED = True
-    RATELIMIT_STORAGE_URI = "memory://"
+    # Empty: the database when it is PostgreSQL, memory with SQLite (core/ratelimit.py).
+    RATELIMIT_STORAGE_URI = ""
     RATELIMIT_HEADERS_ENABLED = False
 
     PROXY_FIX_HOPS = 0

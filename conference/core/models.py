@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -151,3 +152,15 @@ class OutboxAttachment(db.Model):
     data: Mapped[bytes] = mapped_column(LargeBinary)
 
     mail: Mapped[OutboxMail] = relationship(back_populates="attachments")
+
+
+class RateLimitCounter(db.Model):
+    """A fixed-window counter of the rate limiter when it stores in the database
+    (``RATELIMIT_STORAGE_URI=database://``, core/ratelimit.py), so that limits hold across
+    gunicorn workers and machines. Times are seconds since the epoch, as ``limits`` counts."""
+
+    __tablename__ = "rate_limit_counter"
+
+    key: Mapped[str] = mapped_column(String(512), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[float] = mapped_column(Float, index=True)

@@ -1,0 +1,75 @@
+"""Logs without secrets.
+
+Manage links (``/r/<token>``), personal feeds (``/feeds/<token>.ics``), confirmation links and
+badge codes carry opaque tokens in the URL: whoever reads a log line could use them. They are
+43 URL-safe characters (core/tokens.py); every run of 32 or more such characters with a digit
+or a capital in a log line is replaced by ``[token]``, which catches them and any longer secret
+without touching ids, dates, checkpoint codes, words or snake_case names. Credentials in headers (``Authorization``, cookies) are
+never written, whatever the log format asks for.
+
+- ``TokenRedactingFilter``: for the app's own log records (create_app installs it).
+- ``RedactingLogger``: gunicorn's logger with the same rule for access and error logs
+  (``logger_class`` in ``gunicorn.conf.py``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from gunicorn.glogging import Logger as GunicornLogger
+
+TOKEN_RUN = re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{32,}(?![A-Za-z0-9_-])")
+REDACTED = "[token]"
+SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+
+
+def _replace(match: re.Match) -> str:
+    run = match.group(0)
+    # A random token has digits or capitals (a 43-character one lacks both with a chance of
+    # about 1e-13); long snake_case names such as database index names stay readable.
+    if any(c.isdigit() or c.isupper() for c in run):
+        return REDACTED
+    return run
+
+
+def redact(text: str) -> str:
+    """The text with every token-like run replaced by ``[token]``."""
+    return TOKEN_RUN.sub(_replace, text)
+
+
+class TokenRedactingFilter(logging.Filter):
+    """Rewrites the formatted message of each record passing a handler."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+def install_filter(logger: logging.Logger | None = None) -> None:
+    """Add the filter to every handler of ``logger`` (default: root), once."""
+    for handler in (logger or logging.getLogger()).handlers:
+        if not any(isinstance(f, TokenRedactingFilter) for f in handler.filters):
+            handler.addFilter(TokenRedactingFilter())
+
+
+class RedactingLogger(GunicornLogger):
+    """gunicorn's logger, redacting tokens from access-log atoms and error messages."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key, value in atoms.items():
+            # "{authorization}i" (request header), "{http_cookie}e" (WSGI environ), ...
+            name = key[1:-2].lower().removeprefix("http_").replace("_", "-")
+            if key.startswith("{") and name in SECRET_HEADERS:
+                atoms[key] = "[redacted]"
+            elif isinstance(value, str):
+                atoms[key] = redact(value)
+        return atoms
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        install_filter(self.error_log)

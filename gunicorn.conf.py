@@ -1,0 +1,43 @@
+"""gunicorn settings for production: ``gunicorn -c gunicorn.conf.py`` (see docs/deploy.md).
+
+Every value can be set from the environment, so one file serves all machines. The app keeps no
+state in its processes; more workers or more machines behind the proxy share one PostgreSQL.
+"""
+
+import multiprocessing
+import os
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+wsgi_app = "conference:create_app()"
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
+
+# Requests mostly wait for PostgreSQL, so a few more processes than cores; capped, because
+# each worker holds its own connection pool (workers x pool size <= max_connections).
+workers = _int("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 9))
+threads = _int("GUNICORN_THREADS", 2)  # more than one: gunicorn uses gthread workers
+timeout = _int("GUNICORN_TIMEOUT", 60)  # badge PDFs for a whole congress take a while
+graceful_timeout = 30
+keepalive = 5
+# No preloading: each worker opens its own database connections after the fork.
+preload_app = False
+# Optional recycling of workers (0: never), e.g. to contain a slow leak.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 0)
+max_requests_jitter = max_requests // 10
+
+# Only the proxy may set X-Forwarded-*; the app trusts PROXY_FIX_HOPS of them (ProxyFix).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Logs to stdout/stderr for journald or the container runtime. One access line per request:
+# client (as the proxy saw it), request line, status, bytes, time in ms, user agent. Tokens in
+# paths (/r/<token>, /feeds/<token>.ics) are replaced by [token] (conference/core/logs.py).
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+access_log_format = '%({x-forwarded-for}i)s %(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+logger_class = "conference.core.logs.RedactingLogger"
+proc_name = "conference"

@@ -1,0 +1,377 @@
+"""Production plumbing: gunicorn's configuration and token-free logs, ProxyFix, the ``check``
+command, and rate-limit counters that several app servers share through the database."""
+
+from __future__ import annotations
+
+import io
+import logging
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from flask import jsonify, request, url_for
+
+from conference import create_app
+from conference.accounts.access import public
+from conference.core.logs import RedactingLogger, install_filter, redact
+from conference.core.ratelimit import DatabaseStorage
+from conference.core.tokens import new_token
+
+ROOT = Path(__file__).resolve().parent.parent
+LONG_KEY = "k" * 20 + "K" * 20 + "0123456789"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# --- logs ------------------------------------------------------------------------------------
+
+
+def test_tokens_in_paths_are_redacted_but_ids_codes_and_names_stay():
+    manage, feed = new_token(), new_token()
+
+    line = redact(
+        f'GET /r/{manage}?tab=days HTTP/1.1" /feeds/{feed}.ics /sessions/12.ics '
+        "checkpoint=day-1 ix_registration_congress_status_and_more"
+    )
+
+    assert manage not in line and feed not in line
+    assert line == (
+        'GET /r/[token]?tab=days HTTP/1.1" /feeds/[token].ics /sessions/12.ics '
+        "checkpoint=day-1 ix_registration_congress_status_and_more"
+    )
+
+
+def test_app_log_records_lose_their_tokens_at_the_handler():
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    logger = logging.getLogger("test.redaction")
+    logger.addHandler(handler)
+    logger.propagate = False
+    token = new_token()
+    try:
+        install_filter(logger)
+        logger.warning("unhandled error on %s %s", "GET", f"/r/{token}")
+    finally:
+        logger.removeHandler(handler)
+
+    assert stream.getvalue() == "unhandled error on GET /r/[token]\n"
+
+
+def test_access_log_atoms_hide_tokens_and_credentials():
+    from gunicorn.config import Config
+
+    class Response:
+        status, sent, headers = "200 OK", 512, [("Set-Cookie", "session=abc")]
+
+    class Request:
+        headers = [("AUTHORIZATION", "Bearer " + new_token()), ("COOKIE", "session=abc")]
+
+    token = new_token()
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": f"/feeds/{token}.ics",
+        "PATH_INFO": f"/feeds/{token}.ics",
+        "QUERY_STRING": "",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_REFERER": f"https://kongress.example.org/r/{token}",
+        "HTTP_AUTHORIZATION": "Bearer secret",
+        "REMOTE_ADDR": "10.0.0.5",
+    }
+    from datetime import timedelta
+
+    atoms = RedactingLogger(Config()).atoms(Response(), Request(), environ, timedelta(0, 0, 1500))
+
+    assert atoms["r"] == "GET /feeds/[token].ics HTTP/1.1"
+    assert atoms["U"] == "/feeds/[token].ics"
+    assert atoms["f"] == "https://kongress.example.org/r/[token]"
+    assert atoms["{authorization}i"] == "[redacted]"
+    assert atoms["{cookie}i"] == "[redacted]"
+    assert atoms["{set-cookie}o"] == "[redacted]"
+    assert atoms["{http_authorization}e"] == "[redacted]"
+    assert atoms["M"] == 1
+
+
+def test_gunicorn_serves_with_the_config_file_and_logs_requests_without_tokens(tmp_path):
+    port = _free_port()
+    access_log = tmp_path / "access.log"
+    environment = {
+        "PATH": "/usr/bin:/bin",
+        "CONFERENCE_INSTANCE_PATH": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "SECRET_KEY": LONG_KEY,
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "1",
+        "GUNICORN_ACCESS_LOG": str(access_log),
+        "GUNICORN_ERROR_LOG": str(tmp_path / "error.log"),
+        "MAIL_BACKEND": "none",
+    }
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "conference", "init-db"],
+        cwd=ROOT,
+        env=environment,
+        check=True,
+        capture_output=True,
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py")],
+        cwd=tmp_path,  # the config file is found by its path, not by the working directory
+        env=environment,
+    )
+    token = new_token()
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_until_up(base + "/health", server)
+
+        health = httpx.get(base + "/health")
+        httpx.get(f"{base}/r/{token}", headers={"X-Forwarded-For": "203.0.113.9"})
+        httpx.get(f"{base}/feeds/{token}.ics")
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+    log = access_log.read_text()
+    assert health.json() == {"status": "ok", "database": "ok"}
+    assert token not in log
+    assert 'GET /r/[token] HTTP/1.1" 404' in log
+    assert "GET /feeds/[token].ics HTTP/1.1" in log
+    manage_line = next(line for line in log.splitlines() if "/r/" in line)
+    assert manage_line.startswith('203.0.113.9 127.0.0.1 "GET /r/[token] HTTP/1.1" 404 ')
+    assert manage_line.endswith('ms "python-httpx/' + httpx.__version__ + '"')
+
+
+def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the server stopped with status {process.returncode}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"{url} did not answer within {timeout} s")
+
+
+# --- ProxyFix --------------------------------------------------------------------------------
+
+
+def _echo_app(app):
+    @public
+    def echo():
+        return jsonify(
+            remote_addr=request.remote_addr,
+            url=url_for("echo", _external=True),
+            scheme=request.scheme,
+        )
+
+    app.add_url_rule("/_echo", "echo", echo)
+    return app.test_client()
+
+
+@pytest.mark.config(PROXY_FIX_HOPS=1)
+def test_behind_one_proxy_the_client_address_and_https_come_from_its_headers(app):
+    client = _echo_app(app)
+
+    answer = client.get(
+        "/_echo",
+        headers={
+            "X-Forwarded-For": "203.0.113.9",
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-Host": "kongress.example.org",
+        },
+    ).get_json()
+
+    assert answer == {
+        "remote_addr": "203.0.113.9",
+        "url": "https://kongress.example.org/_echo",
+        "scheme": "https",
+    }
+
+
+def test_without_a_proxy_forwarded_headers_are_not_trusted(app):
+    client = _echo_app(app)
+
+    answer = client.get(
+        "/_echo", headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
+    ).get_json()
+
+    assert answer["remote_addr"] == "127.0.0.1"
+    assert answer["scheme"] == "http"
+
+
+@pytest.mark.config(PROXY_FIX_HOPS=1, RATELIMIT_ENABLED=True)
+def test_behind_a_proxy_each_client_has_its_own_login_limit(app, client):
+    from conference.extensions import db, limiter
+
+    limiter.reset()
+
+    def attempt(address: str) -> int:
+        response = client.post(
+            "/login",
+            data={"email": "x@example.org", "password": "nope"},
+            headers={"X-Forwarded-For": address},
+        )
+        db.session.remove()
+        return response.status_code
+
+    first_client = [attempt("203.0.113.9") for _ in range(11)]
+    other_client = attempt("198.51.100.7")
+
+    assert first_client[-1] == 429
+    assert other_client == 400
+
+
+# --- flask check -----------------------------------------------------------------------------
+
+
+@pytest.mark.config(SECRET_KEY=LONG_KEY)
+def test_check_passes_on_a_migrated_database_with_a_reachable_smtp_server(app):
+    result = app.test_cli_runner().invoke(args=["check"])
+
+    assert result.exit_code == 0, result.output
+    assert "ok       secret key: set" in result.output
+    assert "ok       migrations: up to date" in result.output
+    assert f"ok       mail: SMTP server 127.0.0.1:{app.config['MAIL_PORT']} answers" in (
+        result.output
+    )
+    assert "Configuration ready" in result.output
+
+
+@pytest.mark.config(SECRET_KEY="changeme", MAIL_PORT=1)
+def test_check_lists_every_problem_and_exits_non_zero(app):
+    result = app.test_cli_runner().invoke(args=["check"])
+
+    assert result.exit_code == 1
+    assert "ERROR    secret key: SECRET_KEY is too short or a known placeholder" in result.output
+    assert "ERROR    mail: SMTP server 127.0.0.1:1 is not usable" in result.output
+    assert "2 error(s)" in result.output
+
+
+def test_check_finds_an_unmigrated_database(tmp_path):
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+            "INSTANCE_PATH": str(tmp_path),
+            "SECRET_KEY": LONG_KEY,
+        }
+    )
+
+    result = app.test_cli_runner().invoke(args=["check"])
+
+    assert result.exit_code == 1
+    assert (
+        "ERROR    migrations: the database is at revision none (empty database), the code "
+        "needs 0080; run: flask --app conference init-db"
+    ) in result.output
+
+
+def test_check_refuses_generated_keys_and_memory_limits_on_an_unreachable_postgresql(tmp_path):
+    app = create_app(
+        {
+            "DATABASE_URL": "postgresql+psycopg://conference@127.0.0.1:1/conference",
+            "INSTANCE_PATH": str(tmp_path),
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "MAIL_BACKEND": "file",
+        }
+    )
+
+    result = app.test_cli_runner().invoke(args=["check", "--strict"])
+
+    assert result.exit_code == 1
+    assert "ERROR    secret key: SECRET_KEY is not set; the key generated into" in result.output
+    assert "ERROR    database: cannot connect to postgresql+psycopg://conference@127.0.0.1:1" in (
+        result.output
+    )
+    assert "WARNING  rate limits: RATELIMIT_STORAGE_URI is memory://" in result.output
+    assert "WARNING  mail: MAIL_BACKEND is 'file'" in result.output
+
+
+# --- rate limits in the database -------------------------------------------------------------
+
+
+def test_rate_limit_storage_defaults_to_the_database_except_on_sqlite(tmp_path):
+    sqlite_app = create_app(
+        {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}", "INSTANCE_PATH": str(tmp_path)}
+    )
+    postgres_url = "postgresql+psycopg://conference@db.internal/conference"
+    postgres_app = create_app({"DATABASE_URL": postgres_url, "INSTANCE_PATH": str(tmp_path)})
+
+    assert sqlite_app.config["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert postgres_app.config["RATELIMIT_STORAGE_URI"] == "database://"
+    assert postgres_app.config["RATELIMIT_STORAGE_OPTIONS"] == {"url": postgres_url}
+
+
+def test_two_servers_count_into_one_database_window(app):
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    first, second = DatabaseStorage("database://", url=url), DatabaseStorage("database://", url=url)
+
+    counts = [first.incr("login/203.0.113.9", 60), second.incr("login/203.0.113.9", 60)]
+    counts.append(first.incr("login/203.0.113.9", 60, amount=3))
+
+    assert counts == [1, 2, 5]
+    assert second.get("login/203.0.113.9") == 5
+    assert second.get("login/198.51.100.1") == 0
+    assert time.time() + 55 < first.get_expiry("login/203.0.113.9") <= time.time() + 60
+    assert first.check() is True
+    second.clear("login/203.0.113.9")
+    assert first.get("login/203.0.113.9") == 0
+
+
+def test_an_expired_window_starts_again_at_one(app):
+    storage = DatabaseStorage("database://", url=app.config["SQLALCHEMY_DATABASE_URI"])
+    storage.incr("k", 1)
+    storage.incr("k", 1)
+
+    time.sleep(1.1)
+
+    assert storage.get("k") == 0
+    assert storage.incr("k", 60) == 1
+
+
+def test_parallel_hits_from_two_servers_are_all_counted(app):
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    servers = [DatabaseStorage("database://", url=url) for _ in range(2)]
+    errors = []
+
+    def hit(storage):
+        try:
+            for _ in range(25):
+                storage.incr("scan/door-1", 60)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=hit, args=(servers[i % 2],)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert servers[0].get("scan/door-1") == 200
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="database://")
+def test_login_limit_counts_in_the_database(app, client):
+    from conference.core.models import RateLimitCounter
+    from conference.extensions import db
+
+    statuses = []
+    for _ in range(11):
+        response = client.post("/login", data={"email": "x@example.org", "password": "nope"})
+        statuses.append(response.status_code)
+        # The test client shares the test's app context and so its database session; end the
+        # request's transaction as a server does, or SQLite's write lock stays taken.
+        db.session.remove()
+
+    assert statuses == [400] * 10 + [429]
+    assert db.session.query(RateLimitCounter.count).scalar() == 11
