@@ -480,7 +480,7 @@ def test_mapping_suggests_a_match_and_accepts_the_typed_label(app, db, staff_cli
 
     page = client.get("/admin/organisations/mapping").get_data(as_text=True)
     unknown = client.post(
-        "/admin/organisations/mapping?lang=en",
+        "/admin/organisations/mapping",
         data={"text": "Ganz unbekannt", "target": "Gibt es nicht"},
     )
     mapped = client.post(
@@ -490,7 +490,7 @@ def test_mapping_suggests_a_match_and_accepts_the_typed_label(app, db, staff_cli
 
     assert 'value="Arbeiterwohlfahrt Bundesverband" required' in page
     assert unknown.status_code == 400
-    assert "“Gibt es nicht” is not in the list" in unknown.get_data(as_text=True)
+    assert "„Gibt es nicht“ steht nicht in der Liste" in unknown.get_data(as_text=True)
     assert mapped.status_code == 303
     assert db.session.execute(
         select(Registration.carrier_id)

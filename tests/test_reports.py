@@ -200,7 +200,7 @@ def test_dashboard_runs_the_same_queries_for_one_and_three_registrations(
     with app.app_context(), count_queries() as three:
         assert client.get("/admin/dashboard").status_code == 200
 
-    assert (len(one), len(three)) == (18, 18)
+    assert (len(one), len(three)) == (19, 19)
 
 
 def test_dashboard_is_for_organisers_only(app, db, staff_client):
@@ -864,3 +864,23 @@ def test_directory_forms_carry_a_working_csrf_token(app, db, client):
     assert forged.status_code == 400
     assert joined.status_code == 303
     assert db.session.execute(select(DirectoryProfile.region)).scalar_one() == "Nordhessen"
+
+
+def test_dashboard_and_report_of_a_past_edition(app, db, staff_client, tmp_path):
+    client = staff_client("organiser")
+    past, _a = _edition(db)
+    past.is_current = False
+    factories.congress(title="Fachkongress 2027", slug="fk27")
+    db.session.commit()
+
+    current = client.get("/admin/dashboard").get_data(as_text=True)
+    chosen = client.get(f"/admin/dashboard?congress={past.id}").get_data(as_text=True)
+    report = client.get(f"/admin/dashboard/report.pdf?congress={past.id}")
+    export = client.get(f"/admin/dashboard/carriers.csv?congress={past.id}")
+
+    assert "Caritas" not in current and "Caritas" in chosen
+    assert f"report.pdf?congress={past.id}" in chosen
+    assert "Caritas" in pdf_text(report.data, tmp_path)
+    assert "Caritas;2" in export.data.decode("utf-8-sig")
+    assert client.get("/admin/dashboard?congress=x").status_code == 400
+    assert client.get("/admin/dashboard?congress=999").status_code == 404

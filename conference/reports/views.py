@@ -26,6 +26,7 @@ from conference.core import signals
 from conference.core.congress import congress_or_current, current_congress_or_404
 from conference.core.errors import DomainError, Invalid
 from conference.core.exports import table_response
+from conference.core.models import Congress
 from conference.core.pdf import render_pdf
 from conference.core.time import utcnow
 from conference.extensions import db
@@ -65,10 +66,15 @@ def _pdf(data: bytes, filename: str) -> Response:
 @bp.get("/admin/dashboard")
 @roles_required(Role.ORGANISER)
 def dashboard():
-    congress = current_congress_or_404()
+    congress = _congress_arg()
+    editions = db.session.execute(
+        select(Congress.id, Congress.title).order_by(Congress.starts_on.desc())
+    ).all()
     return render_template(
         "reports/dashboard.html",
         congress=congress,
+        editions=editions,
+        congress_arg=congress.id if "congress" in request.args else None,
         key=services.key_figures(congress),
         figures=services.dashboard_figures(congress),
     )
@@ -79,7 +85,7 @@ def dashboard():
 def export(key: str, fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    congress = current_congress_or_404()
+    congress = _congress_arg()
     if key == "needs_list":
         header, rows = services.needs_list(congress)
     else:
@@ -93,7 +99,7 @@ def export(key: str, fmt: str):
 @bp.get("/admin/dashboard/report.pdf")
 @roles_required(Role.ORGANISER)
 def funder_report():
-    congress = current_congress_or_404()
+    congress = _congress_arg()
     pdf = render_pdf(
         "reports/funder_report.html",
         congress=congress,
