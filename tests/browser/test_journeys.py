@@ -87,7 +87,7 @@ def test_attendee_registers_on_a_phone_confirms_by_mail_and_edits_their_data(
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
     (mail,) = smtp.wait(1)
-    assert mail["To"] == "amira@example.org"
+    assert "amira@example.org" in mail["To"]
     page.goto(_link_in(mail, live_server.url))
     page.wait_for_load_state()
     shot("confirmed")

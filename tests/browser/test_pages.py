@@ -3,8 +3,10 @@ pages, language switch; each as a person does it, in a real Chromium."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests import factories
-from tests.browser.conftest import log_in
+from tests.browser.conftest import describe, log_in
 
 
 def test_organiser_opens_the_staff_area_logs_in_and_out_again(page, shot, staff_user, live_server):
@@ -138,3 +140,27 @@ def _focus_ring_visible(page) -> bool:
                    return [s.outlineStyle, s.outlineWidth]; }"""
     )
     return style[0] != "none" and style[1] not in ("0px", "")
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True)
+def test_password_guessing_is_stopped_with_a_readable_page(page, shot, axe, staff_user):
+    from conference.extensions import limiter
+
+    limiter.reset()
+    staff_user("organiser", email="orga@example.org")
+
+    log_in(page, "orga@example.org", "guess 0")
+    for attempt in range(1, 10):  # the form comes back with the e-mail address kept
+        page.get_by_label("Passwort").fill(f"guess {attempt}")
+        page.get_by_role("button", name="Anmelden", exact=True).click()
+        page.wait_for_load_state()
+    shot("tenth-wrong-password")
+    page.get_by_label("Passwort").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Anmelden", exact=True).click()
+    page.wait_for_load_state()
+    shot("too-many-attempts")
+
+    assert page.get_by_role("heading", level=1).inner_text() == "Das hat nicht geklappt"
+    assert "Zu viele Anfragen" in page.locator("main").inner_text()
+    violations = axe(page)
+    assert violations == [], describe(violations)
