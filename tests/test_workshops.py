@@ -778,3 +778,40 @@ def test_free_seats_for_the_programme(db, congress, fcfs):
     services.take_seat(person, first, now=utcnow())
 
     assert services.free_seats([first.id, second.id, 99999]) == {first.id: 1, second.id: 1}
+
+
+def test_allocation_runs_from_the_command_line_for_large_congresses(app, db, congress):
+    phase, (a, b, c), people, late = _allocation_data(db, congress)
+    runner = app.test_cli_runner()
+
+    preview = runner.invoke(args=["workshops", "allocate", str(phase.id), "--seed", "9"])
+    stored = runner.invoke(
+        args=["workshops", "allocate", str(phase.id), "--seed", "9", "--fill", "--commit"]
+    )
+    again = runner.invoke(args=["workshops", "allocate", str(phase.id), "--commit"])
+
+    assert preview.exit_code == 0 and "nothing stored" in preview.output
+    assert stored.exit_code == 0 and "stored" in stored.output
+    assert again.exit_code == 1 and "bereits zugeteilt" in again.output
+    assert _seats(db) == 5
+    assert db.session.get(WorkshopPhase, phase.id).allocation_seed == 9
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_phase_list_queries_do_not_grow(db, congress, staff_client, count_queries, count):
+    for _ in range(count):
+        phase = factories.phase(congress, mode=PhaseMode.RANKED, min_ranks=1)
+        workshop = factories.workshop(congress, phase, room_=factories.room(congress))
+        services.set_preferences(
+            factories.registration(congress), phase, [workshop.id], now=utcnow()
+        )
+    db.session.commit()
+    organiser = staff_client("organiser")
+    db.session.expire_all()
+
+    with count_queries() as queries:
+        response = organiser.get("/admin/workshops")
+
+    assert response.status_code == 200
+    assert response.get_data(as_text=True).count("/admin/workshops/phases/") == count
+    assert len(queries) == 6

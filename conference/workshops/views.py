@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+import click
 from flask import (
     Blueprint,
     Response,
@@ -445,3 +446,40 @@ def room_list_csv(session_id: int):
         for number, seat in enumerate(seats, start=1)
     ]
     return csv_response(f"{_filename(info)}.csv", header, rows)
+
+
+# --- command line: ``flask --app conference workshops allocate PHASE_ID`` ----------------------
+
+
+@bp.cli.command("allocate")
+@click.argument("phase_id", type=int)
+@click.option("--seed", type=click.IntRange(1, 2**31 - 1), help="Decides ties; default: random.")
+@click.option("--fill/--no-fill", default=False, help="Place the rest into remaining seats.")
+@click.option("--commit", is_flag=True, help="Store the result and queue the mails.")
+def allocate_command(phase_id: int, seed: int | None, fill: bool, commit: bool):
+    """Preview (or with --commit store) the allocation of a ranked phase.
+
+    For large congresses: the commit renders one mail per person, which can take longer than a
+    web request may.
+    """
+    phase = db.session.get(WorkshopPhase, phase_id)
+    if phase is None:
+        raise click.ClickException(f"unknown phase {phase_id}")
+    seed = seed or services.new_seed()
+    try:
+        if commit:
+            preview = services.commit_allocation(
+                phase, seed=seed, fill_remaining=fill, fingerprint=None, actor="cli", now=utcnow()
+            )
+            db.session.commit()
+        else:
+            preview = services.preview_allocation(phase, seed=seed, fill_remaining=fill)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    counts = ", ".join(f"{rank}: {count}" for rank, count in preview.rank_counts.items())
+    click.echo(
+        f"seed {seed}; people {len(preview.people)}; by choice {counts or '-'}; "
+        f"remaining seats {preview.filled_by_rule}; without {len(preview.result.unplaced())}"
+        + ("; stored" if commit else "; nothing stored")
+    )
