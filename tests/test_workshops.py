@@ -6,6 +6,7 @@ import itertools
 import random
 import subprocess
 import threading
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -21,7 +22,7 @@ from conference.core.signals import (
     registration_days_changed,
 )
 from conference.core.time import utcnow
-from conference.registration.models import Status
+from conference.registration.models import Registration, Status
 from conference.workshops import allocation as solver
 from conference.workshops import services
 from conference.workshops.models import (
@@ -815,3 +816,68 @@ def test_phase_list_queries_do_not_grow(db, congress, staff_client, count_querie
     assert response.status_code == 200
     assert response.get_data(as_text=True).count("/admin/workshops/phases/") == count
     assert len(queries) == 6
+
+
+def test_free_seats_json_for_the_page_script(client, db, congress, fcfs):
+    phase, first, second = fcfs
+    person = factories.registration(congress)
+    db.session.commit()
+    services.take_seat(person, first, now=utcnow())
+    db.session.commit()
+
+    response = client.get(f"/workshops/phases/{phase.id}/seats.json")
+
+    assert response.status_code == 200
+    assert response.json == {
+        "seats": {
+            str(first.id): {"free": 1, "text": "1 Platz frei (von 2)"},
+            str(second.id): {"free": 1, "text": "1 Platz frei (von 1)"},
+        }
+    }
+    assert client.get("/workshops/phases/99999/seats.json").status_code == 404
+
+
+@contextmanager
+def _live_server(app):
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+
+
+@pytest.mark.browser
+@pytest.mark.config(WORKSHOP_SEATS_REFRESH_MS=200)
+def test_free_seats_update_in_the_open_page_without_reload(app, db, congress, fcfs):
+    from playwright.sync_api import expect, sync_playwright
+
+    phase, first, second = fcfs
+    viewer, other = factories.registration(congress), factories.registration(congress)
+    db.session.commit()
+    url, first_id, other_id = f"/r/{viewer.manage_token}/workshops", first.id, other.id
+    db.session.close()
+
+    with _live_server(app) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(base + url)
+        seats = page.locator(f'[data-free-seats="{first_id}"]')
+        expect(seats).to_have_text("2 Plätze frei (von 2)")
+
+        services.take_seat(
+            db.session.get(Registration, other_id),
+            db.session.get(AgendaSession, first_id),
+            now=utcnow(),
+        )
+        db.session.commit()
+
+        expect(seats).to_have_text("1 Platz frei (von 2)", timeout=5000)
+        browser.close()
+    assert errors == []

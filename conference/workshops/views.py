@@ -11,17 +11,19 @@ from flask import (
     Response,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from conference.accounts.access import current_actor, public, roles_required
 from conference.accounts.models import Role
 from conference.core.congress import current_congress_or_404
-from conference.core.errors import DomainError, Invalid
+from conference.core.errors import DomainError, Invalid, NotFound
 from conference.core.exports import csv_response
 from conference.core.pdf import render_pdf
 from conference.core.time import utcnow
@@ -155,6 +157,28 @@ def ranking(token: str, phase_id: int):
         services.set_preferences(registration, phase, chosen, now=utcnow())
 
     return _attendee_action(token, act, _("Your ranking has been saved."))
+
+
+@bp.get("/workshops/phases/<int:phase_id>/seats.json")
+@public
+def phase_seats(phase_id: int):
+    """Free seats of a phase's workshops, for the page script that keeps them current."""
+    phase = db.session.get(WorkshopPhase, phase_id)
+    if phase is None:
+        raise NotFound(_("Unknown workshop phase."), code="unknown_phase")
+    infos = services.workshops_of([phase.id], include_cancelled=False)[phase.id]
+    return jsonify(
+        seats={
+            str(info.session.id): {"free": info.free, "text": seats_text(info)} for info in infos
+        }
+    )
+
+
+def seats_text(info) -> str:
+    return "{} ({})".format(
+        ngettext("%(num)d seat free", "%(num)d seats free", info.free),
+        _("of %(capacity)d", capacity=info.capacity),
+    )
 
 
 # --- organisers ------------------------------------------------------------------------------
