@@ -881,3 +881,31 @@ def test_free_seats_update_in_the_open_page_without_reload(app, db, congress, fc
         expect(seats).to_have_text("1 Platz frei (von 2)", timeout=5000)
         browser.close()
     assert errors == []
+
+
+def test_preview_with_a_malformed_seed_is_a_400_and_first_come_phase_has_no_preview(
+    db, congress, staff_client, fcfs
+):
+    phase, first, second = fcfs
+    ranked, workshops = _ranked(db, congress)
+    organiser = staff_client("organiser")
+
+    bad_seed = organiser.get(f"/admin/workshops/phases/{ranked.id}/allocation?seed=abc")
+    first_come = organiser.get(f"/admin/workshops/phases/{phase.id}/allocation?seed=1")
+
+    assert bad_seed.status_code == 400
+    assert "Startwert" in bad_seed.get_data(as_text=True)
+    assert first_come.status_code == 409
+
+
+def test_ranked_phase_refuses_self_service_seats_and_waitlists(client, db, congress):
+    phase, (a, b, c) = _ranked(db, congress)
+    person = factories.registration(congress)
+    db.session.commit()
+
+    take = client.post(f"/r/{person.manage_token}/workshops/{a.id}/take")
+    wait = client.post(f"/r/{person.manage_token}/workshops/{a.id}/wait")
+
+    assert (take.status_code, wait.status_code) == (409, 409)
+    assert "nach Wunschliste zugeteilt" in take.get_data(as_text=True)
+    assert _seats(db) == 0
