@@ -909,3 +909,34 @@ def test_ranked_phase_refuses_self_service_seats_and_waitlists(client, db, congr
     assert (take.status_code, wait.status_code) == (409, 409)
     assert "nach Wunschliste zugeteilt" in take.get_data(as_text=True)
     assert _seats(db) == 0
+
+
+def test_all_room_lists_of_a_phase_print_as_one_pdf_one_page_each(
+    db, congress, staff_client, fcfs, tmp_path
+):
+    phase, first, second = fcfs
+    one = factories.registration(congress, first_name="Jürgen", last_name="Groß")
+    two = factories.registration(congress, first_name="Małgorzata", last_name="Wiśniewska")
+    db.session.commit()
+    services.take_seat(one, first, now=utcnow())
+    services.take_seat(two, second, now=utcnow())
+    db.session.commit()
+
+    response = staff_client("organiser").get(f"/admin/workshops/phases/{phase.id}/room-lists.pdf")
+
+    path = tmp_path / "lists.pdf"
+    path.write_bytes(response.data)
+    pages = [
+        subprocess.run(
+            ["pdftotext", "-f", str(n), "-l", str(n), str(path), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for n in (1, 2)
+    ]
+    assert response.status_code == 200
+    lots, paten = sorted(pages, key=lambda page: "Patenschaften" in page)  # ordered by title
+    assert "Lots:innen gewinnen" in lots and "Wiśniewska, Małgorzata" in lots
+    assert "Patenschaften stärken" in paten and "Groß, Jürgen" in paten
+    assert "Groß" not in lots and "Wiśniewska" not in paten

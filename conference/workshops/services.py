@@ -887,18 +887,27 @@ def move_seat(
 
 def participants(workshop: AgendaSession) -> list[WorkshopSeat]:
     """The seats of a workshop with the people and organisations loaded, by name."""
-    return list(
-        db.session.execute(
-            select(WorkshopSeat)
-            .join(Registration, Registration.id == WorkshopSeat.registration_id)
-            .options(
-                joinedload(WorkshopSeat.registration).joinedload(Registration.carrier),
-                joinedload(WorkshopSeat.registration).joinedload(Registration.local_structure),
-            )
-            .where(WorkshopSeat.session_id == workshop.id)
-            .order_by(func.lower(Registration.last_name), func.lower(Registration.first_name))
-        ).scalars()
-    )
+    return participants_of([workshop.id]).get(workshop.id, [])
+
+
+def participants_of(session_ids: list[int]) -> dict[int, list[WorkshopSeat]]:
+    """session id -> seats with people and organisations loaded, by name; one query."""
+    result: dict[int, list[WorkshopSeat]] = {session_id: [] for session_id in session_ids}
+    if not session_ids:
+        return result
+    seats = db.session.execute(
+        select(WorkshopSeat)
+        .join(Registration, Registration.id == WorkshopSeat.registration_id)
+        .options(
+            joinedload(WorkshopSeat.registration).joinedload(Registration.carrier),
+            joinedload(WorkshopSeat.registration).joinedload(Registration.local_structure),
+        )
+        .where(WorkshopSeat.session_id.in_(session_ids))
+        .order_by(func.lower(Registration.last_name), func.lower(Registration.first_name))
+    ).scalars()
+    for seat in seats:
+        result[seat.session_id].append(seat)
+    return result
 
 
 def waiting_list(workshop: AgendaSession) -> list[Registration]:

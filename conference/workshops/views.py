@@ -445,12 +445,33 @@ def _filename(info) -> str:
 def room_list_pdf(session_id: int):
     congress, info, phase, seats = _room_list(session_id)
     pdf = render_pdf(
-        "workshops/room_list_pdf.html", congress=congress, info=info, phase=phase, seats=seats
+        "workshops/room_list_pdf.html", congress=congress, phase=phase, lists=[(info, seats)]
     )
     return Response(
         pdf,
         mimetype="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{_filename(info)}.pdf"'},
+    )
+
+
+@bp.get("/admin/workshops/phases/<int:phase_id>/room-lists.pdf")
+@roles_required(Role.ORGANISER)
+def phase_room_lists_pdf(phase_id: int):
+    """All room lists of a phase in one PDF, one workshop per page: one print job."""
+    congress = current_congress_or_404()
+    phase = services.phase_or_404(congress, phase_id)
+    infos = services.workshops_of([phase.id], include_cancelled=False)[phase.id]
+    seats = services.participants_of([info.session.id for info in infos])
+    pdf = render_pdf(
+        "workshops/room_list_pdf.html",
+        congress=congress,
+        phase=phase,
+        lists=[(info, seats[info.session.id]) for info in infos],
+    )
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="teilnahmelisten-phase-{phase.id}.pdf"'},
     )
 
 
