@@ -6,6 +6,7 @@ import itertools
 import random
 import subprocess
 import threading
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -21,7 +22,7 @@ from conference.core.signals import (
     registration_days_changed,
 )
 from conference.core.time import utcnow
-from conference.registration.models import Status
+from conference.registration.models import Registration, Status
 from conference.workshops import allocation as solver
 from conference.workshops import services
 from conference.workshops.models import (
@@ -778,3 +779,164 @@ def test_free_seats_for_the_programme(db, congress, fcfs):
     services.take_seat(person, first, now=utcnow())
 
     assert services.free_seats([first.id, second.id, 99999]) == {first.id: 1, second.id: 1}
+
+
+def test_allocation_runs_from_the_command_line_for_large_congresses(app, db, congress):
+    phase, (a, b, c), people, late = _allocation_data(db, congress)
+    runner = app.test_cli_runner()
+
+    preview = runner.invoke(args=["workshops", "allocate", str(phase.id), "--seed", "9"])
+    stored = runner.invoke(
+        args=["workshops", "allocate", str(phase.id), "--seed", "9", "--fill", "--commit"]
+    )
+    again = runner.invoke(args=["workshops", "allocate", str(phase.id), "--commit"])
+
+    assert preview.exit_code == 0 and "nothing stored" in preview.output
+    assert stored.exit_code == 0 and "stored" in stored.output
+    assert again.exit_code == 1 and "bereits zugeteilt" in again.output
+    assert _seats(db) == 5
+    assert db.session.get(WorkshopPhase, phase.id).allocation_seed == 9
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_phase_list_queries_do_not_grow(db, congress, staff_client, count_queries, count):
+    for _ in range(count):
+        phase = factories.phase(congress, mode=PhaseMode.RANKED, min_ranks=1)
+        workshop = factories.workshop(congress, phase, room_=factories.room(congress))
+        services.set_preferences(
+            factories.registration(congress), phase, [workshop.id], now=utcnow()
+        )
+    db.session.commit()
+    organiser = staff_client("organiser")
+    db.session.expire_all()
+
+    with count_queries() as queries:
+        response = organiser.get("/admin/workshops")
+
+    assert response.status_code == 200
+    assert response.get_data(as_text=True).count("/admin/workshops/phases/") == count
+    assert len(queries) == 6
+
+
+def test_free_seats_json_for_the_page_script(client, db, congress, fcfs):
+    phase, first, second = fcfs
+    person = factories.registration(congress)
+    db.session.commit()
+    services.take_seat(person, first, now=utcnow())
+    db.session.commit()
+
+    response = client.get(f"/workshops/phases/{phase.id}/seats.json")
+
+    assert response.status_code == 200
+    assert response.json == {
+        "seats": {
+            str(first.id): {"free": 1, "text": "1 Platz frei (von 2)"},
+            str(second.id): {"free": 1, "text": "1 Platz frei (von 1)"},
+        }
+    }
+    assert client.get("/workshops/phases/99999/seats.json").status_code == 404
+
+
+@contextmanager
+def _live_server(app):
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+
+
+@pytest.mark.browser
+@pytest.mark.config(WORKSHOP_SEATS_REFRESH_MS=200)
+def test_free_seats_update_in_the_open_page_without_reload(app, db, congress, fcfs):
+    from playwright.sync_api import expect, sync_playwright
+
+    phase, first, second = fcfs
+    viewer, other = factories.registration(congress), factories.registration(congress)
+    db.session.commit()
+    url, first_id, other_id = f"/r/{viewer.manage_token}/workshops", first.id, other.id
+    db.session.close()
+
+    with _live_server(app) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(base + url)
+        seats = page.locator(f'[data-free-seats="{first_id}"]')
+        expect(seats).to_have_text("2 Plätze frei (von 2)")
+
+        services.take_seat(
+            db.session.get(Registration, other_id),
+            db.session.get(AgendaSession, first_id),
+            now=utcnow(),
+        )
+        db.session.commit()
+
+        expect(seats).to_have_text("1 Platz frei (von 2)", timeout=5000)
+        browser.close()
+    assert errors == []
+
+
+def test_preview_with_a_malformed_seed_is_a_400_and_first_come_phase_has_no_preview(
+    db, congress, staff_client, fcfs
+):
+    phase, first, second = fcfs
+    ranked, workshops = _ranked(db, congress)
+    organiser = staff_client("organiser")
+
+    bad_seed = organiser.get(f"/admin/workshops/phases/{ranked.id}/allocation?seed=abc")
+    first_come = organiser.get(f"/admin/workshops/phases/{phase.id}/allocation?seed=1")
+
+    assert bad_seed.status_code == 400
+    assert "Startwert" in bad_seed.get_data(as_text=True)
+    assert first_come.status_code == 409
+
+
+def test_ranked_phase_refuses_self_service_seats_and_waitlists(client, db, congress):
+    phase, (a, b, c) = _ranked(db, congress)
+    person = factories.registration(congress)
+    db.session.commit()
+
+    take = client.post(f"/r/{person.manage_token}/workshops/{a.id}/take")
+    wait = client.post(f"/r/{person.manage_token}/workshops/{a.id}/wait")
+
+    assert (take.status_code, wait.status_code) == (409, 409)
+    assert "nach Wunschliste zugeteilt" in take.get_data(as_text=True)
+    assert _seats(db) == 0
+
+
+def test_all_room_lists_of_a_phase_print_as_one_pdf_one_page_each(
+    db, congress, staff_client, fcfs, tmp_path
+):
+    phase, first, second = fcfs
+    one = factories.registration(congress, first_name="Jürgen", last_name="Groß")
+    two = factories.registration(congress, first_name="Małgorzata", last_name="Wiśniewska")
+    db.session.commit()
+    services.take_seat(one, first, now=utcnow())
+    services.take_seat(two, second, now=utcnow())
+    db.session.commit()
+
+    response = staff_client("organiser").get(f"/admin/workshops/phases/{phase.id}/room-lists.pdf")
+
+    path = tmp_path / "lists.pdf"
+    path.write_bytes(response.data)
+    pages = [
+        subprocess.run(
+            ["pdftotext", "-f", str(n), "-l", str(n), str(path), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for n in (1, 2)
+    ]
+    assert response.status_code == 200
+    lots, paten = sorted(pages, key=lambda page: "Patenschaften" in page)  # ordered by title
+    assert "Lots:innen gewinnen" in lots and "Wiśniewska, Małgorzata" in lots
+    assert "Patenschaften stärken" in paten and "Groß, Jürgen" in paten
+    assert "Groß" not in lots and "Wiśniewska" not in paten

@@ -507,7 +507,11 @@ def _mail_promoted(registration: Registration, workshop: AgendaSession) -> None:
     )
 
 
-def _manage_link(registration: Registration) -> str:
+_TOKEN_SLOT = "TOKEN-SLOT"
+
+
+def _manage_link_pattern() -> str:
+    """The attendee's link with a slot for the token: one URL build for thousands of mails."""
     from flask import current_app
 
     endpoint = (
@@ -515,7 +519,11 @@ def _manage_link(registration: Registration) -> str:
         if "registration.manage" in current_app.view_functions
         else "workshops.attendee"
     )
-    return external_url(endpoint, token=registration.manage_token)
+    return external_url(endpoint, token=_TOKEN_SLOT)
+
+
+def _manage_link(registration: Registration, pattern: str | None = None) -> str:
+    return (pattern or _manage_link_pattern()).replace(_TOKEN_SLOT, registration.manage_token)
 
 
 # --- ranked preferences ----------------------------------------------------------------------
@@ -824,6 +832,7 @@ def _mail_allocation(phase: WorkshopPhase, preview: Preview) -> None:
     people = list(preview.people.values())
     seats = seats_by_registration([p.id for p in people])
     unplaced = preview.result.unplaced()
+    pattern = _manage_link_pattern()
     for registration in people:
         queue_templated(
             "workshops/allocated",
@@ -835,7 +844,7 @@ def _mail_allocation(phase: WorkshopPhase, preview: Preview) -> None:
                 "phase": phase,
                 "seats": seats.get(registration.id, []),
                 "unplaced": registration.id in unplaced,
-                "link": _manage_link(registration),
+                "link": _manage_link(registration, pattern),
             },
             kind="workshops.allocated",
             registration_id=registration.id,
@@ -878,18 +887,27 @@ def move_seat(
 
 def participants(workshop: AgendaSession) -> list[WorkshopSeat]:
     """The seats of a workshop with the people and organisations loaded, by name."""
-    return list(
-        db.session.execute(
-            select(WorkshopSeat)
-            .join(Registration, Registration.id == WorkshopSeat.registration_id)
-            .options(
-                joinedload(WorkshopSeat.registration).joinedload(Registration.carrier),
-                joinedload(WorkshopSeat.registration).joinedload(Registration.local_structure),
-            )
-            .where(WorkshopSeat.session_id == workshop.id)
-            .order_by(func.lower(Registration.last_name), func.lower(Registration.first_name))
-        ).scalars()
-    )
+    return participants_of([workshop.id]).get(workshop.id, [])
+
+
+def participants_of(session_ids: list[int]) -> dict[int, list[WorkshopSeat]]:
+    """session id -> seats with people and organisations loaded, by name; one query."""
+    result: dict[int, list[WorkshopSeat]] = {session_id: [] for session_id in session_ids}
+    if not session_ids:
+        return result
+    seats = db.session.execute(
+        select(WorkshopSeat)
+        .join(Registration, Registration.id == WorkshopSeat.registration_id)
+        .options(
+            joinedload(WorkshopSeat.registration).joinedload(Registration.carrier),
+            joinedload(WorkshopSeat.registration).joinedload(Registration.local_structure),
+        )
+        .where(WorkshopSeat.session_id.in_(session_ids))
+        .order_by(func.lower(Registration.last_name), func.lower(Registration.first_name))
+    ).scalars()
+    for seat in seats:
+        result[seat.session_id].append(seat)
+    return result
 
 
 def waiting_list(workshop: AgendaSession) -> list[Registration]:

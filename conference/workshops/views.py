@@ -5,22 +5,25 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+import click
 from flask import (
     Blueprint,
     Response,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from conference.accounts.access import current_actor, public, roles_required
 from conference.accounts.models import Role
 from conference.core.congress import current_congress_or_404
-from conference.core.errors import DomainError, Invalid
+from conference.core.errors import DomainError, Invalid, NotFound
 from conference.core.exports import csv_response
 from conference.core.pdf import render_pdf
 from conference.core.time import utcnow
@@ -154,6 +157,28 @@ def ranking(token: str, phase_id: int):
         services.set_preferences(registration, phase, chosen, now=utcnow())
 
     return _attendee_action(token, act, _("Your ranking has been saved."))
+
+
+@bp.get("/workshops/phases/<int:phase_id>/seats.json")
+@public
+def phase_seats(phase_id: int):
+    """Free seats of a phase's workshops, for the page script that keeps them current."""
+    phase = db.session.get(WorkshopPhase, phase_id)
+    if phase is None:
+        raise NotFound(_("Unknown workshop phase."), code="unknown_phase")
+    infos = services.workshops_of([phase.id], include_cancelled=False)[phase.id]
+    return jsonify(
+        seats={
+            str(info.session.id): {"free": info.free, "text": seats_text(info)} for info in infos
+        }
+    )
+
+
+def seats_text(info) -> str:
+    return "{} ({})".format(
+        ngettext("%(num)d seat free", "%(num)d seats free", info.free),
+        _("of %(capacity)d", capacity=info.capacity),
+    )
 
 
 # --- organisers ------------------------------------------------------------------------------
@@ -420,12 +445,33 @@ def _filename(info) -> str:
 def room_list_pdf(session_id: int):
     congress, info, phase, seats = _room_list(session_id)
     pdf = render_pdf(
-        "workshops/room_list_pdf.html", congress=congress, info=info, phase=phase, seats=seats
+        "workshops/room_list_pdf.html", congress=congress, phase=phase, lists=[(info, seats)]
     )
     return Response(
         pdf,
         mimetype="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{_filename(info)}.pdf"'},
+    )
+
+
+@bp.get("/admin/workshops/phases/<int:phase_id>/room-lists.pdf")
+@roles_required(Role.ORGANISER)
+def phase_room_lists_pdf(phase_id: int):
+    """All room lists of a phase in one PDF, one workshop per page: one print job."""
+    congress = current_congress_or_404()
+    phase = services.phase_or_404(congress, phase_id)
+    infos = services.workshops_of([phase.id], include_cancelled=False)[phase.id]
+    seats = services.participants_of([info.session.id for info in infos])
+    pdf = render_pdf(
+        "workshops/room_list_pdf.html",
+        congress=congress,
+        phase=phase,
+        lists=[(info, seats[info.session.id]) for info in infos],
+    )
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="teilnahmelisten-phase-{phase.id}.pdf"'},
     )
 
 
@@ -445,3 +491,40 @@ def room_list_csv(session_id: int):
         for number, seat in enumerate(seats, start=1)
     ]
     return csv_response(f"{_filename(info)}.csv", header, rows)
+
+
+# --- command line: ``flask --app conference workshops allocate PHASE_ID`` ----------------------
+
+
+@bp.cli.command("allocate")
+@click.argument("phase_id", type=int)
+@click.option("--seed", type=click.IntRange(1, 2**31 - 1), help="Decides ties; default: random.")
+@click.option("--fill/--no-fill", default=False, help="Place the rest into remaining seats.")
+@click.option("--commit", is_flag=True, help="Store the result and queue the mails.")
+def allocate_command(phase_id: int, seed: int | None, fill: bool, commit: bool):
+    """Preview (or with --commit store) the allocation of a ranked phase.
+
+    For large congresses: the commit renders one mail per person, which can take longer than a
+    web request may.
+    """
+    phase = db.session.get(WorkshopPhase, phase_id)
+    if phase is None:
+        raise click.ClickException(f"unknown phase {phase_id}")
+    seed = seed or services.new_seed()
+    try:
+        if commit:
+            preview = services.commit_allocation(
+                phase, seed=seed, fill_remaining=fill, fingerprint=None, actor="cli", now=utcnow()
+            )
+            db.session.commit()
+        else:
+            preview = services.preview_allocation(phase, seed=seed, fill_remaining=fill)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    counts = ", ".join(f"{rank}: {count}" for rank, count in preview.rank_counts.items())
+    click.echo(
+        f"seed {seed}; people {len(preview.people)}; by choice {counts or '-'}; "
+        f"remaining seats {preview.filled_by_rule}; without {len(preview.result.unplaced())}"
+        + ("; stored" if commit else "; nothing stored")
+    )
