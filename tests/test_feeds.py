@@ -40,8 +40,10 @@ def by_uid(events):
 @pytest.fixture(autouse=True)
 def _no_rendered_feeds_from_other_tests():
     services.rendered.clear()
+    services.rendered_events.clear()
     yield
     services.rendered.clear()
+    services.rendered_events.clear()
 
 
 @pytest.fixture

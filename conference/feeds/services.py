@@ -32,7 +32,7 @@ from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, render_template, request
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
@@ -528,6 +528,7 @@ class RenderedFeeds:
 
 
 rendered = RenderedFeeds(max_bytes=32 * 1024 * 1024)
+rendered_events = RenderedFeeds(max_bytes=16 * 1024 * 1024)
 
 
 def rendered_or_build(version: Version, build) -> bytes:
@@ -686,9 +687,52 @@ def build_calendar(
     calendar.add_component(
         vtimezone(congress.timezone, date(min(years), 1, 1), date(max(years) + 1, 1, 1))
     )
-    for session in sessions:
-        calendar.add_component(_event(session, congress, zone, links))
-    return calendar.to_ical()
+    frame = calendar.to_ical()
+    end = b"END:VCALENDAR\r\n"
+    assert frame.endswith(end)
+    events = [_event_text(session, congress, zone, links) for session in sessions]
+    return frame[: -len(end)] + b"".join(events) + end
+
+
+def _event_text(session: AgendaSession, congress: Congress, zone: ZoneInfo, links: _Links) -> bytes:
+    """One VEVENT's text, reused while nothing it is built from has changed.
+
+    After an agenda edit the whole feed has a new version, but only one event is different:
+    the key below holds every input of the event (not just its SEQUENCE, so a change that
+    forgot to bump it still shows), and the other 299 events are taken as they were.
+    """
+    key = hashlib.blake2b(
+        repr(
+            (
+                FORMAT_VERSION,
+                session.id,
+                session.title,
+                session.abstract,
+                session.language,
+                session.kind,
+                session.status,
+                session.starts_at,
+                session.ends_at,
+                session.created_at,
+                session.changed_at,
+                session.sequence,
+                (session.room.name, session.room.floor) if session.room else None,
+                session.track.name if session.track else None,
+                [(i.role, i.speaker.name, i.speaker.organisation) for i in session.speaker_links],
+                _congress_fingerprint(congress),
+                links.session(session.id),
+                str(get_locale()),
+            )
+        ).encode(),
+        digest_size=16,
+    ).hexdigest()
+    reuse = current_app.config.get("FEEDS_REUSE_RENDERED", True)
+    text = rendered_events.get(key) if reuse else None
+    if text is None:
+        text = _event(session, congress, zone, links).to_ical()
+        if reuse:
+            rendered_events.put(key, text)
+    return text
 
 
 def _event(session: AgendaSession, congress: Congress, zone: ZoneInfo, links: _Links) -> Event:
