@@ -119,15 +119,21 @@ def test_a6_badges_carry_each_token_as_qr_and_names_with_their_diacritics(app, d
     assert "TEILNEHMENDE" in text  # the role band, in German (upper case by CSS)
 
 
-def test_badges_are_sorted_by_last_name(app, db):
+def test_badges_are_sorted_by_last_name_with_umlauts_among_their_letters(app, db):
     congress = factories.congress()
-    for last in ["Zander", "Ahmadi", "Müller"]:
+    for last in ["Zander", "Özdemir", "ahrens", "Ahmadi", "Müller"]:
         factories.registration(congress, last_name=last)
     db.session.commit()
 
     registrations = services.select_for_print(congress)
 
-    assert [r.last_name for r in registrations] == ["Ahmadi", "Müller", "Zander"]
+    assert [r.last_name for r in registrations] == [
+        "Ahmadi",
+        "ahrens",
+        "Müller",
+        "Özdemir",
+        "Zander",
+    ]
 
 
 def test_a4_sheets_hold_four_badges_each_and_every_code_scans(app, db, tmp_path):
