@@ -916,3 +916,40 @@ def test_cancel_and_day_change_send_their_signals(app, db):
         registration_days_changed.disconnect(on_days)
 
     assert seen == [("days", [congress.days[1].day]), ("cancelled", registration.id)]
+
+
+def test_two_parallel_sign_ups_with_one_address_store_one_registration(app, db):
+    congress = factories.congress()
+    congress_id, days = congress.id, [d.day for d in congress.days]
+    db.session.commit()
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def sign_up():
+        with app.app_context():
+            try:
+                barrier.wait()
+                services.register(
+                    db.session.get(Congress, congress_id),
+                    _service_data("twice@example.org"),
+                    days,
+                    services.Consent(True),
+                    now=utcnow(),
+                    notify=False,
+                )
+                db.session.commit()
+                outcomes.append("stored")
+            except services.AlreadyRegistered:
+                db.session.rollback()
+                outcomes.append("duplicate")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=sign_up) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["duplicate", "stored"]
+    assert len(registrations(db)) == 1
