@@ -953,3 +953,55 @@ def test_two_parallel_sign_ups_with_one_address_store_one_registration(app, db):
 
     assert sorted(outcomes) == ["duplicate", "stored"]
     assert len(registrations(db)) == 1
+
+
+def test_coordinator_import_refuses_rows_of_other_organisations(db, staff_client):
+    factories.congress()
+    ours = factories.carrier("Caritas Bund", short_name="Caritas")
+    factories.carrier("Diakonie Bund", short_name="Diakonie")
+    db.session.commit()
+    coordinator = staff_client("coordinator", organisation_id=ours.id)
+    content = (
+        b"first_name,last_name,email,organisation\n"
+        b"Ada,Eigen,ada@example.org,\n"
+        b"Bo,Fremd,bo@example.org,Diakonie\n"
+    )
+
+    preview = coordinator.post(
+        "/admin/registrations/import",
+        data={"file": (io.BytesIO(content), "l.csv"), "consent": "y", "mode": "pending"},
+        content_type="multipart/form-data",
+    )
+    payload = re.search(
+        r'name="payload" type="hidden" value="([^"]+)"', preview.get_data(as_text=True)
+    ).group(1)
+    coordinator.post(
+        "/admin/registrations/import/commit",
+        data={"payload": payload, "mode": "pending", "what": "valid"},
+    )
+
+    stored = registrations(db)
+    assert "1 von 2 Zeilen" in preview.get_data(as_text=True)
+    assert [(r.email, r.carrier_id, r.status) for r in stored] == [
+        ("ada@example.org", ours.id, Status.PENDING)
+    ]
+
+
+def test_organiser_fills_seats_from_the_waitlist_after_raising_capacity(db, staff_client, smtp):
+    congress = factories.congress(capacity=1)
+    factories.registration(congress)
+    congress.taken = 1
+    for day in congress.days:
+        day.taken = 1
+    waiting = factories.registration(
+        congress, status=Status.WAITLISTED, email="wait@example.org", waitlisted_at=utcnow()
+    )
+    congress.capacity = 2
+    db.session.commit()
+
+    response = staff_client("organiser").post("/admin/registrations/fill-from-waitlist")
+
+    db.session.refresh(waiting)
+    assert response.status_code == 302
+    assert waiting.status == Status.CONFIRMED
+    assert smtp.wait(1)[0]["To"] == "wait@example.org"
