@@ -916,3 +916,92 @@ def test_cancel_and_day_change_send_their_signals(app, db):
         registration_days_changed.disconnect(on_days)
 
     assert seen == [("days", [congress.days[1].day]), ("cancelled", registration.id)]
+
+
+def test_two_parallel_sign_ups_with_one_address_store_one_registration(app, db):
+    congress = factories.congress()
+    congress_id, days = congress.id, [d.day for d in congress.days]
+    db.session.commit()
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def sign_up():
+        with app.app_context():
+            try:
+                barrier.wait()
+                services.register(
+                    db.session.get(Congress, congress_id),
+                    _service_data("twice@example.org"),
+                    days,
+                    services.Consent(True),
+                    now=utcnow(),
+                    notify=False,
+                )
+                db.session.commit()
+                outcomes.append("stored")
+            except services.AlreadyRegistered:
+                db.session.rollback()
+                outcomes.append("duplicate")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=sign_up) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["duplicate", "stored"]
+    assert len(registrations(db)) == 1
+
+
+def test_coordinator_import_refuses_rows_of_other_organisations(db, staff_client):
+    factories.congress()
+    ours = factories.carrier("Caritas Bund", short_name="Caritas")
+    factories.carrier("Diakonie Bund", short_name="Diakonie")
+    db.session.commit()
+    coordinator = staff_client("coordinator", organisation_id=ours.id)
+    content = (
+        b"first_name,last_name,email,organisation\n"
+        b"Ada,Eigen,ada@example.org,\n"
+        b"Bo,Fremd,bo@example.org,Diakonie\n"
+    )
+
+    preview = coordinator.post(
+        "/admin/registrations/import",
+        data={"file": (io.BytesIO(content), "l.csv"), "consent": "y", "mode": "pending"},
+        content_type="multipart/form-data",
+    )
+    payload = re.search(
+        r'name="payload" type="hidden" value="([^"]+)"', preview.get_data(as_text=True)
+    ).group(1)
+    coordinator.post(
+        "/admin/registrations/import/commit",
+        data={"payload": payload, "mode": "pending", "what": "valid"},
+    )
+
+    stored = registrations(db)
+    assert "1 von 2 Zeilen" in preview.get_data(as_text=True)
+    assert [(r.email, r.carrier_id, r.status) for r in stored] == [
+        ("ada@example.org", ours.id, Status.PENDING)
+    ]
+
+
+def test_organiser_fills_seats_from_the_waitlist_after_raising_capacity(db, staff_client, smtp):
+    congress = factories.congress(capacity=1)
+    factories.registration(congress)
+    congress.taken = 1
+    for day in congress.days:
+        day.taken = 1
+    waiting = factories.registration(
+        congress, status=Status.WAITLISTED, email="wait@example.org", waitlisted_at=utcnow()
+    )
+    congress.capacity = 2
+    db.session.commit()
+
+    response = staff_client("organiser").post("/admin/registrations/fill-from-waitlist")
+
+    db.session.refresh(waiting)
+    assert response.status_code == 302
+    assert waiting.status == Status.CONFIRMED
+    assert smtp.wait(1)[0]["To"] == "wait@example.org"

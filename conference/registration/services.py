@@ -580,6 +580,15 @@ def promote(congress_id: int, *, now: datetime, actor="system", limit: int = 50)
         .all()
     )
     for registration in waiting:
+        # Skip a row another transaction holds (an organiser moving that person right now):
+        # waiting for it while holding the congress counter could dead-lock with that request.
+        free = db.session.execute(
+            select(Registration.id)
+            .where(Registration.id == registration.id, Registration.status == Status.WAITLISTED)
+            .with_for_update(skip_locked=True)
+        ).first()
+        if free is None:
+            continue
         failure = _take_seats(registration, Status.WAITLISTED, now)
         if failure == "congress":
             break
