@@ -110,4 +110,4 @@ def current_actor():
     token = g.get("api_token")
     if token is not None:
         return token
-    return current_user if current_user.is_authenticated else None
+    return current_user._get_current_object() if current_user.is_authenticated else None
