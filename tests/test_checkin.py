@@ -604,6 +604,24 @@ def test_scanner_page_offers_checkpoints_and_a_focused_scanner_field(staff_clien
     assert "<script>" not in page and "style=" not in page
 
 
+def test_scanner_page_without_an_entrance_today_asks_to_choose(staff_client, door):
+    page = staff_client("checkin").get("/checkin").get_data(as_text=True)
+
+    assert "Für heute gibt es keinen Haupteingang" in page
+    assert 'id="token"' not in page
+
+
+def test_scanner_form_for_an_unknown_checkpoint_is_a_404(staff_client, door, db):
+    _congress, person = door
+
+    response = staff_client("checkin").post(
+        "/checkin", data={"token": person.badge_token, "checkpoint": "nowhere"}
+    )
+
+    assert response.status_code == 404
+    assert _count(db, CheckIn) == 0
+
+
 def test_scanner_form_without_javascript_shows_green_amber_and_red(staff_client, door, db):
     _congress, person = door
     staff = staff_client("checkin")
