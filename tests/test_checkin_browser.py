@@ -127,3 +127,45 @@ def test_door_scanner_shows_green_amber_red_and_works_offline(live_server, brows
     expect(page.locator("[data-connection]")).to_contain_text("Online")
     assert _check_ins(db) == 2
     context.close()
+
+
+def test_vendored_jsqr_decodes_a_badge_qr_code_in_chromium(live_server, browser):
+    """The camera fallback: jsQR loaded as scanner.js loads it, reading a rendered QR code."""
+    import base64
+    import io
+
+    import qrcode
+
+    token = "Zk3_badge-token-0123456789abcdefghijklmnopq"
+    picture = io.BytesIO()
+    qrcode.make(token, border=4, box_size=6).save(picture, format="PNG")
+    data_url = "data:image/png;base64," + base64.b64encode(picture.getvalue()).decode()
+    page = browser.new_page()
+    page.goto(f"{live_server}/login")
+
+    decoded = page.evaluate(
+        """async ([source, picture]) => {
+            await new Promise((resolve, reject) => {
+                const script = document.createElement("script");
+                script.src = source;
+                script.onload = resolve;
+                script.onerror = reject;
+                document.head.append(script);
+            });
+            const image = new Image();
+            image.src = picture;
+            await image.decode();
+            const canvas = document.createElement("canvas");
+            canvas.width = image.width;
+            canvas.height = image.height;
+            const context = canvas.getContext("2d");
+            context.drawImage(image, 0, 0);
+            const pixels = context.getImageData(0, 0, canvas.width, canvas.height);
+            const code = window.jsQR(pixels.data, pixels.width, pixels.height);
+            return code ? code.data : null;
+        }""",
+        ["/static/vendor/jsqr/jsQR.js", data_url],
+    )
+
+    assert decoded == token
+    page.close()
