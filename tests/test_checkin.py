@@ -852,3 +852,19 @@ def test_organiser_adds_missing_checkpoints(staff_client, db):
         ).scalars()
     )
     assert codes == {"day-1", "day-2", f"ws-{workshop.id}"}
+
+
+def test_a_changed_workshop_keeps_its_checkpoint_current(db):
+    from conference.core.signals import session_changed
+
+    congress = factories.congress()
+    workshop = factories.workshop(congress, factories.phase(congress), title="Alt")
+    services.ensure_checkpoints(congress)
+    workshop.title = "Neu: Konflikte begleiten"
+
+    session_changed.send(workshop, now=utcnow(), actor=None, fields={"title"})
+
+    checkpoint = db.session.execute(
+        select(Checkpoint).where(Checkpoint.code == f"ws-{workshop.id}")
+    ).scalar_one()
+    assert checkpoint.name == "Neu: Konflikte begleiten"

@@ -170,18 +170,20 @@ def ensure_checkpoints(congress: Congress) -> list[Checkpoint]:
             AgendaSession.status != SessionStatus.CANCELLED,
         )
     ).scalars()
-    for session in sessions:
-        name = session.title if session.room is None else f"{session.room.name}: {session.title}"
-        day = local(session.starts_at, congress.timezone).date()
-        checkpoint = existing.get(workshop_code(session.id))
+    for workshop in sessions:
+        name = (
+            workshop.title if workshop.room is None else f"{workshop.room.name}: {workshop.title}"
+        )
+        day = local(workshop.starts_at, congress.timezone).date()
+        checkpoint = existing.get(workshop_code(workshop.id))
         if checkpoint is None:
             created.append(
                 Checkpoint(
                     congress_id=congress.id,
-                    code=workshop_code(session.id),
+                    code=workshop_code(workshop.id),
                     name=name[:120],
                     day=day,
-                    session_id=session.id,
+                    session_id=workshop.id,
                 )
             )
         else:

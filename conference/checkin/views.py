@@ -57,10 +57,10 @@ def _device() -> str:
 
 
 @session_changed.connect
-def _session_changed(session, **_kwargs):
-    """A workshop that gains or loses sign-up, moves or is renamed keeps its checkpoint current."""
-    if session.signup_required:
-        services.ensure_checkpoints(session.congress)
+def _session_changed(agenda_session, **_kwargs):
+    """A workshop with sign-up that moves or is renamed keeps its checkpoint current."""
+    if agenda_session.signup_required:
+        services.ensure_checkpoints(agenda_session.congress)
 
 
 def _screen(body: dict[str, Any], tz: str, checkpoint_day: date | None = None) -> dict[str, Any]:
