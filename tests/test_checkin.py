@@ -379,10 +379,10 @@ def test_a_scan_runs_a_fixed_small_number_of_queries(scanner_client, door, db, c
         scanner_client.post(SCAN, json={"token": second, "checkpoint": "day-2", "nonce": "q-1"})
 
     assert ok.get_json()["result"] == "ok"
-    # token, congress, checkpoint, registration (+carrier, structure, days), INSERT
-    assert len(ok_queries) == 5
+    # API token, congress + checkpoint, registration (+carrier, structure, day), INSERT
+    assert len(ok_queries) == 4
     # + the nonce look-up and the stored answer
-    assert len(nonce_queries) == 7
+    assert len(nonce_queries) == 6
 
 
 def test_two_doors_scanning_the_same_badge_at_once_get_one_ok(app, scanner_client, door, db):

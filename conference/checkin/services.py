@@ -35,6 +35,7 @@ from sqlalchemy.orm import joinedload
 from conference.agenda.models import AgendaSession, Room, SessionStatus
 from conference.checkin.models import CheckIn, Checkpoint, ScanRecord
 from conference.core import audit
+from conference.core.congress import current_congress_or_404
 from conference.core.errors import Conflict, Invalid, NotFound
 from conference.core.models import Congress, CongressDay
 from conference.core.time import at_local, local
@@ -227,6 +228,27 @@ def find_checkpoint(congress: Congress, code: str | None, now: datetime) -> Chec
             code="no_checkpoint_today",
         )
     return checkpoint
+
+
+def scan_target(code: str | None, now: datetime) -> tuple[Congress, Checkpoint]:
+    """The current congress and the checkpoint a scan is for: ONE query when a code is given.
+
+    The congress order is ``current_congress()``'s. Raises NotFound / UnknownCheckpoint (404).
+    """
+    if not code:
+        congress = current_congress_or_404()
+        return congress, find_checkpoint(congress, None, now)
+    row = db.session.execute(
+        select(Congress, Checkpoint)
+        .outerjoin(Checkpoint, and_(Checkpoint.congress_id == Congress.id, Checkpoint.code == code))
+        .order_by(Congress.is_current.desc(), Congress.starts_on.desc())
+        .limit(1)
+    ).one_or_none()
+    if row is None:
+        raise NotFound(_("No congress has been set up yet."), code="no_congress")
+    if row.Checkpoint is None:
+        raise UnknownCheckpoint(_("There is no checkpoint with this code."))
+    return row.Congress, row.Checkpoint
 
 
 # --- the scan --------------------------------------------------------------------------------

@@ -86,9 +86,9 @@ def _screen(body: dict[str, Any], tz: str, checkpoint_day: date | None = None) -
     }
 
 
-def _scan(congress, token, checkpoint_code, nonce, *, with_screen: bool) -> dict[str, Any]:
+def _scan(token, checkpoint_code, nonce, *, with_screen: bool) -> dict[str, Any]:
     now = utcnow()
-    checkpoint = services.find_checkpoint(congress, checkpoint_code, now)
+    congress, checkpoint = services.scan_target(checkpoint_code, now)
     outcome = services.record_scan(
         congress, token, checkpoint, now=now, device=_device(), nonce=nonce
     )
@@ -147,10 +147,8 @@ def _scan_body() -> dict[str, Any]:
 @api_roles(Role.CHECKIN, Role.ORGANISER)
 def api_scan():
     body = _scan_body()
-    congress = current_congress_or_404()
     return jsonify(
         _scan(
-            congress,
             body["token"],
             body["checkpoint"],
             body["nonce"],
@@ -261,7 +259,7 @@ def scanner():
     if not form.validate_on_submit():
         return _scanner_page(congress, code, form=form, status=400)
     try:
-        body = _scan(congress, form.token.data.strip(), code, None, with_screen=True)
+        body = _scan(form.token.data.strip(), code, None, with_screen=True)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
