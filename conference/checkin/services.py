@@ -435,7 +435,8 @@ def _store_answer(nonce: str, outcome: ScanOutcome, now: datetime) -> ScanOutcom
 
 
 def scan_response(outcome: ScanOutcome) -> dict[str, Any]:
-    """The contract's JSON answer (plus ``checkpoint``, ``device`` and ``message`` for screens)."""
+    """The contract's JSON answer, plus ``checkpoint``, ``device`` (who checked in first) and
+    ``status`` (why not confirmed) for the door screen."""
     if outcome.stored is not None:
         return dict(outcome.stored, replayed=True)
     body: dict[str, Any] = {
@@ -452,6 +453,8 @@ def scan_response(outcome: ScanOutcome) -> dict[str, Any]:
         }
     if outcome.result == ScanResult.ALREADY_CHECKED_IN:
         body["device"] = outcome.device
+    if outcome.result == ScanResult.NOT_CONFIRMED and registration is not None:
+        body["status"] = registration.status  # pending or waitlisted: the reason in words
     return body
 
 

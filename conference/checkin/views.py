@@ -93,8 +93,6 @@ def _scan(token, checkpoint_code, nonce, *, with_screen: bool) -> dict[str, Any]
         congress, token, checkpoint, now=now, device=_device(), nonce=nonce
     )
     body = services.scan_response(outcome)
-    if outcome.registration is not None and outcome.result == ScanResult.NOT_CONFIRMED:
-        body["status"] = outcome.registration.status
     db.session.commit()
     if with_screen:
         screen = _screen(body, congress.timezone)
