@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from conference.checkin import services
-from conference.checkin.models import CheckIn
+from conference.checkin.models import CheckIn, Checkpoint
 from tests import factories
 
 pytestmark = pytest.mark.browser
@@ -168,4 +168,37 @@ def test_vendored_jsqr_decodes_a_badge_qr_code_in_chromium(live_server, browser)
     )
 
     assert decoded == token
+    page.close()
+
+
+def test_live_counts_refresh_by_themselves(live_server, browser, db):
+    from playwright.sync_api import expect
+
+    congress = factories.congress()
+    services.ensure_checkpoints(congress)
+    first = factories.registration(congress)
+    second = factories.registration(congress)
+    organiser = factories.user(role="organiser", email="orga@example.org")
+    day_1 = db.session.execute(select(Checkpoint).where(Checkpoint.code == "day-1")).scalar_one()
+    db.session.add(CheckIn(registration_id=first.id, checkpoint_id=day_1.id, device="Tür 1"))
+    db.session.commit()
+    second_id, day_1_id, email = second.id, day_1.id, organiser.email
+    day = congress.starts_on.isoformat()
+    db.session.rollback()  # hold no SQLite transaction while the app serves
+
+    page = browser.new_page()
+    page.goto(f"{live_server}/login")
+    page.fill("#email", email)
+    page.fill("#password", factories.PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/staff*")
+    page.goto(f"{live_server}/checkin/live?day={day}&refresh=1")
+    arrived = page.locator("[data-arrived]")
+    expect(arrived).to_have_text("1")
+
+    db.session.add(CheckIn(registration_id=second_id, checkpoint_id=day_1_id, device="Tür 2"))
+    db.session.commit()
+    db.session.rollback()
+
+    expect(arrived).to_have_text("2", timeout=10000)
     page.close()

@@ -412,7 +412,16 @@ def _live_context():
     except ValueError:
         raise Invalid(_("Please give the day as YYYY-MM-DD."), code="bad_day") from None
     counts = services.live_counts(congress, day)
-    return {"congress": congress, "counts": counts, "chart": _chart(counts.curve), "now": utcnow()}
+    # Seconds between self-refreshes; a wall display may want it slower, a test faster.
+    refresh = request.args.get("refresh", "")
+    every = min(max(int(refresh), 1), 600) if refresh.isdigit() else 15
+    return {
+        "congress": congress,
+        "counts": counts,
+        "chart": _chart(counts.curve),
+        "now": utcnow(),
+        "refresh": every,
+    }
 
 
 def _chart(curve: list[tuple[datetime, int]]) -> dict[str, Any] | None:
