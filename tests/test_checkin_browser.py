@@ -114,16 +114,22 @@ def test_door_scanner_shows_green_amber_red_and_works_offline(live_server, brows
     expect(result).to_contain_text("Offline: gültiger Ausweis")
     expect(page.locator("[data-connection]")).to_contain_text("Offline")
     expect(page.locator("[data-waiting]")).to_have_text("1")
+    field.fill(amira_token)  # checked in online before: known offline, a duplicate once synced
+    field.press("Enter")
+    expect(page.locator("[data-waiting]")).to_have_text("2")
     field.fill("B" * 43)
     field.press("Enter")
     expect(result).to_have_class(re.compile(r"\btone-bad\b"))
     expect(result).to_contain_text("Offline: unbekannter Ausweis")
-    expect(page.locator("[data-waiting]")).to_have_text("1")
+    expect(page.locator("[data-waiting]")).to_have_text("2")
     assert _check_ins(db) == 1
 
     context.set_offline(False)
     expect(page.locator("[data-waiting]")).to_have_text("0", timeout=15000)
-    expect(page.locator("[data-sync-report]")).to_contain_text("Übertragen: 1")
+    report = page.locator("[data-sync-report]")
+    expect(report).to_contain_text("Übertragen: 2")
+    expect(report.locator("li")).to_have_count(1)
+    expect(report.locator("li")).to_contain_text("Amira Haddad: Bereits eingecheckt")
     expect(page.locator("[data-connection]")).to_contain_text("Online")
     assert _check_ins(db) == 2
     context.close()
