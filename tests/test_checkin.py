@@ -379,10 +379,10 @@ def test_a_scan_runs_a_fixed_small_number_of_queries(scanner_client, door, db, c
         scanner_client.post(SCAN, json={"token": second, "checkpoint": "day-2", "nonce": "q-1"})
 
     assert ok.get_json()["result"] == "ok"
-    # token, congress, checkpoint, registration (+carrier, structure, days), INSERT
-    assert len(ok_queries) == 5
+    # API token, congress + checkpoint, registration (+carrier, structure, day), INSERT
+    assert len(ok_queries) == 4
     # + the nonce look-up and the stored answer
-    assert len(nonce_queries) == 7
+    assert len(nonce_queries) == 6
 
 
 def test_two_doors_scanning_the_same_badge_at_once_get_one_ok(app, scanner_client, door, db):
@@ -602,6 +602,24 @@ def test_scanner_page_offers_checkpoints_and_a_focused_scanner_field(staff_clien
     assert re.search(r'<input type="text" id="token" name="token" autofocus', page)
     assert '<label for="token">' in page
     assert "<script>" not in page and "style=" not in page
+
+
+def test_scanner_page_without_an_entrance_today_asks_to_choose(staff_client, door):
+    page = staff_client("checkin").get("/checkin").get_data(as_text=True)
+
+    assert "Für heute gibt es keinen Haupteingang" in page
+    assert 'id="token"' not in page
+
+
+def test_scanner_form_for_an_unknown_checkpoint_is_a_404(staff_client, door, db):
+    _congress, person = door
+
+    response = staff_client("checkin").post(
+        "/checkin", data={"token": person.badge_token, "checkpoint": "nowhere"}
+    )
+
+    assert response.status_code == 404
+    assert _count(db, CheckIn) == 0
 
 
 def test_scanner_form_without_javascript_shows_green_amber_and_red(staff_client, door, db):
@@ -834,3 +852,19 @@ def test_organiser_adds_missing_checkpoints(staff_client, db):
         ).scalars()
     )
     assert codes == {"day-1", "day-2", f"ws-{workshop.id}"}
+
+
+def test_a_changed_workshop_keeps_its_checkpoint_current(db):
+    from conference.core.signals import session_changed
+
+    congress = factories.congress()
+    workshop = factories.workshop(congress, factories.phase(congress), title="Alt")
+    services.ensure_checkpoints(congress)
+    workshop.title = "Neu: Konflikte begleiten"
+
+    session_changed.send(workshop, now=utcnow(), actor=None, fields={"title"})
+
+    checkpoint = db.session.execute(
+        select(Checkpoint).where(Checkpoint.code == f"ws-{workshop.id}")
+    ).scalar_one()
+    assert checkpoint.name == "Neu: Konflikte begleiten"

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from conference.checkin import services
-from conference.checkin.models import CheckIn
+from conference.checkin.models import CheckIn, Checkpoint
 from tests import factories
 
 pytestmark = pytest.mark.browser
@@ -114,16 +114,97 @@ def test_door_scanner_shows_green_amber_red_and_works_offline(live_server, brows
     expect(result).to_contain_text("Offline: gültiger Ausweis")
     expect(page.locator("[data-connection]")).to_contain_text("Offline")
     expect(page.locator("[data-waiting]")).to_have_text("1")
+    field.fill(amira_token)  # checked in online before: known offline, a duplicate once synced
+    field.press("Enter")
+    expect(page.locator("[data-waiting]")).to_have_text("2")
     field.fill("B" * 43)
     field.press("Enter")
     expect(result).to_have_class(re.compile(r"\btone-bad\b"))
     expect(result).to_contain_text("Offline: unbekannter Ausweis")
-    expect(page.locator("[data-waiting]")).to_have_text("1")
+    expect(page.locator("[data-waiting]")).to_have_text("2")
     assert _check_ins(db) == 1
 
     context.set_offline(False)
     expect(page.locator("[data-waiting]")).to_have_text("0", timeout=15000)
-    expect(page.locator("[data-sync-report]")).to_contain_text("Übertragen: 1")
+    report = page.locator("[data-sync-report]")
+    expect(report).to_contain_text("Übertragen: 2")
+    expect(report.locator("li")).to_have_count(1)
+    expect(report.locator("li")).to_contain_text("Amira Haddad: Bereits eingecheckt")
     expect(page.locator("[data-connection]")).to_contain_text("Online")
     assert _check_ins(db) == 2
     context.close()
+
+
+def test_vendored_jsqr_decodes_a_badge_qr_code_in_chromium(live_server, browser):
+    """The camera fallback: jsQR loaded as scanner.js loads it, reading a rendered QR code."""
+    import base64
+    import io
+
+    import qrcode
+
+    token = "Zk3_badge-token-0123456789abcdefghijklmnopq"
+    picture = io.BytesIO()
+    qrcode.make(token, border=4, box_size=6).save(picture, format="PNG")
+    data_url = "data:image/png;base64," + base64.b64encode(picture.getvalue()).decode()
+    page = browser.new_page()
+    page.goto(f"{live_server}/login")
+
+    decoded = page.evaluate(
+        """async ([source, picture]) => {
+            await new Promise((resolve, reject) => {
+                const script = document.createElement("script");
+                script.src = source;
+                script.onload = resolve;
+                script.onerror = reject;
+                document.head.append(script);
+            });
+            const image = new Image();
+            image.src = picture;
+            await image.decode();
+            const canvas = document.createElement("canvas");
+            canvas.width = image.width;
+            canvas.height = image.height;
+            const context = canvas.getContext("2d");
+            context.drawImage(image, 0, 0);
+            const pixels = context.getImageData(0, 0, canvas.width, canvas.height);
+            const code = window.jsQR(pixels.data, pixels.width, pixels.height);
+            return code ? code.data : null;
+        }""",
+        ["/static/vendor/jsqr/jsQR.js", data_url],
+    )
+
+    assert decoded == token
+    page.close()
+
+
+def test_live_counts_refresh_by_themselves(live_server, browser, db):
+    from playwright.sync_api import expect
+
+    congress = factories.congress()
+    services.ensure_checkpoints(congress)
+    first = factories.registration(congress)
+    second = factories.registration(congress)
+    organiser = factories.user(role="organiser", email="orga@example.org")
+    day_1 = db.session.execute(select(Checkpoint).where(Checkpoint.code == "day-1")).scalar_one()
+    db.session.add(CheckIn(registration_id=first.id, checkpoint_id=day_1.id, device="Tür 1"))
+    db.session.commit()
+    second_id, day_1_id, email = second.id, day_1.id, organiser.email
+    day = congress.starts_on.isoformat()
+    db.session.rollback()  # hold no SQLite transaction while the app serves
+
+    page = browser.new_page()
+    page.goto(f"{live_server}/login")
+    page.fill("#email", email)
+    page.fill("#password", factories.PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/staff*")
+    page.goto(f"{live_server}/checkin/live?day={day}&refresh=1")
+    arrived = page.locator("[data-arrived]")
+    expect(arrived).to_have_text("1")
+
+    db.session.add(CheckIn(registration_id=second_id, checkpoint_id=day_1_id, device="Tür 2"))
+    db.session.commit()
+    db.session.rollback()
+
+    expect(arrived).to_have_text("2", timeout=10000)
+    page.close()

@@ -35,6 +35,7 @@ from sqlalchemy.orm import joinedload
 from conference.agenda.models import AgendaSession, Room, SessionStatus
 from conference.checkin.models import CheckIn, Checkpoint, ScanRecord
 from conference.core import audit
+from conference.core.congress import current_congress_or_404
 from conference.core.errors import Conflict, Invalid, NotFound
 from conference.core.models import Congress, CongressDay
 from conference.core.time import at_local, local
@@ -170,18 +171,20 @@ def ensure_checkpoints(congress: Congress) -> list[Checkpoint]:
             AgendaSession.status != SessionStatus.CANCELLED,
         )
     ).scalars()
-    for session in sessions:
-        name = session.title if session.room is None else f"{session.room.name}: {session.title}"
-        day = local(session.starts_at, congress.timezone).date()
-        checkpoint = existing.get(workshop_code(session.id))
+    for workshop in sessions:
+        name = (
+            workshop.title if workshop.room is None else f"{workshop.room.name}: {workshop.title}"
+        )
+        day = local(workshop.starts_at, congress.timezone).date()
+        checkpoint = existing.get(workshop_code(workshop.id))
         if checkpoint is None:
             created.append(
                 Checkpoint(
                     congress_id=congress.id,
-                    code=workshop_code(session.id),
+                    code=workshop_code(workshop.id),
                     name=name[:120],
                     day=day,
-                    session_id=session.id,
+                    session_id=workshop.id,
                 )
             )
         else:
@@ -225,6 +228,27 @@ def find_checkpoint(congress: Congress, code: str | None, now: datetime) -> Chec
             code="no_checkpoint_today",
         )
     return checkpoint
+
+
+def scan_target(code: str | None, now: datetime) -> tuple[Congress, Checkpoint]:
+    """The current congress and the checkpoint a scan is for: ONE query when a code is given.
+
+    The congress order is ``current_congress()``'s. Raises NotFound / UnknownCheckpoint (404).
+    """
+    if not code:
+        congress = current_congress_or_404()
+        return congress, find_checkpoint(congress, None, now)
+    row = db.session.execute(
+        select(Congress, Checkpoint)
+        .outerjoin(Checkpoint, and_(Checkpoint.congress_id == Congress.id, Checkpoint.code == code))
+        .order_by(Congress.is_current.desc(), Congress.starts_on.desc())
+        .limit(1)
+    ).one_or_none()
+    if row is None:
+        raise NotFound(_("No congress has been set up yet."), code="no_congress")
+    if row.Checkpoint is None:
+        raise UnknownCheckpoint(_("There is no checkpoint with this code."))
+    return row.Congress, row.Checkpoint
 
 
 # --- the scan --------------------------------------------------------------------------------
@@ -411,7 +435,8 @@ def _store_answer(nonce: str, outcome: ScanOutcome, now: datetime) -> ScanOutcom
 
 
 def scan_response(outcome: ScanOutcome) -> dict[str, Any]:
-    """The contract's JSON answer (plus ``checkpoint``, ``device`` and ``message`` for screens)."""
+    """The contract's JSON answer, plus ``checkpoint``, ``device`` (who checked in first) and
+    ``status`` (why not confirmed) for the door screen."""
     if outcome.stored is not None:
         return dict(outcome.stored, replayed=True)
     body: dict[str, Any] = {
@@ -428,6 +453,8 @@ def scan_response(outcome: ScanOutcome) -> dict[str, Any]:
         }
     if outcome.result == ScanResult.ALREADY_CHECKED_IN:
         body["device"] = outcome.device
+    if outcome.result == ScanResult.NOT_CONFIRMED and registration is not None:
+        body["status"] = registration.status  # pending or waitlisted: the reason in words
     return body
 
 

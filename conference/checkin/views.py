@@ -57,10 +57,10 @@ def _device() -> str:
 
 
 @session_changed.connect
-def _session_changed(session, **_kwargs):
-    """A workshop that gains or loses sign-up, moves or is renamed keeps its checkpoint current."""
-    if session.signup_required:
-        services.ensure_checkpoints(session.congress)
+def _session_changed(agenda_session, **_kwargs):
+    """A workshop with sign-up that moves or is renamed keeps its checkpoint current."""
+    if agenda_session.signup_required:
+        services.ensure_checkpoints(agenda_session.congress)
 
 
 def _screen(body: dict[str, Any], tz: str, checkpoint_day: date | None = None) -> dict[str, Any]:
@@ -86,15 +86,13 @@ def _screen(body: dict[str, Any], tz: str, checkpoint_day: date | None = None) -
     }
 
 
-def _scan(congress, token, checkpoint_code, nonce, *, with_screen: bool) -> dict[str, Any]:
+def _scan(token, checkpoint_code, nonce, *, with_screen: bool) -> dict[str, Any]:
     now = utcnow()
-    checkpoint = services.find_checkpoint(congress, checkpoint_code, now)
+    congress, checkpoint = services.scan_target(checkpoint_code, now)
     outcome = services.record_scan(
         congress, token, checkpoint, now=now, device=_device(), nonce=nonce
     )
     body = services.scan_response(outcome)
-    if outcome.registration is not None and outcome.result == ScanResult.NOT_CONFIRMED:
-        body["status"] = outcome.registration.status
     db.session.commit()
     if with_screen:
         screen = _screen(body, congress.timezone)
@@ -147,10 +145,8 @@ def _scan_body() -> dict[str, Any]:
 @api_roles(Role.CHECKIN, Role.ORGANISER)
 def api_scan():
     body = _scan_body()
-    congress = current_congress_or_404()
     return jsonify(
         _scan(
-            congress,
             body["token"],
             body["checkpoint"],
             body["nonce"],
@@ -261,7 +257,7 @@ def scanner():
     if not form.validate_on_submit():
         return _scanner_page(congress, code, form=form, status=400)
     try:
-        body = _scan(congress, form.token.data.strip(), code, None, with_screen=True)
+        body = _scan(form.token.data.strip(), code, None, with_screen=True)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -416,7 +412,16 @@ def _live_context():
     except ValueError:
         raise Invalid(_("Please give the day as YYYY-MM-DD."), code="bad_day") from None
     counts = services.live_counts(congress, day)
-    return {"congress": congress, "counts": counts, "chart": _chart(counts.curve), "now": utcnow()}
+    # Seconds between self-refreshes; a wall display may want it slower, a test faster.
+    refresh = request.args.get("refresh", "")
+    every = min(max(int(refresh), 1), 600) if refresh.isdigit() else 15
+    return {
+        "congress": congress,
+        "counts": counts,
+        "chart": _chart(counts.curve),
+        "now": utcnow(),
+        "refresh": every,
+    }
 
 
 def _chart(curve: list[tuple[datetime, int]]) -> dict[str, Any] | None:

@@ -99,7 +99,7 @@ if (root && root.dataset.checkpoint) {
 
   // --- talking to the server ---------------------------------------------------------------
 
-  async function postScan(token, nonce) {
+  async function postScan(token, nonce, at = checkpoint) {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
     let response;
@@ -112,7 +112,7 @@ if (root && root.dataset.checkpoint) {
           Accept: "application/json",
           "X-CSRFToken": root.dataset.csrf,
         },
-        body: JSON.stringify({ token, checkpoint, nonce }),
+        body: JSON.stringify({ token, checkpoint: at, nonce }),
         signal: controller.signal,
       });
     } catch {
@@ -166,7 +166,7 @@ if (root && root.dataset.checkpoint) {
       for (const item of await queue.all()) {
         let answer;
         try {
-          answer = await postScan(item.token, item.nonce);
+          answer = await postScan(item.token, item.nonce, item.checkpoint);
         } catch (error) {
           if (error instanceof NetworkError) break;
           answer = { result: "error", screen: { title: error.message } };
