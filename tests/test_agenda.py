@@ -773,3 +773,49 @@ def test_builder_runs_a_constant_number_of_queries(
 
     assert response.status_code == 200
     assert len(queries) == 9
+
+
+def test_two_organisers_dropping_into_one_room_at_once_book_it_once(app, db, congress):
+    import threading
+
+    room = factories.room(congress, name="Saal Parallel")
+    congress_id, room_id, day = congress.id, room.id, congress.starts_on
+    db.session.commit()
+    barrier = threading.Barrier(2, timeout=10)
+    outcomes: list[str] = []
+
+    def organiser(title: str) -> None:
+        with app.app_context():
+            target = db.session.get(type(congress), congress_id)
+            data = services.SessionInput(
+                title=title,
+                starts_at=services.local_instant(day, time(10), target),
+                ends_at=services.local_instant(day, time(11), target),
+                room_id=room_id,
+            )
+            db.session.commit()  # end the reading transaction: on SQLite it holds the write lock
+            barrier.wait(timeout=10)
+            try:
+                services.create_session(target, data, actor=None, now=NOW)
+                db.session.commit()
+                outcomes.append("booked")
+            except services.SessionConflict:
+                db.session.rollback()
+                outcomes.append("refused")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=organiser, args=(f"Forum {n}",)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes) == ["booked", "refused"]
+    db.session.expire_all()
+    assert (
+        db.session.scalar(
+            select(func.count(AgendaSession.id)).where(AgendaSession.room_id == room_id)
+        )
+        == 1
+    )

@@ -467,6 +467,7 @@ def _apply(session: AgendaSession, data: SessionInput) -> set[str]:
 def _after_change(session: AgendaSession, changed: set[str], *, actor, now: datetime, action: str):
     """Refuse hard conflicts; on a published session bump the sequence and tell the feeds."""
     db.session.flush()
+    _lock_resources(session)
     problems = _session_problems(session.congress, session)
     if problems:
         raise SessionConflict(problems[0]["message"], problems=problems)
@@ -474,6 +475,28 @@ def _after_change(session: AgendaSession, changed: set[str], *, actor, now: date
         _mark_public_change(session, changed, now)
         session_changed.send(session, now=now, actor=actor, fields=set(changed))
     audit.record(action, session, actor=actor, fields=sorted(changed), title=session.title)
+
+
+def _lock_resources(session: AgendaSession) -> None:
+    """Serialise changes that could collide: two organisers dropping sessions into one room
+    (or onto one speaker) at once would each see the slot free. Lock the room row, then the
+    speakers' rows in id order (a fixed order, so no deadlock); the check runs after the lock
+    and, under READ COMMITTED, sees what the other transaction committed. SQLite needs no lock:
+    its writers are serialised by BEGIN IMMEDIATE. FOR NO KEY UPDATE (key_share), because the
+    session row already flushed holds a KEY SHARE lock on its room through the foreign key, and
+    a plain FOR UPDATE would deadlock against the other transaction's KEY SHARE."""
+    if session.room_id is not None:
+        db.session.execute(
+            select(Room.id).where(Room.id == session.room_id).with_for_update(key_share=True)
+        )
+    speaker_ids = sorted({link.speaker_id for link in session.speaker_links})
+    if speaker_ids:
+        db.session.execute(
+            select(Speaker.id)
+            .where(Speaker.id.in_(speaker_ids))
+            .order_by(Speaker.id)
+            .with_for_update(key_share=True)
+        )
 
 
 def _mark_public_change(session: AgendaSession, changed: set[str], now: datetime) -> None:
