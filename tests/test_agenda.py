@@ -819,3 +819,85 @@ def test_two_organisers_dropping_into_one_room_at_once_book_it_once(app, db, con
         )
         == 1
     )
+
+
+def test_publishing_all_drafts_over_http_is_refused_while_a_conflict_remains(
+    db, congress, staff_client
+):
+    room = factories.room(congress, name="Saal 1", capacity=10)
+    draft = factories.session(congress, title="Zu groß", room_=room, capacity=40, status="draft")
+    draft_id = draft.id
+    db.session.commit()
+    client = staff_client("organiser")
+
+    response = client.post("/admin/agenda/publish")
+
+    assert response.status_code == 409
+    assert "Konflikte" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(AgendaSession, draft_id).status == "draft"
+
+
+def test_cancelling_over_http_keeps_the_session_and_writes_the_audit_log(
+    db, congress, staff_client
+):
+    item = factories.session(congress, title="Podium am Abend")
+    item_id = item.id
+    db.session.commit()
+    client = staff_client("organiser")
+
+    response = client.post(f"/admin/agenda/sessions/{item_id}/cancel")
+
+    assert response.status_code == 302
+    db.session.expire_all()
+    stored = db.session.get(AgendaSession, item_id)
+    assert (stored.status, stored.sequence, stored.public_change) == ("cancelled", 1, "cancelled")
+    actions = db.session.scalars(select(AuditLog.action).where(AuditLog.object_id == item_id)).all()
+    assert actions == ["agenda.session_cancelled"]
+
+
+def test_editing_a_published_session_in_the_form_bumps_its_sequence(db, congress, staff_client):
+    item = factories.session(congress, title="Forum", start=time(10), end=time(11))
+    item_id = item.id
+    db.session.commit()
+    client = staff_client("organiser")
+
+    response = client.post(
+        f"/admin/agenda/sessions/{item_id}",
+        data={
+            "title": "Forum",
+            "kind": "forum",
+            "language": "de",
+            "day": congress.starts_on.isoformat(),
+            "start": "11:00",
+            "end": "12:00",
+        },
+    )
+
+    assert response.status_code == 302
+    db.session.expire_all()
+    stored = db.session.get(AgendaSession, item_id)
+    assert (stored.sequence, stored.public_change) == (1, "time")
+
+
+def test_copy_from_last_year_over_http(db, staff_client):
+    previous = factories.congress(
+        starts_on=datetime.now(UTC).date() - timedelta(days=300), current=False
+    )
+    factories.room(previous, name="Saal Alt")
+    factories.session(previous, title="Begrüßung", status="published")
+    current = factories.congress()
+    current_id = current.id
+    db.session.commit()
+    client = staff_client("organiser")
+
+    response = client.post("/admin/agenda/copy", data={"source": str(previous.id)})
+    again = client.post("/admin/agenda/copy", data={"source": str(previous.id)})
+    bogus = client.post("/admin/agenda/copy", data={"source": "abc"})
+
+    assert response.status_code == 302
+    assert (again.status_code, bogus.status_code) == (409, 400)
+    titles = db.session.scalars(
+        select(AgendaSession.title).where(AgendaSession.congress_id == current_id)
+    ).all()
+    assert titles == ["Begrüßung"]
