@@ -901,3 +901,15 @@ def test_copy_from_last_year_over_http(db, staff_client):
         select(AgendaSession.title).where(AgendaSession.congress_id == current_id)
     ).all()
     assert titles == ["Begrüßung"]
+
+
+def test_programme_json_reads_another_congress_by_id(db, congress, client):
+    older = factories.congress(starts_on=congress.starts_on - timedelta(days=365), current=False)
+    factories.session(older, title="Vorjahr")
+    db.session.commit()
+
+    data = client.get(f"/programme.json?congress={older.id}").get_json()
+
+    assert [item["title"] for item in data] == ["Vorjahr"]
+    assert client.get("/programme.json?congress=abc").status_code == 400
+    assert client.get("/programme.json?congress=99999").status_code == 404

@@ -24,7 +24,7 @@ from conference.accounts.models import Role
 from conference.agenda import services
 from conference.agenda.forms import CopyForm, RoomForm, SessionForm, SpeakerForm, TrackForm
 from conference.agenda.models import AgendaSession, Room, SessionKind, SessionStatus, Speaker, Track
-from conference.core.congress import current_congress_or_404
+from conference.core.congress import congress_or_current, current_congress_or_404
 from conference.core.errors import DomainError, Invalid
 from conference.core.models import Congress
 from conference.core.pdf import render_pdf
@@ -114,7 +114,11 @@ def _change_labels() -> dict[str, str]:
 @bp.get("/programme.json")
 @public
 def programme_json():
-    congress = current_congress_or_404()
+    """The contract feed; ``?congress=<id>`` reads another edition."""
+    raw = request.args.get("congress")
+    if raw is not None and not raw.isdigit():
+        raise Invalid(_("Please check the filter."), code="invalid_congress")
+    congress = congress_or_current(int(raw) if raw is not None else None)
     response = jsonify(services.programme_json(congress))
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
