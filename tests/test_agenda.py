@@ -913,3 +913,18 @@ def test_programme_json_reads_another_congress_by_id(db, congress, client):
     assert [item["title"] for item in data] == ["Vorjahr"]
     assert client.get("/programme.json?congress=abc").status_code == 400
     assert client.get("/programme.json?congress=99999").status_code == 404
+
+
+def test_programme_json_answers_304_while_nothing_changed(db, congress, client):
+    item = factories.session(congress, title="Forum")
+    db.session.commit()
+    first = client.get("/programme.json")
+
+    unchanged = client.get("/programme.json", headers={"If-None-Match": first.headers["ETag"]})
+    services.place_session(item, day=congress.starts_on, start=time(12), actor=None, now=NOW)
+    db.session.commit()
+    changed = client.get("/programme.json", headers={"If-None-Match": first.headers["ETag"]})
+
+    assert (unchanged.status_code, unchanged.data) == (304, b"")
+    assert changed.status_code == 200
+    assert changed.get_json()[0]["start"].startswith(f"{congress.starts_on.isoformat()}T12:00")

@@ -121,7 +121,9 @@ def programme_json():
     congress = congress_or_current(int(raw) if raw is not None else None)
     response = jsonify(services.programme_json(congress))
     response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+    # Phones polling the programme revalidate and get a 304 while nothing changed.
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.get("/programme/tracks.css")
