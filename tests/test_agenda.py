@@ -928,3 +928,25 @@ def test_programme_json_answers_304_while_nothing_changed(db, congress, client):
     assert (unchanged.status_code, unchanged.data) == (304, b"")
     assert changed.status_code == 200
     assert changed.get_json()[0]["start"].startswith(f"{congress.starts_on.isoformat()}T12:00")
+
+
+def test_agenda_pages_carry_no_inline_script_or_style(db, congress, staff_client):
+    import re
+
+    room = factories.room(congress)
+    item = factories.session(congress, room_=room, track_id=factories.track(congress).id)
+    db.session.commit()
+    client = staff_client("organiser")
+
+    for url in (
+        "/programme",
+        f"/sessions/{item.id}",
+        "/admin/agenda",
+        "/admin/agenda/setup",
+        f"/admin/agenda/sessions/{item.id}",
+        "/admin/agenda/speakers/new",
+    ):
+        page = client.get(url).get_data(as_text=True)
+        assert " style=" not in page, url
+        assert not re.search(r"<script(?![^>]*\bsrc=)", page), url
+        assert "<style" not in page, url
