@@ -950,3 +950,16 @@ def test_agenda_pages_carry_no_inline_script_or_style(db, congress, staff_client
         assert " style=" not in page, url
         assert not re.search(r"<script(?![^>]*\bsrc=)", page), url
         assert "<style" not in page, url
+
+
+def test_a_speakers_photo_is_public_only_once_they_are_on_the_programme(db, congress, client):
+    person = factories.speaker(congress, photo=_png(), photo_mimetype="image/png")
+    db.session.commit()
+
+    hidden = client.get(f"/speakers/{person.id}/photo")
+    factories.session(congress, speakers=[person])
+    db.session.commit()
+    shown = client.get(f"/speakers/{person.id}/photo")
+
+    assert hidden.status_code == 404
+    assert (shown.status_code, shown.mimetype) == (200, "image/png")

@@ -842,6 +842,22 @@ def speakers_of(congress: Congress) -> list[Speaker]:
     ).all()
 
 
+def speaker_is_public(speaker: Speaker) -> bool:
+    """Whether the speaker appears on the public programme (a published session)."""
+    return (
+        db.session.execute(
+            select(SessionSpeaker.id)
+            .join(AgendaSession, AgendaSession.id == SessionSpeaker.session_id)
+            .where(
+                SessionSpeaker.speaker_id == speaker.id,
+                AgendaSession.status == SessionStatus.PUBLISHED,
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
 def session_or_404(congress: Congress, session_id: int) -> AgendaSession:
     session = db.session.get(AgendaSession, session_id)
     if session is None or session.congress_id != congress.id:

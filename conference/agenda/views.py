@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
 from conference.accounts.access import current_actor, public, roles_required
@@ -196,12 +197,17 @@ def session_detail(session_id: int):
 @bp.get("/speakers/<int:speaker_id>/photo")
 @public
 def speaker_photo(speaker_id: int):
+    """A speaker's photo: public once the speaker is on the public programme, else staff only."""
     speaker = db.session.get(Speaker, speaker_id)
     if speaker is None or not speaker.photo or speaker.photo_mimetype not in services.PHOTO_TYPES:
         abort(404)
+    staff = current_user.is_authenticated and current_user.has_role(Role.ORGANISER)
+    if not staff and not services.speaker_is_public(speaker):
+        abort(404)
     response = Response(speaker.photo, mimetype=speaker.photo_mimetype)
-    response.headers["Cache-Control"] = "public, max-age=3600"
-    return response
+    response.headers["Cache-Control"] = "no-cache"
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 # --- builder ---------------------------------------------------------------------------------
