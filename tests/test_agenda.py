@@ -963,3 +963,48 @@ def test_a_speakers_photo_is_public_only_once_they_are_on_the_programme(db, cong
 
     assert hidden.status_code == 404
     assert (shown.status_code, shown.mimetype) == (200, "image/png")
+
+
+def test_capacity_below_the_seats_taken_is_refused_not_a_500(db, congress, staff_client):
+    room = factories.room(congress, capacity=40)
+    item = factories.session(
+        congress, room_=room, capacity=30, seats_taken=12, signup_required=True
+    )
+    item_id = item.id
+    db.session.commit()
+
+    response = staff_client("organiser").post(
+        f"/admin/agenda/sessions/{item_id}",
+        data={
+            "title": "Workshop",
+            "kind": "workshop",
+            "language": "de",
+            "day": congress.starts_on.isoformat(),
+            "start": "10:00",
+            "end": "11:00",
+            "room_id": str(room.id),
+            "capacity": "10",
+        },
+    )
+
+    assert response.status_code == 400
+    assert "12 Plätze sind schon vergeben" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(AgendaSession, item_id).capacity == 30
+
+
+def test_resizing_through_the_builder_endpoint_keeps_the_start(db, congress, staff_client):
+    item = factories.session(congress, start=time(10), end=time(11))
+    item_id = item.id
+    db.session.commit()
+
+    response = staff_client("organiser").post(
+        f"/admin/agenda/sessions/{item_id}/place",
+        json={"day": congress.starts_on.isoformat(), "start": "10:00", "end": "12:30"},
+    )
+
+    assert response.status_code == 200
+    assert (response.get_json()["session"]["start"], response.get_json()["session"]["end"]) == (
+        "10:00",
+        "12:30",
+    )

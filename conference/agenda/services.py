@@ -530,6 +530,14 @@ def update_session(session: AgendaSession, data: SessionInput, *, actor, now: da
     _validate(session.congress, data)
     if session.status == SessionStatus.CANCELLED:
         raise Conflict(_("A cancelled session cannot be changed."), code="session_cancelled")
+    if data.capacity is not None and data.capacity < session.seats_taken:
+        raise Invalid(
+            _(
+                "%(n)d seats are taken already; the capacity cannot be lower.",
+                n=session.seats_taken,
+            ),
+            code="capacity_below_taken",
+        )
     changed = _apply(session, data)
     if changed:
         _after_change(session, changed, actor=actor, now=now, action="agenda.session_updated")
