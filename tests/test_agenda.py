@@ -773,3 +773,238 @@ def test_builder_runs_a_constant_number_of_queries(
 
     assert response.status_code == 200
     assert len(queries) == 9
+
+
+def test_two_organisers_dropping_into_one_room_at_once_book_it_once(app, db, congress):
+    import threading
+
+    room = factories.room(congress, name="Saal Parallel")
+    congress_id, room_id, day = congress.id, room.id, congress.starts_on
+    db.session.commit()
+    barrier = threading.Barrier(2, timeout=10)
+    outcomes: list[str] = []
+
+    def organiser(title: str) -> None:
+        with app.app_context():
+            target = db.session.get(type(congress), congress_id)
+            data = services.SessionInput(
+                title=title,
+                starts_at=services.local_instant(day, time(10), target),
+                ends_at=services.local_instant(day, time(11), target),
+                room_id=room_id,
+            )
+            db.session.commit()  # end the reading transaction: on SQLite it holds the write lock
+            barrier.wait(timeout=10)
+            try:
+                services.create_session(target, data, actor=None, now=NOW)
+                db.session.commit()
+                outcomes.append("booked")
+            except services.SessionConflict:
+                db.session.rollback()
+                outcomes.append("refused")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=organiser, args=(f"Forum {n}",)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes) == ["booked", "refused"]
+    db.session.expire_all()
+    assert (
+        db.session.scalar(
+            select(func.count(AgendaSession.id)).where(AgendaSession.room_id == room_id)
+        )
+        == 1
+    )
+
+
+def test_publishing_all_drafts_over_http_is_refused_while_a_conflict_remains(
+    db, congress, staff_client
+):
+    room = factories.room(congress, name="Saal 1", capacity=10)
+    draft = factories.session(congress, title="Zu groß", room_=room, capacity=40, status="draft")
+    draft_id = draft.id
+    db.session.commit()
+    client = staff_client("organiser")
+
+    response = client.post("/admin/agenda/publish")
+
+    assert response.status_code == 409
+    assert "Konflikte" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(AgendaSession, draft_id).status == "draft"
+
+
+def test_cancelling_over_http_keeps_the_session_and_writes_the_audit_log(
+    db, congress, staff_client
+):
+    item = factories.session(congress, title="Podium am Abend")
+    item_id = item.id
+    db.session.commit()
+    client = staff_client("organiser")
+
+    response = client.post(f"/admin/agenda/sessions/{item_id}/cancel")
+
+    assert response.status_code == 302
+    db.session.expire_all()
+    stored = db.session.get(AgendaSession, item_id)
+    assert (stored.status, stored.sequence, stored.public_change) == ("cancelled", 1, "cancelled")
+    actions = db.session.scalars(select(AuditLog.action).where(AuditLog.object_id == item_id)).all()
+    assert actions == ["agenda.session_cancelled"]
+
+
+def test_editing_a_published_session_in_the_form_bumps_its_sequence(db, congress, staff_client):
+    item = factories.session(congress, title="Forum", start=time(10), end=time(11))
+    item_id = item.id
+    db.session.commit()
+    client = staff_client("organiser")
+
+    response = client.post(
+        f"/admin/agenda/sessions/{item_id}",
+        data={
+            "title": "Forum",
+            "kind": "forum",
+            "language": "de",
+            "day": congress.starts_on.isoformat(),
+            "start": "11:00",
+            "end": "12:00",
+        },
+    )
+
+    assert response.status_code == 302
+    db.session.expire_all()
+    stored = db.session.get(AgendaSession, item_id)
+    assert (stored.sequence, stored.public_change) == (1, "time")
+
+
+def test_copy_from_last_year_over_http(db, staff_client):
+    previous = factories.congress(
+        starts_on=datetime.now(UTC).date() - timedelta(days=300), current=False
+    )
+    factories.room(previous, name="Saal Alt")
+    factories.session(previous, title="Begrüßung", status="published")
+    current = factories.congress()
+    current_id = current.id
+    db.session.commit()
+    client = staff_client("organiser")
+
+    response = client.post("/admin/agenda/copy", data={"source": str(previous.id)})
+    again = client.post("/admin/agenda/copy", data={"source": str(previous.id)})
+    bogus = client.post("/admin/agenda/copy", data={"source": "abc"})
+
+    assert response.status_code == 302
+    assert (again.status_code, bogus.status_code) == (409, 400)
+    titles = db.session.scalars(
+        select(AgendaSession.title).where(AgendaSession.congress_id == current_id)
+    ).all()
+    assert titles == ["Begrüßung"]
+
+
+def test_programme_json_reads_another_congress_by_id(db, congress, client):
+    older = factories.congress(starts_on=congress.starts_on - timedelta(days=365), current=False)
+    factories.session(older, title="Vorjahr")
+    db.session.commit()
+
+    data = client.get(f"/programme.json?congress={older.id}").get_json()
+
+    assert [item["title"] for item in data] == ["Vorjahr"]
+    assert client.get("/programme.json?congress=abc").status_code == 400
+    assert client.get("/programme.json?congress=99999").status_code == 404
+
+
+def test_programme_json_answers_304_while_nothing_changed(db, congress, client):
+    item = factories.session(congress, title="Forum")
+    db.session.commit()
+    first = client.get("/programme.json")
+
+    unchanged = client.get("/programme.json", headers={"If-None-Match": first.headers["ETag"]})
+    services.place_session(item, day=congress.starts_on, start=time(12), actor=None, now=NOW)
+    db.session.commit()
+    changed = client.get("/programme.json", headers={"If-None-Match": first.headers["ETag"]})
+
+    assert (unchanged.status_code, unchanged.data) == (304, b"")
+    assert changed.status_code == 200
+    assert changed.get_json()[0]["start"].startswith(f"{congress.starts_on.isoformat()}T12:00")
+
+
+def test_agenda_pages_carry_no_inline_script_or_style(db, congress, staff_client):
+    import re
+
+    room = factories.room(congress)
+    item = factories.session(congress, room_=room, track_id=factories.track(congress).id)
+    db.session.commit()
+    client = staff_client("organiser")
+
+    for url in (
+        "/programme",
+        f"/sessions/{item.id}",
+        "/admin/agenda",
+        "/admin/agenda/setup",
+        f"/admin/agenda/sessions/{item.id}",
+        "/admin/agenda/speakers/new",
+    ):
+        page = client.get(url).get_data(as_text=True)
+        assert " style=" not in page, url
+        assert not re.search(r"<script(?![^>]*\bsrc=)", page), url
+        assert "<style" not in page, url
+
+
+def test_a_speakers_photo_is_public_only_once_they_are_on_the_programme(db, congress, client):
+    person = factories.speaker(congress, photo=_png(), photo_mimetype="image/png")
+    db.session.commit()
+
+    hidden = client.get(f"/speakers/{person.id}/photo")
+    factories.session(congress, speakers=[person])
+    db.session.commit()
+    shown = client.get(f"/speakers/{person.id}/photo")
+
+    assert hidden.status_code == 404
+    assert (shown.status_code, shown.mimetype) == (200, "image/png")
+
+
+def test_capacity_below_the_seats_taken_is_refused_not_a_500(db, congress, staff_client):
+    room = factories.room(congress, capacity=40)
+    item = factories.session(
+        congress, room_=room, capacity=30, seats_taken=12, signup_required=True
+    )
+    item_id = item.id
+    db.session.commit()
+
+    response = staff_client("organiser").post(
+        f"/admin/agenda/sessions/{item_id}",
+        data={
+            "title": "Workshop",
+            "kind": "workshop",
+            "language": "de",
+            "day": congress.starts_on.isoformat(),
+            "start": "10:00",
+            "end": "11:00",
+            "room_id": str(room.id),
+            "capacity": "10",
+        },
+    )
+
+    assert response.status_code == 400
+    assert "12 Plätze sind schon vergeben" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(AgendaSession, item_id).capacity == 30
+
+
+def test_resizing_through_the_builder_endpoint_keeps_the_start(db, congress, staff_client):
+    item = factories.session(congress, start=time(10), end=time(11))
+    item_id = item.id
+    db.session.commit()
+
+    response = staff_client("organiser").post(
+        f"/admin/agenda/sessions/{item_id}/place",
+        json={"day": congress.starts_on.isoformat(), "start": "10:00", "end": "12:30"},
+    )
+
+    assert response.status_code == 200
+    assert (response.get_json()["session"]["start"], response.get_json()["session"]["end"]) == (
+        "10:00",
+        "12:30",
+    )

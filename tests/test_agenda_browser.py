@@ -42,7 +42,7 @@ def _cell(page, room_id: int, clock: str):
 
 @pytest.mark.browser
 @pytest.mark.config(WTF_CSRF_ENABLED=True)
-def test_dragging_a_block_saves_it_and_a_refused_move_snaps_back(db, live_server, browser):  # noqa: F811
+def test_drag_and_drop_saves_snaps_back_and_creates(db, live_server, browser):  # noqa: F811
     congress = factories.congress()
     hall = factories.room(congress, name="Großer Saal", capacity=200)
     side = factories.room(congress, name="Raum Kiel", capacity=40)
@@ -87,3 +87,15 @@ def test_dragging_a_block_saves_it_and_a_refused_move_snaps_back(db, live_server
     snapped = block.bounding_box()
     assert abs(snapped["y"] - moved_box["y"]) < 2 and abs(snapped["x"] - moved_box["x"]) < 2
     assert _stored(db, forum_id, tz) == (side_id, time(12))
+
+    first_cell = _cell(page, side_id, "16:00").bounding_box()
+    last_cell = _cell(page, side_id, "16:45").bounding_box()
+    page.mouse.move(first_cell["x"] + 20, first_cell["y"] + 5)
+    page.mouse.down()
+    page.mouse.move(last_cell["x"] + 20, last_cell["y"] + 5, steps=6)
+    page.mouse.up()
+    page.wait_for_url("**/admin/agenda/sessions/new?*")
+
+    assert page.input_value("#start") == "16:00"
+    assert page.input_value("#end") == "17:00"
+    assert page.input_value("#room_id") == str(side_id)

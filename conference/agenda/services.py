@@ -467,6 +467,7 @@ def _apply(session: AgendaSession, data: SessionInput) -> set[str]:
 def _after_change(session: AgendaSession, changed: set[str], *, actor, now: datetime, action: str):
     """Refuse hard conflicts; on a published session bump the sequence and tell the feeds."""
     db.session.flush()
+    _lock_resources(session)
     problems = _session_problems(session.congress, session)
     if problems:
         raise SessionConflict(problems[0]["message"], problems=problems)
@@ -474,6 +475,28 @@ def _after_change(session: AgendaSession, changed: set[str], *, actor, now: date
         _mark_public_change(session, changed, now)
         session_changed.send(session, now=now, actor=actor, fields=set(changed))
     audit.record(action, session, actor=actor, fields=sorted(changed), title=session.title)
+
+
+def _lock_resources(session: AgendaSession) -> None:
+    """Serialise changes that could collide: two organisers dropping sessions into one room
+    (or onto one speaker) at once would each see the slot free. Lock the room row, then the
+    speakers' rows in id order (a fixed order, so no deadlock); the check runs after the lock
+    and, under READ COMMITTED, sees what the other transaction committed. SQLite needs no lock:
+    its writers are serialised by BEGIN IMMEDIATE. FOR NO KEY UPDATE (key_share), because the
+    session row already flushed holds a KEY SHARE lock on its room through the foreign key, and
+    a plain FOR UPDATE would deadlock against the other transaction's KEY SHARE."""
+    if session.room_id is not None:
+        db.session.execute(
+            select(Room.id).where(Room.id == session.room_id).with_for_update(key_share=True)
+        )
+    speaker_ids = sorted({link.speaker_id for link in session.speaker_links})
+    if speaker_ids:
+        db.session.execute(
+            select(Speaker.id)
+            .where(Speaker.id.in_(speaker_ids))
+            .order_by(Speaker.id)
+            .with_for_update(key_share=True)
+        )
 
 
 def _mark_public_change(session: AgendaSession, changed: set[str], now: datetime) -> None:
@@ -507,6 +530,14 @@ def update_session(session: AgendaSession, data: SessionInput, *, actor, now: da
     _validate(session.congress, data)
     if session.status == SessionStatus.CANCELLED:
         raise Conflict(_("A cancelled session cannot be changed."), code="session_cancelled")
+    if data.capacity is not None and data.capacity < session.seats_taken:
+        raise Invalid(
+            _(
+                "%(n)d seats are taken already; the capacity cannot be lower.",
+                n=session.seats_taken,
+            ),
+            code="capacity_below_taken",
+        )
     changed = _apply(session, data)
     if changed:
         _after_change(session, changed, actor=actor, now=now, action="agenda.session_updated")
@@ -817,6 +848,22 @@ def speakers_of(congress: Congress) -> list[Speaker]:
     return db.session.scalars(
         select(Speaker).where(Speaker.congress_id == congress.id).order_by(Speaker.name)
     ).all()
+
+
+def speaker_is_public(speaker: Speaker) -> bool:
+    """Whether the speaker appears on the public programme (a published session)."""
+    return (
+        db.session.execute(
+            select(SessionSpeaker.id)
+            .join(AgendaSession, AgendaSession.id == SessionSpeaker.session_id)
+            .where(
+                SessionSpeaker.speaker_id == speaker.id,
+                AgendaSession.status == SessionStatus.PUBLISHED,
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 def session_or_404(congress: Congress, session_id: int) -> AgendaSession:

@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
 from conference.accounts.access import current_actor, public, roles_required
@@ -24,7 +25,7 @@ from conference.accounts.models import Role
 from conference.agenda import services
 from conference.agenda.forms import CopyForm, RoomForm, SessionForm, SpeakerForm, TrackForm
 from conference.agenda.models import AgendaSession, Room, SessionKind, SessionStatus, Speaker, Track
-from conference.core.congress import current_congress_or_404
+from conference.core.congress import congress_or_current, current_congress_or_404
 from conference.core.errors import DomainError, Invalid
 from conference.core.models import Congress
 from conference.core.pdf import render_pdf
@@ -114,10 +115,16 @@ def _change_labels() -> dict[str, str]:
 @bp.get("/programme.json")
 @public
 def programme_json():
-    congress = current_congress_or_404()
+    """The contract feed; ``?congress=<id>`` reads another edition."""
+    raw = request.args.get("congress")
+    if raw is not None and not raw.isdigit():
+        raise Invalid(_("Please check the filter."), code="invalid_congress")
+    congress = congress_or_current(int(raw) if raw is not None else None)
     response = jsonify(services.programme_json(congress))
     response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+    # Phones polling the programme revalidate and get a 304 while nothing changed.
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.get("/programme/tracks.css")
@@ -190,12 +197,17 @@ def session_detail(session_id: int):
 @bp.get("/speakers/<int:speaker_id>/photo")
 @public
 def speaker_photo(speaker_id: int):
+    """A speaker's photo: public once the speaker is on the public programme, else staff only."""
     speaker = db.session.get(Speaker, speaker_id)
     if speaker is None or not speaker.photo or speaker.photo_mimetype not in services.PHOTO_TYPES:
         abort(404)
+    staff = current_user.is_authenticated and current_user.has_role(Role.ORGANISER)
+    if not staff and not services.speaker_is_public(speaker):
+        abort(404)
     response = Response(speaker.photo, mimetype=speaker.photo_mimetype)
-    response.headers["Cache-Control"] = "public, max-age=3600"
-    return response
+    response.headers["Cache-Control"] = "no-cache"
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 # --- builder ---------------------------------------------------------------------------------
