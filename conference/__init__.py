@@ -85,25 +85,28 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    """Each area's blueprint; an area not built yet is simply absent."""
-    import importlib
+    """Each area's blueprint. Importing the views also connects the areas' signal receivers."""
+    from conference.accounts import views as accounts
+    from conference.agenda import views as agenda
+    from conference.badges import views as badges
+    from conference.checkin import views as checkin
+    from conference.core import views as main
+    from conference.feeds import views as feeds
+    from conference.organisations import views as organisations
+    from conference.registration import views as registration
+    from conference.reports import views as reports
+    from conference.workshops import views as workshops
 
-    for module_name in (
-        "conference.core.views",
-        "conference.accounts.views",
-        "conference.organisations.views",
-        "conference.registration.views",
-        "conference.agenda.views",
-        "conference.workshops.views",
-        "conference.badges.views",
-        "conference.checkin.views",
-        "conference.feeds.views",
-        "conference.reports.views",
+    for area in (
+        main,
+        accounts,
+        organisations,
+        registration,
+        agenda,
+        workshops,
+        badges,
+        checkin,
+        feeds,
+        reports,
     ):
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name != module_name:
-                raise
-            continue
-        app.register_blueprint(module.bp)
+        app.register_blueprint(area.bp)

@@ -28,6 +28,7 @@ from conference.agenda.models import (
     Track,
 )
 from conference.checkin.models import CheckIn, Checkpoint
+from conference.checkin.services import ensure_checkpoints
 from conference.core.models import Congress, CongressDay
 from conference.core.time import at_local, utcnow
 from conference.extensions import db
@@ -46,7 +47,7 @@ from conference.registration.models import (
     Sector,
     Status,
 )
-from conference.workshops.models import PhaseMode, WorkshopPhase, WorkshopSeat
+from conference.workshops.models import PhaseMode, WorkshopPhase, WorkshopPreference, WorkshopSeat
 
 TZ = "Europe/Berlin"
 
@@ -502,6 +503,9 @@ def load(
     db.session.flush()
     recount(congress)
     recount(previous)
+    _preferences(congress, rng)
+    for edition in (previous, congress):
+        ensure_checkpoints(edition)
 
     summary = Summary(congress=congress, registrations=count)
     password = admin_password or secrets.token_urlsafe(12)
@@ -899,6 +903,58 @@ def _workshop_seats(
     db.session.flush()
     for workshop in workshops:
         workshop.seats_taken = (workshop.capacity or 0) - free[workshop.id]
+
+
+def _preferences(congress: Congress, rng: random.Random) -> None:
+    """Rankings for the ranked phase, skewed towards a few popular workshops, so the organisers
+    can try the allocation preview on realistic demand."""
+    phase = db.session.execute(
+        select(WorkshopPhase).where(
+            WorkshopPhase.congress_id == congress.id, WorkshopPhase.mode == PhaseMode.RANKED
+        )
+    ).scalar_one()
+    workshops = (
+        db.session.execute(
+            select(AgendaSession.id)
+            .where(AgendaSession.phase_id == phase.id)
+            .order_by(AgendaSession.id)
+        )
+        .scalars()
+        .all()
+    )
+    weights = [8, 6, 3, 3, 2, 2, 1, 1][: len(workshops)]
+    people = (
+        db.session.execute(
+            select(Registration.id)
+            .join(RegistrationDay, RegistrationDay.registration_id == Registration.id)
+            .where(
+                Registration.congress_id == congress.id,
+                Registration.status == Status.CONFIRMED,
+                RegistrationDay.day == phase.day,
+            )
+            .order_by(Registration.id)
+        )
+        .scalars()
+        .all()
+    )
+    for registration_id in people:
+        if rng.random() < 0.35:
+            continue  # has not ranked yet
+        chosen: list[int] = []
+        while len(chosen) < 3:
+            pick = rng.choices(workshops, weights=weights)[0]
+            if pick not in chosen:
+                chosen.append(pick)
+        for rank, session_id in enumerate(chosen, start=1):
+            db.session.add(
+                WorkshopPreference(
+                    registration_id=registration_id,
+                    phase_id=phase.id,
+                    session_id=session_id,
+                    rank=rank,
+                )
+            )
+    db.session.flush()
 
 
 def _history_checkins(

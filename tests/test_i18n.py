@@ -35,16 +35,16 @@ def test_catalogues_exist():
 def test_a_msgid_has_the_same_translation_in_every_catalogue():
     """Flask-Babel merges the area catalogues into one; a msgid translated two ways would
     show whichever catalogue happens to win."""
-    seen: dict[str, tuple[str, str]] = {}
+    seen: dict[tuple, tuple[str, str]] = {}
     clashes = []
     for po in CATALOGUES:
         with po.open("rb") as handle:
             for message in read_po(handle, locale="de"):
                 if not message.id or not isinstance(message.id, str):
                     continue
-                area = po.parts[-4]
-                if message.id in seen and seen[message.id][1] != message.string:
-                    clashes.append((message.id, seen[message.id], (area, message.string)))
-                seen.setdefault(message.id, (area, message.string))
+                area, key = po.parts[-4], (message.context, message.id)
+                if key in seen and seen[key][1] != message.string:
+                    clashes.append((key, seen[key], (area, message.string)))
+                seen.setdefault(key, (area, message.string))
 
     assert clashes == []

@@ -863,16 +863,16 @@ def test_staff_pages_refuse_door_staff(db, staff_client):
 # --- extension points ---------------------------------------------------------------------------
 
 
-def _ticket_attachment(registration, kind):
+def _extra_attachment(registration, kind):
     return (
-        [("ticket.pdf", "application/pdf", b"%PDF-1.7 ticket")]
+        [("beilage.txt", "text/plain", b"Anfahrt")]
         if kind == "registration.confirmed"
         else []
     )
 
 
-def _ticket_section(registration):
-    return (10, Markup("<section id='ticket-section'>Ticket</section>"))
+def _extra_section(registration):
+    return (99, Markup("<section id='extra-section'>Extra</section>"))
 
 
 def test_confirmed_mail_carries_attachments_and_manage_page_shows_sections(client, db, smtp):
@@ -880,18 +880,20 @@ def test_confirmed_mail_carries_attachments_and_manage_page_shows_sections(clien
     db.session.commit()
     client.post("/register", data=form_data(congress))
     token = confirm_token_from(smtp.wait(1)[0])
-    mail_attachments.connect(_ticket_attachment)
-    manage_sections.connect(_ticket_section)
+    mail_attachments.connect(_extra_attachment)
+    manage_sections.connect(_extra_section)
     try:
         client.post(f"/register/confirm/{token}")
         page = client.get(f"/r/{registrations(db)[0].manage_token}").get_data(as_text=True)
     finally:
-        mail_attachments.disconnect(_ticket_attachment)
-        manage_sections.disconnect(_ticket_section)
+        mail_attachments.disconnect(_extra_attachment)
+        manage_sections.disconnect(_extra_section)
 
     confirmed = smtp.wait(2)[1]
-    assert [p.get_filename() for p in confirmed.iter_attachments()] == ["ticket.pdf"]
-    assert "<section id='ticket-section'>Ticket</section>" in page
+    # The badges area adds the ticket; a further receiver adds its own attachment and section.
+    assert sorted(p.get_filename() for p in confirmed.iter_attachments()) == ["beilage.txt", "ticket.pdf"]
+    assert "<section id='extra-section'>Extra</section>" in page
+    assert "ticket.pdf" in page
 
 
 def test_cancel_and_day_change_send_their_signals(app, db):

@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -84,7 +85,7 @@ def status_labels() -> dict[str, str]:
     return {
         SessionStatus.DRAFT: _("Draft"),
         SessionStatus.PUBLISHED: _("Published"),
-        SessionStatus.CANCELLED: _("Cancelled"),
+        SessionStatus.CANCELLED: pgettext("session status", "Cancelled"),
     }
 
 

@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -109,7 +110,11 @@ def programme():
 
 
 def _change_labels() -> dict[str, str]:
-    return {"cancelled": _("cancelled"), "room": _("room changed"), "time": _("time changed")}
+    return {
+        "cancelled": pgettext("session change", "cancelled"),
+        "room": _("room changed"),
+        "time": _("time changed"),
+    }
 
 
 @bp.get("/programme.json")

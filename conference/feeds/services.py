@@ -875,7 +875,10 @@ def _attach_personal_programme(registration, kind: str = "", **_extra):
 
 @manage_sections.connect
 def _manage_section(registration, **_extra):
-    """The feed links and the reset button on the attendee's manage page."""
+    """The feed links and the reset button on the attendee's manage page (confirmed people
+    only: anyone else's personal feed is empty)."""
+    if registration.status != Status.CONFIRMED:
+        return None
     return (
         30,
         Markup(
