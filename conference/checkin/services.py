@@ -27,7 +27,6 @@ from sqlalchemy import (
     insert,
     or_,
     select,
-    update,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -42,6 +41,7 @@ from conference.core.time import at_local, local
 from conference.core.tokens import is_well_formed
 from conference.extensions import db
 from conference.organisations.models import CarrierOrganisation, LocalStructure
+from conference.registration import services as registration_services
 from conference.registration.models import (
     BadgeRole,
     Registration,
@@ -607,35 +607,6 @@ class AlreadyRegistered(Conflict):
     code = "already_registered"
 
 
-def _take_seats(congress: Congress, day: date) -> None:
-    """Conditional UPDATEs on the congress and day counters; raises CongressFull.
-
-    TODO(integration): the registration area writes the general seat-taking service; this
-    local one should be replaced by it.
-    """
-    claimed = db.session.execute(
-        update(Congress)
-        .where(
-            Congress.id == congress.id,
-            or_(Congress.capacity.is_(None), Congress.taken < Congress.capacity),
-        )
-        .values(taken=Congress.taken + 1)
-    ).rowcount
-    if claimed == 0:
-        raise CongressFull(_("The congress is fully booked."))
-    claimed = db.session.execute(
-        update(CongressDay)
-        .where(
-            CongressDay.congress_id == congress.id,
-            CongressDay.day == day,
-            or_(CongressDay.capacity.is_(None), CongressDay.taken < CongressDay.capacity),
-        )
-        .values(taken=CongressDay.taken + 1)
-    ).rowcount
-    if claimed == 0:
-        raise CongressFull(_("This day is fully booked."))
-
-
 def register_walk_in(
     congress: Congress,
     *,
@@ -657,41 +628,37 @@ def register_walk_in(
     """
     if not congress.starts_on <= day <= congress.ends_on:
         raise Invalid(_("The congress does not take place today."), code="not_a_congress_day")
-    email = email.strip().lower()
-    known = db.session.execute(
-        select(Registration.id).where(
-            Registration.congress_id == congress.id, Registration.email == email
+    data = {
+        "first_name": first_name,
+        "last_name": last_name,
+        "email": email,
+        "carrier_id": carrier_id,
+        "organisation_other": organisation_other.strip(),
+        "programme_role": programme_role,
+    }
+    # The registration area's one way in: same validation, same seat counters (congress, day,
+    # carrier quota) in one savepoint. Consent is given at the desk, by the person, in words.
+    try:
+        registration = registration_services.register(
+            congress,
+            data,
+            [day],
+            registration_services.Consent(data_processing=True),
+            now=now,
+            actor=actor,
+            source="walk_in",
+            confirmed=True,
+            notify=False,
         )
-    ).scalar_one_or_none()
-    if known is not None:
+    except registration_services.AlreadyRegistered:
         raise AlreadyRegistered(
             _("This e-mail address is already registered. Please search for the person.")
-        )
-    _take_seats(congress, day)
-    registration = Registration(
-        congress_id=congress.id,
-        status=Status.CONFIRMED,
-        first_name=first_name.strip(),
-        last_name=last_name.strip(),
-        email=email,
-        carrier_id=carrier_id,
-        organisation_other=organisation_other.strip(),
-        programme_role=programme_role,
-        badge_role=badge_role,
-        consent_at=now,
-        consent_version=congress.consent_text_version,
-        confirmed_at=now,
-        confirm_token=None,
-        source="walk_in",
-        created_at=now,
-    )
-    registration.days = [RegistrationDay(day=day)]
-    db.session.add(registration)
-    db.session.flush()
+        ) from None
+    if registration.status != Status.CONFIRMED:
+        # Full: a walk-in is not put on the waiting list; the error rolls everything back.
+        raise CongressFull(_("The congress is fully booked."))
+    registration.badge_role = badge_role
     audit.record("registration.walk_in", registration, actor=actor, day=day)
-    from conference.core.signals import registration_confirmed
-
-    registration_confirmed.send(registration, now=now, actor=actor)
     return registration
 
 
