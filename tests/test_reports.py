@@ -822,7 +822,7 @@ def test_directory_page_runs_the_same_queries_for_one_and_three_entries(
         page = client.get(f"/r/{me.manage_token}/directory").get_data(as_text=True)
 
     assert "Drei" in page
-    assert (len(one), len(three)) == (5, 5)
+    assert (len(one), len(three)) == (6, 6)
 
 
 def test_audit_page_runs_the_same_queries_for_one_and_three_entries(

@@ -39,6 +39,7 @@ from conference.core.pdf import render_pdf_html
 from conference.core.time import local
 from conference.core.tokens import new_token
 from conference.extensions import db
+from conference.registration import services as registration_services
 from conference.registration.models import BadgeRole, Registration, RegistrationDay, Status
 from conference.workshops.models import WorkshopSeat
 
@@ -562,20 +563,7 @@ def ticket_pdf(registration: Registration) -> bytes:
 
 
 def registration_by_manage_token(token: str) -> Registration:
-    from conference.core.tokens import is_well_formed
-
-    if not is_well_formed(token):
-        raise NotFound(_("This link is not valid."), code="unknown_token")
-    registration = (
-        db.session.execute(
-            _with_badge_loads(select(Registration).where(Registration.manage_token == token))
-        )
-        .unique()
-        .scalar_one_or_none()
-    )
-    if registration is None:
-        raise NotFound(_("This link is not valid."), code="unknown_token")
-    return registration
+    return registration_services.by_manage_token(token)
 
 
 @signals.mail_attachments.connect

@@ -70,6 +70,7 @@ from conference.core.signals import mail_attachments, manage_sections
 from conference.core.time import UTCDateTime
 from conference.core.tokens import is_well_formed, new_token
 from conference.extensions import db
+from conference.registration import services as registration_services
 from conference.registration.models import Registration, Status
 from conference.workshops.models import WorkshopSeat
 
@@ -847,16 +848,7 @@ def reset_calendar_token(registration: Registration, *, actor, now: datetime) ->
 
 
 def registration_by_manage_token(token: str) -> Registration:
-    if not is_well_formed(token):
-        raise NotFound(_("This page does not exist (any more)."))
-    registration = db.session.execute(
-        select(Registration).where(
-            Registration.manage_token == token, Registration.anonymised_at.is_(None)
-        )
-    ).scalar_one_or_none()
-    if registration is None:
-        raise NotFound(_("This page does not exist (any more)."))
-    return registration
+    return registration_services.by_manage_token(token)
 
 
 # --- receivers of other areas' signals ---------------------------------------------------------

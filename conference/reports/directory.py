@@ -19,9 +19,9 @@ from sqlalchemy.orm import joinedload
 from conference.core import audit
 from conference.core.errors import DomainError, Forbidden, Invalid, NotFound
 from conference.core.mail import external_url, queue_templated
-from conference.core.tokens import is_well_formed
 from conference.extensions import db
 from conference.organisations.models import CarrierOrganisation
+from conference.registration import services as registration_services
 from conference.registration.models import Registration, Status
 from conference.reports.models import ContactRequest, DirectoryProfile
 
@@ -33,17 +33,8 @@ class TooManyRequests(DomainError):
 
 
 def attendee_by_token(token: str) -> Registration:
-    """The confirmed, not anonymised attendee behind a manage token; 404 for anything else."""
-    if not is_well_formed(token):
-        raise NotFound(_("This link is not valid."))
-    registration = db.session.execute(
-        select(Registration)
-        .where(Registration.manage_token == token)
-        .options(joinedload(Registration.congress), joinedload(Registration.carrier))
-    ).scalar_one_or_none()
-    if registration is None or registration.anonymised_at is not None:
-        raise NotFound(_("This link is not valid."))
-    return registration
+    """The not anonymised attendee behind a manage token; 404 for anything else."""
+    return registration_services.by_manage_token(token)
 
 
 def require_confirmed(registration: Registration) -> None:

@@ -31,8 +31,8 @@ from conference.core.signals import (
     registration_cancelled,
     registration_days_changed,
 )
-from conference.core.tokens import is_well_formed
 from conference.extensions import db
+from conference.registration import services as registration_services
 from conference.registration.models import Registration, RegistrationDay, Status
 from conference.workshops import allocation as solver
 from conference.workshops.models import (
@@ -61,14 +61,7 @@ class BadChoice(DomainError):
 
 def registration_by_token(token: str) -> Registration:
     """The registration of a manage link; NotFound for anything else (also malformed tokens)."""
-    if not is_well_formed(token):
-        raise NotFound(_("This link is not valid (any more)."), code="unknown_token")
-    registration = db.session.execute(
-        select(Registration).where(Registration.manage_token == token)
-    ).scalar_one_or_none()
-    if registration is None:
-        raise NotFound(_("This link is not valid (any more)."), code="unknown_token")
-    return registration
+    return registration_services.by_manage_token(token)
 
 
 def capacity_expression():
