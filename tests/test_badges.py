@@ -152,6 +152,33 @@ def test_a4_sheets_hold_four_badges_each_and_every_code_scans(app, db, tmp_path)
     assert sorted(codes[0] + codes[1]) == sorted(r.badge_token for r in registrations)
 
 
+def test_a_large_run_is_laid_out_on_every_core_and_joined_in_order(app, db, tmp_path, monkeypatch):
+    congress = factories.congress()
+    people(congress)
+    people(
+        congress,
+        names=[("Zofia", "Zielińska"), ("Ömer", "Özdemir"), ("Ann", "Ahrens"), ("Bo", "Berg")],
+    )
+    db.session.commit()
+    registrations = services.select_for_print(congress)
+    monkeypatch.setattr(services, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(services.os, "cpu_count", lambda: 2)
+    stages = []
+
+    data = services.render_badges(
+        registrations, "a4", progress=lambda stage, n: stages.append((stage, n))
+    )
+
+    info = pdf_info(tmp_path, data)
+    codes = qr_codes_per_page(tmp_path, data)
+    assert len(services._parts(registrations, "a4")) == 2
+    assert info["Pages"] == "3"
+    assert [len(page) for page in codes] == [4, 4, 1]
+    tokens = [r.badge_token for r in registrations]
+    assert [sorted(page) for page in codes] == [sorted(tokens[i : i + 4]) for i in (0, 4, 8)]
+    assert sum(n for stage, n in stages if stage == "layout") == 3
+
+
 def test_a_two_hundred_character_name_wraps_on_one_badge_and_still_scans(app, db, tmp_path):
     congress = factories.congress()
     first = ("Anna-Maria Josefine " * 11)[:191] + " Erstende"

@@ -13,6 +13,7 @@ joined, their days, their workshop seats).
 from __future__ import annotations
 
 import logging
+import os
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -35,7 +36,7 @@ from conference.agenda.models import AgendaSession, SessionKind, SessionStatus
 from conference.core import audit, signals
 from conference.core.errors import Conflict, Forbidden, Invalid, NotFound
 from conference.core.models import Congress
-from conference.core.pdf import render_pdf_html
+from conference.core.pdf import render_pdf_documents, render_pdf_html
 from conference.core.time import local
 from conference.core.tokens import new_token
 from conference.extensions import db
@@ -447,9 +448,32 @@ def render_badges(
         badges.append(badge_for(registration, congress, workshops.get(registration.id, [])))
         if progress is not None:
             progress("prepare", 1)
-    html = badges_html(badges, congress, layout, back_side=back_side)
-    with _layout_progress(progress):
-        return render_pdf_html(html)
+    parts = _parts(badges, layout)
+    if len(parts) == 1:
+        with _layout_progress(progress):
+            return render_pdf_html(badges_html(badges, congress, layout, back_side=back_side))
+    htmls = [badges_html(part, congress, layout, back_side=back_side) for part in parts]
+
+    def finished(index: int) -> None:
+        if progress is not None:
+            progress("layout", page_count(len(parts[index]), layout, back_side=back_side))
+
+    return render_pdf_documents(htmls, done=finished)
+
+
+#: From this many badges on, the layout is split across the machine's cores (see core/pdf.py).
+PARALLEL_FROM = 120
+
+
+def _parts(badges: list, layout: str) -> list[list]:
+    """The badges cut into one part per core, each a whole number of sheets (A4: four)."""
+    cores = os.cpu_count() or 1
+    if len(badges) < PARALLEL_FROM or cores < 2:
+        return [badges]
+    per_sheet = 4 if layout == "a4" else 1
+    sheets = -(-len(badges) // per_sheet)
+    size = -(-sheets // cores) * per_sheet
+    return [badges[start : start + size] for start in range(0, len(badges), size)]
 
 
 def mark_printed(registrations: Iterable[Registration], *, now: datetime, actor=None) -> int:

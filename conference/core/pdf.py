@@ -3,30 +3,73 @@
 Templates extend ``templates/pdf_base.html``, which loads the bundled fonts
 (``static/css/print-fonts.css``). Relative URLs (fonts, images, stylesheets) resolve against
 ``static/``; nothing is fetched from the network (``url_fetcher`` refuses anything else).
+
+WeasyPrint lays out on one core. A large job (a thousand badges) is cut into documents that are
+rendered in parallel processes and joined (``render_pdf_documents``).
 """
 
 from __future__ import annotations
 
+import io
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from flask import current_app, render_template
+from pypdf import PdfReader, PdfWriter
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 
-def _static_root() -> Path:
-    return Path(current_app.static_folder).resolve()
+def _static_base() -> str:
+    return Path(current_app.static_folder).resolve().as_uri() + "/"
+
+
+def _render(html: str, base_url: str) -> bytes:
+    fetcher = URLFetcher(allowed_protocols=("file", "data"))
+    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+    return document.write_pdf(font_config=FontConfiguration())
 
 
 def render_pdf_html(html: str) -> bytes:
     """Render a complete HTML document to PDF bytes."""
-    base = _static_root().as_uri() + "/"
-    fetcher = URLFetcher(allowed_protocols=("file", "data"))
-    document = HTML(string=html, base_url=base, url_fetcher=fetcher)
-    return document.write_pdf(font_config=FontConfiguration())
+    return _render(html, _static_base())
 
 
 def render_pdf(template: str, **context) -> bytes:
     """Render a Jinja template (extending pdf_base.html) to PDF bytes."""
     return render_pdf_html(render_template(template, **context))
+
+
+def render_pdf_documents(
+    htmls: list[str], *, done: Callable[[int], None] | None = None, workers: int | None = None
+) -> bytes:
+    """Render several complete HTML documents, one process per core, into one PDF in order.
+
+    ``done(index)`` is called as each part is finished (for progress bars). The processes are
+    spawned, not forked: a forked copy of a web worker would share its database connections.
+    """
+    base_url = _static_base()
+    if len(htmls) == 1:
+        part = _render(htmls[0], base_url)
+        if done is not None:
+            done(0)
+        return part
+    workers = workers or min(len(htmls), os.cpu_count() or 1)
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(_render, html, base_url) for html in htmls]
+        parts = []
+        for index, future in enumerate(futures):
+            parts.append(future.result())
+            if done is not None:
+                done(index)
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(PdfReader(io.BytesIO(part)))
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
