@@ -24,6 +24,7 @@ from sqlalchemy import create_engine, event, text
 from conference import create_app
 from conference.extensions import db as _db
 from tests import factories
+from tests.browser_fixtures import *  # noqa: F403 - fixtures
 
 POSTGRES_URL = os.environ.get("DATABASE_URL", "")
 
@@ -159,7 +160,6 @@ def app(request, database_url, instance_path, smtp_server, _schema):
                 for table in _schema:
                     connection.execute(text(f'DELETE FROM "{table}"'))  # noqa: S608 - names from metadata
         _db.engine.dispose()
-
 
 
 @pytest.fixture

@@ -9,13 +9,7 @@ import pytest
 
 from conference.agenda.models import AgendaSession
 from tests import factories
-from tests.browser_support import (  # noqa: F401 - fixtures
-    browser,
-    chromium,
-    live_server,
-    log_in,
-    playwright_session,
-)
+from tests.browser_fixtures import log_in
 
 
 def _drag(page, source, target_x: float, target_y: float) -> None:
@@ -42,7 +36,7 @@ def _cell(page, room_id: int, clock: str):
 
 @pytest.mark.browser
 @pytest.mark.config(WTF_CSRF_ENABLED=True)
-def test_drag_and_drop_saves_snaps_back_and_creates(db, live_server, browser):  # noqa: F811
+def test_drag_and_drop_saves_snaps_back_and_creates(db, page):
     congress = factories.congress()
     hall = factories.room(congress, name="Großer Saal", capacity=200)
     side = factories.room(congress, name="Raum Kiel", capacity=40)
@@ -56,10 +50,9 @@ def test_drag_and_drop_saves_snaps_back_and_creates(db, live_server, browser):  
     forum_id, side_id, email, day = forum.id, side.id, organiser.email, congress.starts_on
     tz = congress.timezone
     db.session.commit()
-    page = browser
     page.set_viewport_size({"width": 1400, "height": 2000})  # the whole day's grid in view
-    log_in(page, live_server.url, email, factories.PASSWORD)
-    page.goto(f"{live_server.url}/admin/agenda?day={day.isoformat()}")
+    log_in(page, email, factories.PASSWORD)
+    page.goto(f"/admin/agenda?day={day.isoformat()}")
     page.wait_for_selector("[data-agenda-grid][data-enhanced]")
     block = page.locator(f'[data-session-id="{forum_id}"]')
     target = _cell(page, side_id, "12:00").bounding_box()

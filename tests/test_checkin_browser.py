@@ -3,53 +3,15 @@
 from __future__ import annotations
 
 import re
-import socket
-import threading
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from conference.checkin import services
 from conference.checkin.models import CheckIn, Checkpoint
 from tests import factories
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-def live_server(app):
-    """The app on a free 127.0.0.1 port (a secure context for crypto.subtle), in a thread."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 def _check_ins(db) -> int:
@@ -61,7 +23,7 @@ def _check_ins(db) -> int:
 
 
 @pytest.mark.config(WTF_CSRF_ENABLED=True)
-def test_door_scanner_shows_green_amber_red_and_works_offline(live_server, browser, db):
+def test_door_scanner_shows_green_amber_red_and_works_offline(page, db):
     from playwright.sync_api import expect
 
     congress = factories.congress()
@@ -76,14 +38,13 @@ def test_door_scanner_shows_green_amber_red_and_works_offline(live_server, brows
     amira_token, jonas_token, email = amira.badge_token, jonas.badge_token, staff.email
     db.session.rollback()  # SQLite allows one writer: hold no transaction while the app serves
 
-    context = browser.new_context(locale="de-DE")
-    page = context.new_page()
-    page.goto(f"{live_server}/login")
+    context = page.context
+    page.goto("/login")
     page.fill("#email", email)
     page.fill("#password", factories.PASSWORD)
     page.click("main button[type=submit]")
     page.wait_for_url("**/checkin*")
-    page.goto(f"{live_server}/checkin?checkpoint=day-1")
+    page.goto("/checkin?checkpoint=day-1")
     expect(page.locator("[data-scanner]")).to_have_attribute("data-ready", "true")
     expect(page.locator("[data-scanner]")).to_have_attribute("data-digests", "2")
     field = page.get_by_label("Ausweis-Code")
@@ -132,10 +93,9 @@ def test_door_scanner_shows_green_amber_red_and_works_offline(live_server, brows
     expect(report.locator("li")).to_contain_text("Amira Haddad: Bereits eingecheckt")
     expect(page.locator("[data-connection]")).to_contain_text("Online")
     assert _check_ins(db) == 2
-    context.close()
 
 
-def test_vendored_jsqr_decodes_a_badge_qr_code_in_chromium(live_server, browser):
+def test_vendored_jsqr_decodes_a_badge_qr_code_in_chromium(page):
     """The camera fallback: jsQR loaded as scanner.js loads it, reading a rendered QR code."""
     import base64
     import io
@@ -146,8 +106,7 @@ def test_vendored_jsqr_decodes_a_badge_qr_code_in_chromium(live_server, browser)
     picture = io.BytesIO()
     qrcode.make(token, border=4, box_size=6).save(picture, format="PNG")
     data_url = "data:image/png;base64," + base64.b64encode(picture.getvalue()).decode()
-    page = browser.new_page()
-    page.goto(f"{live_server}/login")
+    page.goto("/login")
 
     decoded = page.evaluate(
         """async ([source, picture]) => {
@@ -174,10 +133,9 @@ def test_vendored_jsqr_decodes_a_badge_qr_code_in_chromium(live_server, browser)
     )
 
     assert decoded == token
-    page.close()
 
 
-def test_live_counts_refresh_by_themselves(live_server, browser, db):
+def test_live_counts_refresh_by_themselves(page, db):
     from playwright.sync_api import expect
 
     congress = factories.congress()
@@ -192,13 +150,12 @@ def test_live_counts_refresh_by_themselves(live_server, browser, db):
     day = congress.starts_on.isoformat()
     db.session.rollback()  # hold no SQLite transaction while the app serves
 
-    page = browser.new_page()
-    page.goto(f"{live_server}/login")
+    page.goto("/login")
     page.fill("#email", email)
     page.fill("#password", factories.PASSWORD)
     page.click("main button[type=submit]")
     page.wait_for_url("**/staff*")
-    page.goto(f"{live_server}/checkin/live?day={day}&refresh=1")
+    page.goto(f"/checkin/live?day={day}&refresh=1")
     arrived = page.locator("[data-arrived]")
     expect(arrived).to_have_text("1")
 
@@ -207,4 +164,3 @@ def test_live_counts_refresh_by_themselves(live_server, browser, db):
     db.session.rollback()
 
     expect(arrived).to_have_text("2", timeout=10000)
-    page.close()

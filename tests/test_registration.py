@@ -864,11 +864,7 @@ def test_staff_pages_refuse_door_staff(db, staff_client):
 
 
 def _extra_attachment(registration, kind):
-    return (
-        [("beilage.txt", "text/plain", b"Anfahrt")]
-        if kind == "registration.confirmed"
-        else []
-    )
+    return [("beilage.txt", "text/plain", b"Anfahrt")] if kind == "registration.confirmed" else []
 
 
 def _extra_section(registration):
@@ -891,7 +887,10 @@ def test_confirmed_mail_carries_attachments_and_manage_page_shows_sections(clien
 
     confirmed = smtp.wait(2)[1]
     # The badges area adds the ticket; a further receiver adds its own attachment and section.
-    assert sorted(p.get_filename() for p in confirmed.iter_attachments()) == ["beilage.txt", "ticket.pdf"]
+    assert sorted(p.get_filename() for p in confirmed.iter_attachments()) == [
+        "beilage.txt",
+        "ticket.pdf",
+    ]
     assert "<section id='extra-section'>Extra</section>" in page
     assert "ticket.pdf" in page
 

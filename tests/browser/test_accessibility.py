@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 import pytest
 from flask import url_for
 
+from conference.registration.models import Status
 from tests import factories
-from tests.browser.conftest import describe, log_in
+from tests.browser_fixtures import describe, log_in
 
 
 @dataclass(frozen=True)
@@ -33,21 +34,52 @@ def _manage_token(world):
     return {"token": world["registration"].manage_token}
 
 
+def _confirm_token(world):
+    return {"token": world["pending"].confirm_token}
+
+
+def _registration_id(world):
+    return {"registration_id": world["registration"].id}
+
+
+def _phase_id(world):
+    return {"phase_id": world["phase"].id}
+
+
 CASES = [
     Case("landing", "main.index"),
     Case("login", "accounts.login"),
     Case("staff-area", "main.staff_home", role="organiser"),
     Case("register", "registration.register"),
+    Case("register-submitted", "registration.submitted"),
+    Case("register-confirm", "registration.confirm", values=_confirm_token),
+    Case("lost-link", "registration.lost_link"),
     Case("programme", "agenda.programme"),
     Case("session", "agenda.session_detail", values=_session_id),
     Case("manage", "registration.manage", values=_manage_token),
+    Case("my-workshops", "workshops.attendee", values=_manage_token),
+    Case("cancel", "registration.manage_cancel", values=_manage_token),
+    Case("calendar-help", "feeds.help"),
     Case("scanner", "checkin.scanner", role="checkin"),
+    Case("scanner-search", "checkin.search", role="checkin"),
+    Case("walk-in", "checkin.walk_in", role="checkin"),
     Case("live-counts", "checkin.live", role="organiser"),
     Case("registrations", "registration.admin_list", role="organiser"),
+    Case(
+        "registration-detail",
+        "registration.admin_detail",
+        role="organiser",
+        values=_registration_id,
+    ),
+    Case("registration-new", "registration.admin_new", role="organiser"),
     Case("organisations", "organisations.admin_list", role="organiser"),
     Case("agenda-builder", "agenda.builder", role="organiser"),
+    Case("session-form", "agenda.session_edit", role="organiser", values=_session_id),
+    Case("agenda-setup", "agenda.setup", role="organiser"),
     Case("workshops", "workshops.admin_phases", role="organiser"),
+    Case("workshop-phase", "workshops.admin_phase", role="organiser", values=_phase_id),
     Case("badges", "badges.admin", role="organiser"),
+    Case("badge-desk", "badges.desk", role="organiser"),
     Case("dashboard", "reports.dashboard", role="organiser"),
     Case("coordinator-portal", "organisations.portal", role="coordinator"),
 ]
@@ -55,7 +87,8 @@ CASES = [
 
 @pytest.fixture
 def world(db):
-    """A small congress with the things the pages show: a room, a session, a person."""
+    """A small congress with the things the pages show: a room, a session, a workshop phase,
+    a confirmed person and one who has not yet followed the confirmation link."""
     congress = factories.congress(
         title="Fachkongress 2027", description="Austausch.\n\nVernetzung."
     )
@@ -63,11 +96,22 @@ def world(db):
     room = factories.room(congress, name="Saal 1")
     session = factories.session(congress, title="Eröffnung", room_=room)
     factories.checkpoint(congress, code="day-1")
+    phase = factories.phase(congress, name="Workshops am Nachmittag")
+    factories.workshop(congress, phase, title="Gute Matches finden", capacity=12, room_=room)
     registration = factories.registration(
         congress, first_name="Amira", last_name="Haddad", carrier_id=carrier.id
     )
+    pending = factories.registration(
+        congress, status=Status.PENDING, first_name="Jonas", last_name="Keller"
+    )
     db.session.commit()
-    return {"congress": congress, "session": session, "registration": registration}
+    return {
+        "congress": congress,
+        "session": session,
+        "phase": phase,
+        "registration": registration,
+        "pending": pending,
+    }
 
 
 def _open(new_page, live_server, case: Case, language: str, world):

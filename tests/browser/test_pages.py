@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests import factories
-from tests.browser.conftest import describe, log_in
+from tests.browser_fixtures import describe, log_in
 
 
 def test_organiser_opens_the_staff_area_logs_in_and_out_again(page, shot, staff_user, live_server):

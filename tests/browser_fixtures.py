@@ -1,0 +1,322 @@
+"""Real-browser fixtures shared by every browser test: one Playwright and one headless Chromium
+per pytest process (per xdist worker), the test app served on a loopback port, screenshots per
+journey step and axe-core accessibility checks. ``tests/conftest.py`` imports the fixtures.
+
+- ``live_server``: the app of the ``app`` fixture (same test database) served by werkzeug in a
+  thread on a free 127.0.0.1 port (a secure context, e.g. for ``crypto.subtle`` and the
+  clipboard), with CSRF protection switched on as in production. Links in mails lead back to
+  it unless the test sets ``PUBLIC_BASE_URL`` with ``@pytest.mark.config``.
+- ``browser``: the process's one headless Chromium (``/usr/bin/chromium`` or ``CHROMIUM_PATH``;
+  Playwright cannot download browsers here). Missing browser or Playwright: skipped locally, a
+  failure when ``CI=true``. Sync Playwright allows only one session per thread, so no test
+  starts ``sync_playwright()`` by itself.
+- ``page`` (desktop, 1280x900, German) and ``phone_page`` (390x844, ``is_mobile``);
+  ``new_page(...)`` opens more (another person, English, a phone, clipboard permissions), each
+  in its own browser context (own cookies), closed after the test. Relative URLs go to the
+  live server.
+- ``shot("step")``: a full-page screenshot to ``tests/artifacts/<test>/<nn>-<step>.png``.
+- ``axe(page)``: runs the vendored axe-core for WCAG 2.1 A/AA on the page, returns violations;
+  ``describe(violations)`` formats them for an assertion message.
+- ``log_in(page, email)``: logs a staff user in through the form, as a person does.
+
+The pages keep the app's real Content-Security-Policy (``script-src 'self'``): axe is served
+from a same-origin URL (``/__axe.js``) that only exists inside the test browser, through
+``page.route``, so no ``bypass_csp`` is needed and a page that breaks its own CSP shows up in
+``page.console_errors``.
+
+SQLite: outside a request every transaction of the test thread begins IMMEDIATE (the write
+lock; see conference/core/database.py). Commit or roll back before the browser waits for the
+live server, and read plain values (``user.email``) before that, not expired rows afterwards.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import shutil
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from tests import factories
+
+__all__ = [
+    "axe",
+    "browser",
+    "live_server",
+    "new_page",
+    "page",
+    "phone_page",
+    "playwright_session",
+    "shot",
+    "staff_user",
+]
+
+TESTS = Path(__file__).resolve().parent
+ARTIFACTS = TESTS / "artifacts"
+AXE_FILE = TESTS / "vendor" / "axe-core" / "axe.min.js"
+AXE_URL_PATH = "/__axe.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+TIMEOUT_MS = 10_000
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+# --- the app on a port -----------------------------------------------------------------------
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: Flask
+
+    def __call__(self, path: str = "/") -> str:
+        return self.url + path
+
+
+@pytest.fixture
+def live_server(request, app):
+    """The test app served over HTTP in a thread; stopped before the tables are emptied."""
+    app.config.update(WTF_CSRF_ENABLED=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    configured = {key for marker in request.node.iter_markers("config") for key in marker.kwargs}
+    if "PUBLIC_BASE_URL" not in configured:
+        # Links in mails must lead back to this server, not to the configured public host.
+        app.config["PUBLIC_BASE_URL"] = url
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield LiveServer(url, app)
+    server.shutdown()
+    thread.join(timeout=10)
+    server.server_close()
+
+
+# --- the browser: one per process ------------------------------------------------------------
+
+
+def _unavailable(reason: str):
+    if in_ci():
+        pytest.fail(f"{reason} (CI=true: browser tests must run)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def playwright_session():
+    """The process's one sync Playwright (a second one in the same thread fails with "using
+    Playwright Sync API inside the asyncio loop")."""
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        _unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright package is not installed (pip install -e '.[dev]')")
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_session):
+    chromium = playwright_session.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
+    )
+    yield chromium
+    chromium.close()
+
+
+class Pages:
+    """Opens pages in fresh browser contexts (own cookies) and closes them after the test."""
+
+    def __init__(self, browser, live_server: LiveServer):
+        self.browser = browser
+        self.live_server = live_server
+        self.contexts = []
+        self.pages = []
+
+    def __call__(self, *, phone: bool = False, language: str = "de", **context_options):
+        options = {
+            "base_url": self.live_server.url,
+            "locale": "de-DE" if language == "de" else "en-GB",
+            "timezone_id": "Europe/Berlin",
+        }
+        if phone:
+            options.update(
+                viewport=PHONE, screen=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2
+            )
+        else:
+            options.update(viewport=DESKTOP)
+        options.update(context_options)  # e.g. permissions=["clipboard-read"]
+        context = self.browser.new_context(**options)
+        self.contexts.append(context)
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        _watch_for_errors(page)
+        if language != "de":
+            # The app keeps the language in the session, chosen by the header's switch.
+            _choose_language(page, language)
+        self.pages.append(page)
+        return page
+
+    def close(self):
+        for context in self.contexts:
+            context.close()
+
+
+def _watch_for_errors(page) -> None:
+    """``page.console_errors``: script errors, CSP refusals ("Refused to execute inline
+    script ...") and sub-resources (CSS, JS, images) that failed to load. Pages are error
+    pages on purpose sometimes, so documents are not counted; nor is the favicon that Chromium
+    asks for by itself."""
+    errors: list[str] = []
+    page.console_errors = errors
+
+    def on_console(message):
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            errors.append(message.text)
+
+    def on_response(response):
+        request = response.request
+        if (
+            response.status >= 400
+            and request.resource_type != "document"
+            and not request.url.endswith("/favicon.ico")
+        ):
+            errors.append(f"{response.status} {request.method} {request.url}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("response", on_response)
+
+
+def _choose_language(page, language: str) -> None:
+    """Store the language in the session through the header's language switch."""
+    page.goto("/")
+    label = {"en": "English", "de": "Deutsch"}[language]
+    page.get_by_role("button", name=label).click()
+    page.wait_for_load_state()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    pages = Pages(browser, live_server)
+    yield pages
+    pages.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+@pytest.fixture
+def phone_page(new_page):
+    return new_page(phone=True)
+
+
+# --- screenshots and axe ---------------------------------------------------------------------
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")[:80] or "step"
+
+
+@pytest.fixture
+def shot(request, new_page):
+    """``shot("login-form")`` (or ``shot("x", page=other)``): one screenshot per journey step."""
+    folder = ARTIFACTS / _slug(request.node.name)
+    shutil.rmtree(folder, ignore_errors=True)
+    numbers = itertools.count(1)
+
+    def take(name: str, page=None) -> Path:
+        target = page or new_page.pages[-1]
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{next(numbers):02d}-{_slug(name)}.png"
+        target.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+def run_axe(page) -> list[dict]:
+    """WCAG 2.1 A/AA violations on the current page, as ``{id, impact, help, nodes}``."""
+    origin = re.match(r"^https?://[^/]+", page.url).group(0)
+    url = origin + AXE_URL_PATH
+    page.route(
+        url,
+        lambda route: route.fulfill(
+            path=str(AXE_FILE), content_type="text/javascript; charset=utf-8"
+        ),
+    )
+    try:
+        page.add_script_tag(url=url)
+    finally:
+        page.unroute(url)
+    return page.evaluate(
+        """async (tags) => {
+            const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+            return result.violations.map((v) => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map((n) => n.target.join(" ") + " - " + n.failureSummary),
+            }));
+        }""",
+        WCAG_TAGS,
+    )
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
+        lines.extend(f"    {node}" for node in violation["nodes"][:5])
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def axe():
+    return run_axe
+
+
+# --- people ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def staff_user(db):
+    """``staff_user("organiser")``: a committed staff account with the factories' password."""
+
+    def make(role: str = "organiser", **fields):
+        user = factories.user(role=role, **fields)
+        db.session.commit()
+        return user
+
+    return make
+
+
+def log_in(page, email: str, password: str = factories.PASSWORD, *, language: str = "de"):
+    """Log in through the form, finding the fields by their labels as a person would."""
+    labels = {
+        "de": ("E-Mail-Adresse", "Passwort", "Anmelden"),
+        "en": ("E-mail address", "Password", "Log in"),
+    }[language]
+    page.goto("/login")
+    page.get_by_label(labels[0]).fill(email)
+    page.get_by_label(labels[1]).fill(password)
+    page.get_by_role("button", name=labels[2], exact=True).click()
+    page.wait_for_load_state()
