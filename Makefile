@@ -36,8 +36,11 @@ run: install
 lint: $(BIN)/activate
 	$(BIN)/ruff check conference tests benchmarks
 
+# The suite runs on every core (pytest-xdist); PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= auto
+
 test: install lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
 
 bench: install
 	$(BIN)/python -m benchmarks
