@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from conference.core.errors import NotFound
@@ -19,7 +20,7 @@ def current_congress() -> Congress | None:
 def current_congress_or_404() -> Congress:
     congress = current_congress()
     if congress is None:
-        raise NotFound("No congress has been set up yet.", code="no_congress")
+        raise NotFound(_("No congress has been set up yet."), code="no_congress")
     return congress
 
 
@@ -29,5 +30,5 @@ def congress_or_current(congress_id: int | None) -> Congress:
         return current_congress_or_404()
     congress = db.session.get(Congress, congress_id)
     if congress is None:
-        raise NotFound("Unknown congress.", code="unknown_congress")
+        raise NotFound(_("Unknown congress."), code="unknown_congress")
     return congress

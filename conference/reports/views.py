@@ -42,7 +42,7 @@ def _congress_arg():
     if raw is None:
         return congress_or_current(None)
     if not raw.isdigit():
-        raise Invalid("congress must be a number", code="invalid_congress")
+        raise Invalid(_("The congress must be given by its number."), code="invalid_congress")
     return congress_or_current(int(raw))
 
 
