@@ -88,3 +88,47 @@ def test_file_backend_writes_eml_into_the_outbox_folder(app, db, tmp_path):
 def test_backoff_grows_and_is_capped():
     assert [mail.backoff(n).total_seconds() / 60 for n in (1, 2, 3, 4)] == [1, 2, 4, 8]
     assert mail.backoff(30) == timedelta(hours=6)
+
+
+def test_attachments_of_a_kind_are_made_at_delivery_not_in_the_request(app, db, smtp):
+    from conference.core.models import OutboxAttachment
+
+    made = []
+
+    @mail.attach_at_delivery("test.ticket")
+    def _ticket(outbox_mail):
+        made.append(outbox_mail.id)
+        return [("ticket.pdf", "application/pdf", b"%PDF-1.7 ticket")]
+
+    try:
+        queued = mail.queue("anna@example.org", "Ihr Ticket", "Hallo", kind="test.ticket")
+        db.session.commit()
+        stored = db.session.execute(db.select(OutboxAttachment)).scalars().all()
+
+        mail.deliver_pending()
+    finally:
+        mail._delivery_attachments.pop("test.ticket")
+
+    received = smtp.wait(1)[0]
+    assert stored == []
+    assert made == [queued.id]
+    assert [part.get_filename() for part in received.iter_attachments()] == ["ticket.pdf"]
+
+
+def test_a_failure_while_rendering_an_attachment_keeps_the_mail_for_a_retry(app, db):
+    @mail.attach_at_delivery("test.broken")
+    def _broken(outbox_mail):
+        raise ValueError("layout failed")
+
+    try:
+        mail.queue("anna@example.org", "Ihr Ticket", "Hallo", kind="test.broken")
+        db.session.commit()
+
+        counts = mail.deliver_pending()
+    finally:
+        mail._delivery_attachments.pop("test.broken")
+
+    stored = db.session.execute(select(OutboxMail)).scalar_one()
+    assert counts == {"sent": 0, "failed": 1}
+    assert stored.status == "pending"
+    assert "layout failed" in stored.last_error

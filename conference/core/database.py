@@ -9,6 +9,9 @@ feeds read in parallel in WAL mode; a GET view that writes says so with ``@write
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from flask import current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -22,7 +25,25 @@ def writes(view):
     return view
 
 
+_reading: ContextVar[bool] = ContextVar("reading", default=False)
+
+
+@contextmanager
+def reading():
+    """Transactions begun inside only read: on SQLite they take no write lock (plain BEGIN).
+
+    For work outside a request that reads at length, such as rendering a mail's attachments.
+    """
+    token = _reading.set(True)
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+
+
 def _read_only_request() -> bool:
+    if _reading.get():
+        return True
     if not has_request_context() or request.method not in SAFE_METHODS:
         return False
     view = current_app.view_functions.get(request.endpoint or "")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -19,6 +20,7 @@ from flask import current_app, g, has_request_context, render_template, url_for
 from flask_babel import force_locale
 from sqlalchemy import select, update
 
+from conference.core.database import reading
 from conference.core.models import OutboxAttachment, OutboxMail
 from conference.core.time import utcnow
 from conference.extensions import db
@@ -26,6 +28,22 @@ from conference.extensions import db
 log = logging.getLogger(__name__)
 
 Attachment = tuple[str, str, bytes]  # filename, mimetype, data
+
+#: Mail kind -> function(mail) giving attachments made when the mail is delivered, not when it
+#: is queued: a ticket PDF takes ~100 ms to render, which must not happen inside the request's
+#: transaction (on SQLite it would hold the one write lock). Registered by the areas at import.
+_delivery_attachments: dict[str, Callable[[OutboxMail], list[Attachment]]] = {}
+
+
+def attach_at_delivery(*kinds: str):
+    """Decorator: ``function(mail) -> [(filename, mimetype, bytes)]`` for mails of these kinds."""
+
+    def register(function):
+        for kind in kinds:
+            _delivery_attachments[kind] = function
+        return function
+
+    return register
 
 
 def queue(
@@ -140,11 +158,13 @@ def build_message(mail: OutboxMail) -> EmailMessage:
     message.set_content(mail.body_text)
     if mail.body_html:
         message.add_alternative(mail.body_html, subtype="html")
-    for attachment in mail.attachments:
-        maintype, _, subtype = attachment.mimetype.partition("/")
-        message.add_attachment(
-            attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename
-        )
+    attachments = [(a.filename, a.mimetype, a.data) for a in mail.attachments]
+    provider = _delivery_attachments.get(mail.kind)
+    if provider is not None:
+        attachments += provider(mail)
+    for filename, mimetype, data in attachments:
+        maintype, _, subtype = mimetype.partition("/")
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     return message
 
 
@@ -194,8 +214,9 @@ def deliver_pending(now: datetime | None = None, *, limit: int = 200, ids=None) 
     )
     if ids is not None:
         query = query.where(OutboxMail.id.in_(list(ids)))
-    due = db.session.execute(query).scalars().all()
-    db.session.commit()
+    with reading():
+        due = db.session.execute(query).scalars().all()
+        db.session.commit()
     counts = {"sent": 0, "failed": 0}
     max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
     for mail_id in due:
@@ -211,10 +232,16 @@ def deliver_pending(now: datetime | None = None, *, limit: int = 200, ids=None) 
         db.session.commit()
         if not claimed:
             continue
-        mail = db.session.get(OutboxMail, mail_id)
         try:
-            _send(build_message(mail))
-        except (OSError, smtplib.SMTPException, RuntimeError) as error:
+            # Build (and render attachments) in a read-only transaction, ended before talking to
+            # the SMTP server: no lock is held while rendering or waiting for the network.
+            with reading():
+                message = build_message(db.session.get(OutboxMail, mail_id))
+                db.session.commit()
+            _send(message)
+        except Exception as error:  # noqa: BLE001 - SMTP, network or rendering: retry later
+            db.session.rollback()
+            mail = db.session.get(OutboxMail, mail_id)
             mail.last_error = f"{type(error).__name__}: {error}"[:2000]
             if mail.attempts >= max_attempts:
                 mail.status = "failed"
@@ -225,6 +252,7 @@ def deliver_pending(now: datetime | None = None, *, limit: int = 200, ids=None) 
                 "mail %s not delivered (attempt %s): %s", mail.id, mail.attempts, mail.last_error
             )
         else:
+            mail = db.session.get(OutboxMail, mail_id)
             mail.status = "sent"
             mail.sent_at = utcnow()
             mail.last_error = None

@@ -68,7 +68,19 @@ def update(area: str) -> None:
         target = ROOT / "conference" / "translations" / area
         po = target / "de" / "LC_MESSAGES" / "messages.po"
         command = "update" if po.exists() else "init"
-        args = [bin_dir / "pybabel", "-q", command, "-i", pot, "-d", target, "-l", "de", "-w", "100"]
+        args = [
+            bin_dir / "pybabel",
+            "-q",
+            command,
+            "-i",
+            pot,
+            "-d",
+            target,
+            "-l",
+            "de",
+            "-w",
+            "100",
+        ]
         if command == "update":
             args += ["--no-fuzzy-matching", "--ignore-obsolete"]
         subprocess.run(args, check=True)

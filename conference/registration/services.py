@@ -26,7 +26,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from conference.core import audit
 from conference.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
-from conference.core.mail import external_url, queue_templated
+from conference.core.mail import attach_at_delivery, external_url, queue_templated
 from conference.core.models import Congress, CongressDay
 from conference.core.signals import (
     collect_attachments,
@@ -349,10 +349,8 @@ SUBJECTS = {
 
 
 def send_mail(registration: Registration, kind: str, **context) -> None:
-    """Queue one of the registration mails in the registrant's language."""
-    attachments = []
-    if kind in ("confirmed", "promoted"):
-        attachments = collect_attachments(registration, "registration.confirmed")
+    """Queue one of the registration mails in the registrant's language. The ticket and
+    calendar of confirmed/promoted mails are attached at delivery (``_seat_attachments``)."""
     congress = registration.congress or db.session.get(Congress, registration.congress_id)
     queue_templated(
         f"registration/{kind}",
@@ -367,8 +365,19 @@ def send_mail(registration: Registration, kind: str, **context) -> None:
         },
         kind=f"registration.{kind}",
         registration_id=registration.id,
-        attachments=attachments,
     )
+
+
+@attach_at_delivery("registration.confirmed", "registration.promoted")
+def _seat_attachments(mail) -> list:
+    """What other areas attach for a person holding a seat (ticket PDF, personal calendar),
+    made from the registration as it is when the mail goes out."""
+    registration = (
+        db.session.get(Registration, mail.registration_id) if mail.registration_id else None
+    )
+    if registration is None or registration.status != Status.CONFIRMED:
+        return []
+    return collect_attachments(registration, "registration.confirmed")
 
 
 def _confirm_url(registration: Registration) -> str:
