@@ -61,9 +61,8 @@ def test_drag_and_drop_saves_snaps_back_and_creates(db, page):
         _drag(page, block, target["x"] + target["width"] / 2, target["y"] + 8)
 
     assert first.value.status == 200
-    page.wait_for_function(
-        "document.querySelector('[data-builder-status]').textContent.includes('12:00')"
-    )
+    # A locator, not wait_for_function: the page's CSP forbids the eval that polling a string needs.
+    page.locator("[data-builder-status]").filter(has_text="12:00").wait_for()
     assert _stored(db, forum_id, tz) == (side_id, time(12))
     moved_box = block.bounding_box()
     assert abs(moved_box["y"] - target["y"]) < 6
