@@ -463,16 +463,20 @@ def render_badges(
 
 #: From this many badges on, the layout is split across the machine's cores (see core/pdf.py).
 PARALLEL_FROM = 120
+#: At most this many badges in one part, so that no process holds a huge layout in memory.
+PART_SIZE = 250
 
 
 def _parts(badges: list, layout: str) -> list[list]:
-    """The badges cut into one part per core, each a whole number of sheets (A4: four)."""
+    """The badges cut into parts of whole sheets (A4: four badges), at least one per core and
+    at most ``PART_SIZE`` badges each."""
     cores = os.cpu_count() or 1
     if len(badges) < PARALLEL_FROM or cores < 2:
         return [badges]
     per_sheet = 4 if layout == "a4" else 1
     sheets = -(-len(badges) // per_sheet)
-    size = -(-sheets // cores) * per_sheet
+    count = max(cores, -(-len(badges) // PART_SIZE))
+    size = -(-sheets // count) * per_sheet
     return [badges[start : start + size] for start in range(0, len(badges), size)]
 
 
