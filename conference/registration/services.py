@@ -93,19 +93,21 @@ class InvalidRegistration(Invalid):
 # --- reading ----------------------------------------------------------------------------------
 
 
+#: What a page about one registration shows: its organisation, days and congress.
+_PAGE_LOADS = (
+    joinedload(Registration.carrier),
+    joinedload(Registration.local_structure),
+    selectinload(Registration.days),
+    joinedload(Registration.congress),
+)
+
+
 def by_manage_token(token: str) -> Registration:
     """The registration behind a manage link. Raises NotFound, never telling whether it existed."""
     registration = None
     if is_well_formed(token):
         registration = db.session.execute(
-            select(Registration)
-            .where(Registration.manage_token == token)
-            .options(
-                joinedload(Registration.carrier),
-                joinedload(Registration.local_structure),
-                selectinload(Registration.days),
-                joinedload(Registration.congress),
-            )
+            select(Registration).where(Registration.manage_token == token).options(*_PAGE_LOADS)
         ).scalar_one_or_none()
     if registration is None or registration.anonymised_at is not None:
         raise NotFound(_("This link is not valid."), code="unknown_link")
@@ -727,14 +729,7 @@ def scope_carrier(actor) -> int | None:
 def for_staff(registration_id: int, actor) -> Registration:
     """A registration an organiser or coordinator may see. Raises NotFound otherwise."""
     registration = db.session.execute(
-        select(Registration)
-        .where(Registration.id == registration_id)
-        .options(
-            joinedload(Registration.carrier),
-            joinedload(Registration.local_structure),
-            selectinload(Registration.days),
-            joinedload(Registration.congress),
-        )
+        select(Registration).where(Registration.id == registration_id).options(*_PAGE_LOADS)
     ).scalar_one_or_none()
     carrier = scope_carrier(actor)
     if registration is None or (carrier is not None and registration.carrier_id != carrier):

@@ -48,6 +48,17 @@ class WorkshopFull(DomainError):
     status, code = 409, "workshop_full"
 
 
+class SeatChanged(Conflict):
+    code = "seat_changed"
+
+
+def _seat_changed() -> SeatChanged:
+    """Another request moved or freed this seat first (two tabs, two clicks)."""
+    return SeatChanged(
+        _("Your workshop choice changed in the meantime. Please check and try again.")
+    )
+
+
 class NotAllowed(DomainError):
     status, code = 409, "not_allowed"
 
@@ -284,10 +295,7 @@ def _place(
                 )
                 db.session.add(seat)
         except IntegrityError:
-            raise Conflict(
-                _("Your workshop choice changed in the meantime. Please check and try again."),
-                code="seat_changed",
-            ) from None
+            raise _seat_changed() from None
     else:
         old_session_id = current.session_id
         # Only if nobody moved this seat meanwhile (on PostgreSQL a parallel switch waits on the
@@ -299,10 +307,7 @@ def _place(
             .execution_options(synchronize_session=False)
         ).rowcount
         if moved != 1:
-            raise Conflict(
-                _("Your workshop choice changed in the meantime. Please check and try again."),
-                code="seat_changed",
-            )
+            raise _seat_changed()
         db.session.expire(current)
         _release(old_session_id)
         _promote(old_session_id, now=now)
@@ -368,10 +373,7 @@ def _free_seat(seat: WorkshopSeat, *, now: datetime) -> None:
         .execution_options(synchronize_session=False)
     ).rowcount
     if gone != 1:
-        raise Conflict(
-            _("Your workshop choice changed in the meantime. Please check and try again."),
-            code="seat_changed",
-        )
+        raise _seat_changed()
     db.session.expunge(seat)
     _release(seat.session_id)
     _promote(seat.session_id, now=now)
