@@ -5,7 +5,6 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app conference
 HOST ?= 127.0.0.1
 PORT ?= 5000
-AREAS := core accounts organisations registration agenda workshops badges checkin feeds reports
 
 .PHONY: run test lint install translations messages bench serve clean
 
@@ -17,15 +16,18 @@ $(BIN)/activate: pyproject.toml
 
 install: $(BIN)/activate translations
 
-## Compile the German catalogues (the .po files are committed, the .mo files are built).
+## Compile the German catalogue (the .po file is committed, the .mo file is built).
 translations: $(BIN)/activate
-	@for po in conference/translations/*/*/LC_MESSAGES/messages.po; do \
-	  [ -f "$$po" ] && $(BIN)/pybabel compile -f --use-fuzzy -i "$$po" -o "$${po%.po}.mo" >/dev/null || true; \
-	done
+	$(BIN)/pybabel -q compile -f -d conference/translations
 
-## Extract msgids of each area into its own catalogue and merge them into its German .po.
+## Extract every msgid (plain pybabel, babel.cfg) and merge it into the German catalogue.
+## New strings arrive untranslated and tests/test_i18n.py fails until they are translated.
 messages: $(BIN)/activate
-	$(BIN)/python -m conference.core.messages
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_ngettext:1,2 --no-location \
+	  --sort-output -o conference/translations/messages.pot conference templates
+	$(BIN)/pybabel -q update -i conference/translations/messages.pot -d conference/translations \
+	  -l de -w 100 --no-fuzzy-matching --ignore-obsolete
+	rm conference/translations/messages.pot
 
 run: install
 	$(FLASK) init-db

@@ -74,7 +74,7 @@ def _init_extensions(app: Flask) -> None:
         app,
         locale_selector=i18n.select_locale,
         timezone_selector=i18n.select_timezone,
-        default_translation_directories=";".join(i18n.translation_directories()),
+        default_translation_directories=str(i18n.TRANSLATIONS),
     )
     from conference.core import ratelimit
 

@@ -1,7 +1,7 @@
 """Languages: German first, English second.
 
-Each area keeps its own German catalogue under ``conference/translations/<area>/``, so areas
-are translated independently; Flask-Babel merges the directories into one catalogue.
+One German catalogue, ``conference/translations/de/LC_MESSAGES/messages.po``, kept with plain
+``pybabel extract/update/compile`` (``make messages``, ``make translations``).
 """
 
 from __future__ import annotations
@@ -12,12 +12,6 @@ from flask import current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, format_time
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
-
-
-def translation_directories() -> list[str]:
-    if not TRANSLATIONS.is_dir():
-        return [str(TRANSLATIONS)]
-    return sorted(str(path) for path in TRANSLATIONS.iterdir() if path.is_dir())
 
 
 def select_locale() -> str:
