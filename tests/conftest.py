@@ -280,3 +280,18 @@ def smtp(smtp_server):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "config(**settings): app settings for this test")
+
+
+def pytest_report_header(config):
+    """The browser tests' Chromium, so a run says what it tested with (Debian updates it)."""
+    import subprocess
+
+    from tests.browser_fixtures import CHROMIUM
+
+    try:
+        found = subprocess.run(
+            [CHROMIUM, "--version"], capture_output=True, text=True, timeout=30
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        found = f"not found at {CHROMIUM}"
+    return f"chromium: {found or 'no version reported'}"

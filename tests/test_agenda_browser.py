@@ -91,3 +91,61 @@ def test_drag_and_drop_saves_snaps_back_and_creates(db, page):
     assert page.input_value("#start") == "16:00"
     assert page.input_value("#end") == "17:00"
     assert page.input_value("#room_id") == str(side_id)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1280, 1920])
+def test_every_block_keeps_its_edit_link_clickable_whatever_its_length(db, page, width):
+    """The resize handle at a block's lower edge must never lie over its "Edit" link: at 15,
+    30 and 60 minutes the element under the centre of the link is the link itself."""
+    congress = factories.congress()
+    hall = factories.room(congress, name="Großer Saal", capacity=200)
+    lengths = {15: time(9, 15), 30: time(11, 30), 60: time(14)}
+    starts = {15: time(9), 30: time(11), 60: time(13)}
+    ids = {
+        minutes: factories.session(
+            congress,
+            title=f"Eine Sitzung mit einem recht langen Titel über Patenschaften ({minutes} min)",
+            room_=hall,
+            start=starts[minutes],
+            end=lengths[minutes],
+        ).id
+        for minutes in lengths
+    }
+    organiser = factories.user(role="organiser")
+    email, day = organiser.email, congress.starts_on
+    db.session.commit()
+    page.set_viewport_size({"width": width, "height": 1000})
+    log_in(page, email, factories.PASSWORD)
+    page.goto(f"/admin/agenda?day={day.isoformat()}")
+    page.wait_for_selector("[data-agenda-grid][data-enhanced]")
+
+    for minutes, session_id in ids.items():
+        link = page.locator(f'[data-session-id="{session_id}"] a.block-edit')
+        link.scroll_into_view_if_needed()
+        hit = link.evaluate(
+            """(a) => {
+                const box = a.getBoundingClientRect();
+                const block = a.closest("[data-block]").getBoundingClientRect();
+                const handle = a.closest("[data-block]").querySelector("[data-resize]");
+                const grip = handle.getBoundingClientRect();
+                const el = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+                return {
+                    same: el !== null && el.closest("a") === a,
+                    height: box.height,
+                    inside: box.top >= block.top && box.bottom <= block.bottom,
+                    apart: box.bottom <= grip.top,
+                };
+            }"""
+        )
+        assert hit["same"], f"the {minutes}-minute block's edit link is covered"
+        assert hit["inside"], f"the {minutes}-minute block clips its edit link"
+        assert hit["apart"], f"the {minutes}-minute block's resize handle overlaps its edit link"
+        assert hit["height"] > 0
+
+    header = page.locator(".grid-head").first
+    assert header.inner_text() == "Uhrzeit"
+    assert header.evaluate("(h) => h.scrollWidth <= h.clientWidth")
+
+    page.locator(f'[data-session-id="{ids[15]}"] a.block-edit').click(timeout=3000)
+    page.wait_for_url(f"**/admin/agenda/sessions/{ids[15]}")

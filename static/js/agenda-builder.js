@@ -31,6 +31,9 @@ function setGridClasses(block, state) {
     if (/^(gc-|gr-s|gr-e)\d+$/.test(name)) block.classList.remove(name);
   }
   block.classList.add(`gc-${state.column}`, `gr-s${state.row_start}`, `gr-e${state.row_end}`);
+  const rows = state.row_end - state.row_start;
+  block.classList.toggle("is-compact", rows < 2);
+  block.classList.toggle("is-short", rows === 2);
   block.dataset.start = state.start;
   const time = block.querySelector("[data-block-time]");
   if (time) time.textContent = `${state.start}–${state.end}`;
