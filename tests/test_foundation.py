@@ -152,7 +152,7 @@ def test_app_without_configuration_uses_sqlite_in_instance(tmp_path, monkeypatch
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.delenv("SECRET_KEY", raising=False)
 
-    app = create_app({"INSTANCE_PATH": str(tmp_path)})
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "DEVELOPMENT": True})
 
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'conference.sqlite3'}"
     assert (tmp_path / "secret_key").exists()
@@ -162,14 +162,20 @@ def test_environment_overrides_instance_config(tmp_path, monkeypatch):
     (tmp_path / "config.py").write_text("MAIL_SERVER = 'from-instance'\nMAIL_PORT = 2525\n")
     monkeypatch.setenv("MAIL_SERVER", "from-env")
 
-    app = create_app({"INSTANCE_PATH": str(tmp_path)})
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "DEVELOPMENT": True})
 
     assert app.config["MAIL_SERVER"] == "from-env"
     assert app.config["MAIL_PORT"] == 2525
 
 
 def test_postgres_url_forms_use_psycopg(tmp_path):
-    app = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": "postgres://u:p@127.0.0.1/x"})
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path),
+            "DATABASE_URL": "postgres://u:p@127.0.0.1/x",
+            "TESTING": True,
+        }
+    )
 
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@127.0.0.1/x"
 

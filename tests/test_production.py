@@ -24,6 +24,7 @@ from conference.core.tokens import new_token
 
 ROOT = Path(__file__).resolve().parent.parent
 LONG_KEY = "k" * 20 + "K" * 20 + "0123456789"
+PRODUCTION = {"PUBLIC_BASE_URL": "https://kongress.example.org"}
 
 
 def _free_port() -> int:
@@ -113,6 +114,7 @@ def test_gunicorn_serves_with_the_config_file_and_logs_requests_without_tokens(t
         "GUNICORN_ACCESS_LOG": str(access_log),
         "GUNICORN_ERROR_LOG": str(tmp_path / "error.log"),
         "MAIL_BACKEND": "none",
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
     }
     subprocess.run(
         [sys.executable, "-m", "flask", "--app", "conference", "init-db"],
@@ -178,7 +180,7 @@ def _echo_app(app):
     return app.test_client()
 
 
-@pytest.mark.config(PROXY_FIX_HOPS=1)
+@pytest.mark.config(PROXY_FIX_HOPS=1, PUBLIC_BASE_URL="https://kongress.example.org")
 def test_behind_one_proxy_the_client_address_and_https_come_from_its_headers(app):
     client = _echo_app(app)
 
@@ -263,6 +265,7 @@ def test_check_finds_an_unmigrated_database(tmp_path):
             "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}",
             "INSTANCE_PATH": str(tmp_path),
             "SECRET_KEY": LONG_KEY,
+            "PUBLIC_BASE_URL": "https://kongress.example.org",
         }
     )
 
@@ -282,6 +285,7 @@ def test_check_refuses_generated_keys_and_memory_limits_on_an_unreachable_postgr
             "INSTANCE_PATH": str(tmp_path),
             "RATELIMIT_STORAGE_URI": "memory://",
             "MAIL_BACKEND": "file",
+            "PUBLIC_BASE_URL": "https://kongress.example.org",
         }
     )
 
@@ -302,9 +306,12 @@ def test_check_refuses_generated_keys_and_memory_limits_on_an_unreachable_postgr
 def test_rate_limit_storage_defaults_to_the_database_except_on_sqlite(tmp_path):
     sqlite_app = create_app(
         {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}", "INSTANCE_PATH": str(tmp_path)}
+        | PRODUCTION
     )
     postgres_url = "postgresql+psycopg://conference@db.internal/conference"
-    postgres_app = create_app({"DATABASE_URL": postgres_url, "INSTANCE_PATH": str(tmp_path)})
+    postgres_app = create_app(
+        {"DATABASE_URL": postgres_url, "INSTANCE_PATH": str(tmp_path)} | PRODUCTION
+    )
 
     assert sqlite_app.config["RATELIMIT_STORAGE_URI"] == "memory://"
     assert postgres_app.config["RATELIMIT_STORAGE_URI"] == "database://"
@@ -375,3 +382,171 @@ def test_login_limit_counts_in_the_database(app, client):
 
     assert statuses == [400] * 10 + [429]
     assert db.session.query(RateLimitCounter.count).scalar() == 11
+
+
+# --- links and hosts (issue 14, points 1-4) --------------------------------------------------
+
+
+def _links_in(message) -> list[str]:
+    import re
+
+    return re.findall(r"https?://[^\s<>\"]+", message.get_body(("plain",)).get_content())
+
+
+@pytest.mark.config(PUBLIC_BASE_URL=None)
+def test_mailed_links_never_take_the_requests_host_even_where_it_is_trusted(app, client, smtp):
+    from conference.extensions import db
+    from tests import factories
+
+    congress = factories.congress()
+    factories.registration(congress, email="victim@example.org")
+    db.session.commit()
+
+    answer = client.post(
+        "/register/lost-link",
+        data={"email": "victim@example.org"},
+        headers={"Host": "localhost:8081"},
+    )
+
+    assert answer.status_code == 302
+    links = _links_in(smtp.wait(1)[0])
+    assert links and all(link.startswith("http://127.0.0.1:5000/r/") for link in links)
+
+
+@pytest.mark.config(PUBLIC_BASE_URL=None)
+def test_feeds_and_the_calendar_page_never_take_the_requests_host(app, client):
+    from conference.extensions import db
+    from tests import factories
+
+    congress = factories.congress()
+    factories.session(congress, title="Eröffnung")
+    db.session.commit()
+
+    feed = client.get("/programme.ics", headers={"Host": "localhost:8081"}).get_data(as_text=True)
+    page = client.get("/calendar", headers={"Host": "localhost:8081"}).get_data(as_text=True)
+
+    assert "localhost:8081" not in feed and "localhost:8081" not in page
+    assert "http://127.0.0.1:5000/sessions/" in feed.replace("\r\n ", "")
+    assert "webcal://127.0.0.1:5000/programme.ics" in page
+
+
+def test_a_request_for_a_foreign_host_gets_400_in_german_and_mails_nothing(app, client, smtp):
+    from conference.core.models import OutboxMail
+    from conference.extensions import db
+    from tests import factories
+
+    congress = factories.congress()
+    factories.registration(congress, email="victim@example.org")
+    db.session.commit()
+
+    answer = client.post(
+        "/register/lost-link",
+        data={"email": "victim@example.org"},
+        headers={"Host": "attacker.example"},
+    )
+
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 400
+    assert '<html lang="de">' in page and "Das hat nicht geklappt" in page
+    assert db.session.query(OutboxMail).count() == 0
+
+
+@pytest.mark.config(PROXY_FIX_HOPS=1)
+def test_behind_a_proxy_a_foreign_forwarded_host_gets_400(app, client):
+    with client.session_transaction() as session:
+        session["language"] = "en"
+
+    answer = client.get("/", headers={"X-Forwarded-Host": "attacker.example"})
+
+    assert answer.status_code == 400
+    assert '<html lang="en">' in answer.get_data(as_text=True)
+    assert client.get("/", headers={"X-Forwarded-Host": "kongress.test"}).status_code == 200
+
+
+def test_trusted_hosts_come_from_the_base_url_plus_localhost_only_in_development(tmp_path):
+    base = {"INSTANCE_PATH": str(tmp_path), "PUBLIC_BASE_URL": "https://kongress.example.org/"}
+
+    production = create_app({**base, "TRUSTED_HOSTS": ["app1.internal"]})
+    development = create_app({**base, "DEVELOPMENT": True})
+
+    assert production.config["TRUSTED_HOSTS"] == ["kongress.example.org", "app1.internal"]
+    assert production.config["PUBLIC_BASE_URL"] == "https://kongress.example.org"
+    assert development.config["TRUSTED_HOSTS"] == [
+        "kongress.example.org",
+        "localhost",
+        "127.0.0.1",
+        "::1",
+    ]
+
+
+def test_outside_development_the_app_refuses_to_start_without_a_base_url(tmp_path, monkeypatch):
+    from conference.config import ConfigurationError
+
+    monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
+
+    with pytest.raises(ConfigurationError, match="PUBLIC_BASE_URL is not set"):
+        create_app({"INSTANCE_PATH": str(tmp_path)})
+    assert create_app({"INSTANCE_PATH": str(tmp_path), "DEVELOPMENT": True})
+
+
+def test_flask_check_reports_the_missing_base_url_and_flask_run_refuses(tmp_path):
+    environment = {
+        "PATH": "/usr/bin:/bin",
+        "CONFERENCE_INSTANCE_PATH": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "SECRET_KEY": LONG_KEY,
+        "MAIL_BACKEND": "none",
+    }
+    flask = [sys.executable, "-m", "flask", "--app", "conference"]
+
+    check = subprocess.run(
+        [*flask, "check"], cwd=ROOT, env=environment, capture_output=True, text=True
+    )
+    run = subprocess.run(
+        [*flask, "run", "--port", str(_free_port())],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert check.returncode == 1
+    assert "ERROR    links: PUBLIC_BASE_URL is not set" in check.stdout
+    assert run.returncode != 0
+    assert "PUBLIC_BASE_URL is not set" in run.stderr
+
+
+def test_make_run_sets_the_base_url_and_development_itself():
+    dry_run = subprocess.run(
+        ["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+
+    serve = next(line for line in dry_run.splitlines() if " run --host " in line)
+    assert "PUBLIC_BASE_URL=http://127.0.0.1:5000" in serve
+    assert "DEVELOPMENT=true" in serve
+
+
+@pytest.mark.config(PUBLIC_BASE_URL="https://kongress.example.org", PROXY_FIX_HOPS=1)
+def test_an_https_site_sends_hsts_and_secure_session_cookies(app, client):
+    from conference.extensions import db
+    from tests import factories
+
+    factories.user(email="orga@example.org", role="organiser")
+    db.session.commit()
+    https = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "kongress.example.org"}
+
+    start = client.get("/", headers=https)
+    login = client.post(
+        "/login",
+        data={"email": "orga@example.org", "password": factories.PASSWORD},
+        headers=https,
+    )
+
+    assert start.headers["Strict-Transport-Security"] == "max-age=31536000"
+    assert login.status_code == 302
+    assert "Secure" in login.headers["Set-Cookie"]
+
+
+def test_an_http_site_sends_no_hsts(app, client):
+    assert "Strict-Transport-Security" not in client.get("/").headers
