@@ -285,3 +285,64 @@ def test_admin_creates_a_scanner_token_shown_once_and_revokes_it(staff_client, a
         .status_code
         == 401
     )
+
+
+# --- sessions end on the server too (issue 14, point 5) --------------------------------------
+
+
+def _logged_in(client, db, email: str = "orga@example.org", role: str = "organiser"):
+    user = factories.user(role=role, email=email)
+    factories.congress()
+    db.session.commit()
+    client.post("/login", data={"email": email, "password": factories.PASSWORD})
+    return user, client.get_cookie("session").value
+
+
+def _with_cookie(app, value: str):
+    other = app.test_client()
+    other.set_cookie("session", value)
+    return other
+
+
+def test_a_session_cookie_copied_before_logout_no_longer_opens_anything(app, client, db):
+    _user, copied = _logged_in(client, db)
+    assert _with_cookie(app, copied).get("/admin/registrations").status_code == 200
+
+    client.post("/logout")
+
+    answer = _with_cookie(app, copied).get("/admin/registrations")
+    assert answer.status_code == 302
+    assert answer.headers["Location"].startswith("/login")
+
+
+def test_a_password_change_ends_every_session_of_the_user(app, client, db):
+    user, copied = _logged_in(client, db)
+
+    user.set_password("a brand new long password")
+    db.session.commit()
+
+    assert _with_cookie(app, copied).get("/admin/registrations").status_code == 302
+    assert client.get("/staff").status_code == 302
+
+
+def test_a_deactivated_users_old_sessions_stay_ended_after_reactivation(
+    app, client, db, staff_client
+):
+    user, copied = _logged_in(client, db, email="door@example.org", role="checkin")
+    admin = staff_client("admin")
+
+    admin.post(f"/admin/users/{user.id}/active", data={"active": "0"})
+    closed = _with_cookie(app, copied).get("/checkin").status_code
+    admin.post(f"/admin/users/{user.id}/active", data={"active": "1"})
+
+    assert closed == 302
+    assert _with_cookie(app, copied).get("/checkin").status_code == 302
+
+
+def test_another_users_session_survives_a_logout(app, client, db, staff_client):
+    other = staff_client("organiser")
+    _user, _copied = _logged_in(client, db)
+
+    client.post("/logout")
+
+    assert other.get("/admin/registrations").status_code == 200

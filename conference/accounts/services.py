@@ -102,7 +102,15 @@ def set_active(user: User, active: bool, *, actor) -> None:
     if actor is not None and getattr(actor, "id", None) == user.id and not active:
         raise Invalid(str(_l("You cannot deactivate your own account.")), code="self_deactivation")
     user.active = active
+    if not active:
+        user.end_sessions()
     audit.record("user.activate" if active else "user.deactivate", user, actor=actor)
+
+
+def end_sessions(user: User) -> None:
+    """Sign the user out everywhere: a logout ends every copy of the session cookie."""
+    user.end_sessions()
+    db.session.flush()
 
 
 def revoke_api_token(token: ApiToken, *, now: datetime, actor) -> None:
