@@ -346,3 +346,38 @@ def test_another_users_session_survives_a_logout(app, client, db, staff_client):
     client.post("/logout")
 
     assert other.get("/admin/registrations").status_code == 200
+
+
+# --- no staff enumeration by timing (issue 14, point 6) --------------------------------------
+
+
+def _login_cpu_seconds(client, email: str) -> float:
+    """CPU time of this process for one failed login, the least of three (the test client
+    serves in-process, so this is the server's work, whatever else the machine does)."""
+    import time
+
+    spent = []
+    for _ in range(3):
+        started = time.process_time()
+        answer = client.post("/login", data={"email": email, "password": "wrong password"})
+        spent.append(time.process_time() - started)
+        assert answer.status_code == 400
+    return min(spent)
+
+
+def test_a_login_with_an_unknown_address_costs_as_much_as_with_a_known_one(client, db):
+    factories.user(role="organiser", email="orga@example.org")
+    inactive = factories.user(role="organiser", email="gone@example.org")
+    inactive.active = False
+    db.session.commit()
+    client.post("/login", data={"email": "warm-up@example.org", "password": "x"})
+
+    known = _login_cpu_seconds(client, "orga@example.org")
+    unknown = _login_cpu_seconds(client, "nobody@example.org")
+    deactivated = _login_cpu_seconds(client, "gone@example.org")
+
+    # Checking a password hash dominates a login (scrypt, ~0.1 s); without it a failed login
+    # costs a few milliseconds.
+    assert known > 0.02
+    assert unknown > 0.5 * known
+    assert deactivated > 0.5 * known
