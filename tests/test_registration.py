@@ -166,17 +166,37 @@ def test_unknown_or_malformed_links_are_404_without_saying_more(client, db):
     assert answers == [404, 404, 404, 404, 404]
 
 
-def test_duplicate_email_is_refused_and_offers_to_resend_the_link(client, db, smtp):
+def test_a_registered_address_gets_the_same_answer_and_its_own_link_by_mail(client, db, smtp):
     congress = factories.congress()
-    factories.registration(congress, email="anna@example.org")
+    anna = factories.registration(congress, email="anna@example.org", first_name="Anna")
     db.session.commit()
 
-    response = client.post("/register", data=form_data(congress, email="ANNA@example.org"))
+    again = client.post(
+        "/register", data=form_data(congress, email="ANNA@example.org", first_name="Mallory")
+    )
+    new = client.post("/register", data=form_data(congress, email="bert@example.org"))
 
-    page = response.get_data(as_text=True)
-    assert response.status_code == 400
-    assert "bereits angemeldet" in page
-    assert "Link erneut senden" in page
+    assert (again.status_code, again.headers["Location"]) == (302, "/register/submitted")
+    assert (new.status_code, new.headers["Location"]) == (302, "/register/submitted")
+    mails = {m["To"]: m for m in smtp.wait(2)}
+    body = mails["anna@example.org"].get_body(("plain",)).get_content()
+    assert f"/r/{anna.manage_token}" in body
+    assert "noch einmal das Anmeldeformular" in body
+    assert "/register/confirm/" not in body
+    db.session.refresh(anna)
+    assert anna.first_name == "Anna"
+    assert [r.email for r in registrations(db)] == ["anna@example.org", "bert@example.org"]
+
+
+def test_a_pending_address_registering_again_gets_a_new_confirmation_link(client, db, smtp):
+    congress = factories.congress()
+    factories.registration(congress, email="anna@example.org", status=Status.PENDING)
+    db.session.commit()
+
+    answer = client.post("/register", data=form_data(congress, email="anna@example.org"))
+
+    assert answer.headers["Location"] == "/register/submitted"
+    assert confirm_token_from(smtp.wait(1)[0])
     assert len(registrations(db)) == 1
 
 
@@ -1006,3 +1026,42 @@ def test_organiser_fills_seats_from_the_waitlist_after_raising_capacity(db, staf
     assert response.status_code == 302
     assert waiting.status == Status.CONFIRMED
     assert smtp.wait(1)[0]["To"] == "wait@example.org"
+
+
+def test_a_coordinators_import_preview_does_not_reveal_people_of_other_carriers(db, staff_client):
+    congress = factories.congress()
+    ours = factories.carrier("Caritas Bund", short_name="Caritas")
+    theirs = factories.carrier("Diakonie Bund", short_name="Diakonie")
+    factories.registration(congress, email="own@example.org", carrier_id=ours.id)
+    factories.registration(congress, email="elsewhere@example.org", carrier_id=theirs.id)
+    db.session.commit()
+    coordinator = staff_client("coordinator", organisation_id=ours.id)
+    content = (
+        b"first_name,last_name,email,organisation\n"
+        b"Ada,Eigen,own@example.org,\n"
+        b"Bo,Anders,elsewhere@example.org,\n"
+        b"Cy,Neu,new@example.org,\n"
+    )
+
+    preview = coordinator.post(
+        "/admin/registrations/import",
+        data={"file": (io.BytesIO(content), "l.csv"), "consent": "y", "mode": "pending"},
+        content_type="multipart/form-data",
+    )
+    page = preview.get_data(as_text=True)
+    payload = re.search(r'name="payload" type="hidden" value="([^"]+)"', page).group(1)
+    committed = coordinator.post(
+        "/admin/registrations/import/commit",
+        data={"payload": payload, "mode": "pending", "what": "valid"},
+        follow_redirects=True,
+    )
+
+    assert page.count("Bereits angemeldet") == 1
+    assert "2 von 3 Zeilen" in page
+    assert "1 Anmeldungen importiert, 2 Zeilen übersprungen" in committed.get_data(as_text=True)
+    stored = {r.email: r.carrier_id for r in registrations(db)}
+    assert stored == {
+        "own@example.org": ours.id,
+        "elsewhere@example.org": theirs.id,
+        "new@example.org": ours.id,
+    }

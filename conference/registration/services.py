@@ -461,6 +461,19 @@ def register(
     return registration
 
 
+def sign_up(
+    congress: Congress, data: dict, days: Iterable[date], consent: Consent, *, now: datetime
+) -> None:
+    """The public form. A new address gets a pending registration and the confirmation mail;
+    an address that is registered already gets its own link by mail (``send_lost_link``) and
+    nothing is stored. The visitor sees the same answer either way, so the form never tells
+    whether someone is registered. Raises RegistrationClosed, InvalidRegistration."""
+    try:
+        register(congress, data, days, consent, now=now)
+    except AlreadyRegistered:
+        send_lost_link(congress, data.get("email") or "", now=now, registering_again=True)
+
+
 def _place(registration: Registration, *, now: datetime, actor, notify: bool = True) -> None:
     """A pending registration whose address is confirmed: a seat if one is free, else waits."""
     failure = _take_seats(registration, Status.PENDING, now)
@@ -514,10 +527,13 @@ def renew_expired_link(token: str, *, now: datetime) -> Registration:
     return registration
 
 
-def send_lost_link(congress: Congress, email: str, *, now: datetime) -> None:
+def send_lost_link(
+    congress: Congress, email: str, *, now: datetime, registering_again: bool = False
+) -> None:
     """Mail the manage link (or a new confirmation link) if the address is registered.
 
     Says nothing either way: the caller answers the same for known and unknown addresses.
+    ``registering_again``: the mail says that the address was used on the form once more.
     """
     try:
         address = normalise_email(email)
@@ -536,7 +552,7 @@ def send_lost_link(congress: Congress, email: str, *, now: datetime) -> None:
         resend_confirmation(registration, now=now)
     else:
         audit.record("registration.link_resent", registration, actor="attendee")
-        send_mail(registration, "link")
+        send_mail(registration, "link", registering_again=registering_again)
 
 
 def cancel(registration: Registration, *, now: datetime, actor="attendee", notify=True) -> None:
@@ -1093,13 +1109,14 @@ def import_preview(congress: Congress, content: bytes, actor) -> list[ImportRow]
     seen = set()
     existing = set()
     if emails:
-        existing = set(
-            db.session.execute(
-                select(Registration.email).where(
-                    Registration.congress_id == congress.id, Registration.email.in_(set(emails))
-                )
-            ).scalars()
+        registered = select(Registration.email).where(
+            Registration.congress_id == congress.id, Registration.email.in_(set(emails))
         )
+        if scope is not None:
+            # A coordinator learns only about their own organisation's people: that an address
+            # is registered under another carrier is not theirs to know (import_rows skips it).
+            registered = registered.where(Registration.carrier_id == scope)
+        existing = set(db.session.execute(registered).scalars())
     for row in rows:
         email = (row.data or {}).get("email")
         if not email:
@@ -1137,20 +1154,27 @@ def import_rows(
         raise Invalid(
             _("%(n)s rows have problems; nothing was imported.", n=len(bad)), code="import_invalid"
         )
-    imported = 0
+    imported = skipped = 0
     for row in rows:
         if row.problems:
+            skipped += 1
             continue
-        register(
-            congress,
-            row.data,
-            row.days,
-            Consent(data_processing=True),
-            now=now,
-            actor=actor,
-            source="import",
-            confirmed=confirmed,
-        )
+        try:
+            register(
+                congress,
+                row.data,
+                row.days,
+                Consent(data_processing=True),
+                now=now,
+                actor=actor,
+                source="import",
+                confirmed=confirmed,
+            )
+        except AlreadyRegistered:
+            # Registered under another carrier (the preview did not say so to a coordinator),
+            # or meanwhile: the existing registration stays as it is.
+            skipped += 1
+            continue
         imported += 1
     audit.record(
         "registration.imported",
@@ -1158,6 +1182,6 @@ def import_rows(
         actor=actor,
         congress_id=congress.id,
         imported=imported,
-        skipped=len(bad),
+        skipped=skipped,
     )
-    return ImportResult(imported=imported, skipped=len(bad))
+    return ImportResult(imported=imported, skipped=skipped)

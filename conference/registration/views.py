@@ -92,23 +92,19 @@ def register():
     form.setup_days(congress)
     if request.method == "GET":
         form.days.data = [value for value, _label in form.days.choices]
-    duplicate = False
     if form.validate_on_submit():
         if form.website.data:
             # A bot filled the hidden field: answer as if all went well, store nothing.
             return redirect(url_for(".submitted"))
         try:
-            services.register(
+            # A registered address gets its link by mail and the same answer as a new one.
+            services.sign_up(
                 congress,
                 {**form.person_data(), "email": form.email.data},
                 form.chosen_days(),
                 services.Consent(data_processing=form.consent.data, photo=form.photo_consent.data),
                 now=now,
             )
-        except services.AlreadyRegistered as error:
-            db.session.rollback()
-            duplicate = True
-            _field_error(form, error)
         except services.InvalidRegistration as error:
             db.session.rollback()
             if not _field_error(form, error):
@@ -118,13 +114,7 @@ def register():
             return redirect(url_for(".submitted"))
     status = 400 if request.method == "POST" else 200
     return (
-        render_template(
-            "registration/register.html",
-            form=form,
-            congress=congress,
-            duplicate=duplicate,
-            lost_form=LostLinkForm(formdata=None, email=form.email.data),
-        ),
+        render_template("registration/register.html", form=form, congress=congress),
         status,
     )
 
