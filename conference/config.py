@@ -71,6 +71,9 @@ class Defaults:
     MAIL_MAX_ATTEMPTS = 8
     # Deliver the mail a request queued right after its response (besides `flask send-mail`).
     MAIL_SEND_AFTER_REQUEST = True
+    # Mails a visitor without an account can trigger reach one address at most this often an
+    # hour (core/mail.py ``unsolicited_mail_allowed``).
+    MAIL_RECIPIENT_CAP_PER_HOUR = 3
 
     # e.g. https://kongress.example.org: every absolute link (mails, feeds, calendar pages) and
     # the only host the app answers for. Required outside development.
@@ -91,7 +94,7 @@ class Defaults:
     REMEMBER_COOKIE_SAMESITE = "Lax"
 
     RATELIMIT_ENABLED = True
-    # Empty: the database when it is PostgreSQL, memory with SQLite (core/ratelimit.py).
+    # Empty: the app's database, PostgreSQL or SQLite, shared by all workers (core/ratelimit.py).
     RATELIMIT_STORAGE_URI = ""
     RATELIMIT_HEADERS_ENABLED = False
 

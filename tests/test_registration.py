@@ -1065,3 +1065,66 @@ def test_a_coordinators_import_preview_does_not_reveal_people_of_other_carriers(
         "elsewhere@example.org": theirs.id,
         "new@example.org": ours.id,
     }
+
+
+# --- no mail bomb (issue 14, point 8) ----------------------------------------------------------
+
+
+def test_an_address_gets_at_most_three_unsolicited_mails_an_hour_across_app_instances(
+    app, client, db, smtp, database_url, instance_path
+):
+    from conference import create_app
+
+    congress = factories.congress()
+    factories.registration(congress, email="victim@example.org")
+    db.session.commit()
+    second = create_app({**app.config, "DATABASE_URL": database_url})
+    second.test_client_class = type(client)
+    clients = [client, second.test_client()]
+
+    answers = [
+        clients[n % 2].post("/register/lost-link", data={"email": "victim@example.org"})
+        for n in range(4)
+    ]
+    again = client.post("/register", data=form_data(congress, email="victim@example.org"))
+    with second.app_context():
+        second_engine = db.engine
+    second_engine.dispose()
+
+    assert [a.status_code for a in answers] == [302] * 4
+    assert again.headers["Location"] == "/register/submitted"
+    assert len(smtp.wait(3)) == 3
+    assert db.session.execute(select(func.count()).select_from(OutboxMail)).scalar_one() == 3
+
+
+def test_the_cap_opens_again_after_an_hour_and_counts_each_address_alone(app, db, smtp):
+    congress = factories.congress()
+    factories.registration(congress, email="victim@example.org")
+    factories.registration(congress, email="other@example.org")
+    db.session.commit()
+    now = utcnow()
+
+    for _ in range(4):
+        services.send_lost_link(congress, "victim@example.org", now=now)
+    services.send_lost_link(congress, "other@example.org", now=now)
+    services.send_lost_link(congress, "victim@example.org", now=now + timedelta(minutes=61))
+    db.session.commit()
+
+    recipients = db.session.execute(select(OutboxMail.recipient)).scalars().all()
+    assert sorted(recipients) == ["other@example.org"] + ["victim@example.org"] * 4
+
+
+def test_renewing_an_expired_link_is_capped_too(client, db, smtp):
+    congress = factories.congress()
+    pending = factories.registration(
+        congress, status=Status.PENDING, confirm_expires_at=utcnow() - timedelta(hours=1)
+    )
+    db.session.commit()
+    token = pending.confirm_token
+
+    for _ in range(5):
+        client.post(f"/register/confirm/{token}/renew")
+        db.session.refresh(pending)
+        token = pending.confirm_token
+
+    assert db.session.execute(select(func.count()).select_from(OutboxMail)).scalar_one() == 3

@@ -884,3 +884,26 @@ def test_dashboard_and_report_of_a_past_edition(app, db, staff_client, tmp_path)
     assert "Caritas;2" in export.data.decode("utf-8-sig")
     assert client.get("/admin/dashboard?congress=x").status_code == 400
     assert client.get("/admin/dashboard?congress=999").status_code == 404
+
+
+def test_a_listed_person_gets_at_most_three_contact_mails_an_hour(app, db, client):
+    congress = factories.congress()
+    senders = [_listed(db, congress, f"Absender{i}") for i in range(4)]
+    target = _listed(db, congress, "Beliebt")
+    db.session.commit()
+    profile = db.session.execute(
+        select(DirectoryProfile.id).where(DirectoryProfile.registration_id == target.id)
+    ).scalar_one()
+
+    answers = [
+        client.post(
+            f"/r/{sender.manage_token}/directory/{profile}/contact",
+            data={"message": "Hallo"},
+        )
+        for sender in senders
+    ]
+
+    assert [a.status_code for a in answers] == [303, 303, 303, 429]
+    assert "gerade mehrere Nachrichten erhalten" in answers[-1].get_data(as_text=True)
+    assert _count(db, ContactRequest) == 3
+    assert _count(db, OutboxMail) == 3

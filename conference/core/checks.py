@@ -161,17 +161,15 @@ def _rate_limits(app: Flask) -> list[Finding]:
     uri = app.config["RATELIMIT_STORAGE_URI"]
     scheme = uri.split(":", 1)[0]
     if scheme in ("memory", "async+memory"):
-        if _production(app):
-            return [
-                Finding(
-                    WARNING,
-                    "rate limits",
-                    "RATELIMIT_STORAGE_URI is memory://: each gunicorn worker counts on its "
-                    "own, so limits multiply with workers and machines; use database:// "
-                    "(the default on PostgreSQL) or redis://HOST:6379.",
-                )
-            ]
-        return [Finding(OK, "rate limits", "memory (development)")]
+        return [
+            Finding(
+                WARNING,
+                "rate limits",
+                "RATELIMIT_STORAGE_URI is memory://: each gunicorn worker counts on its "
+                "own, so limits multiply with workers and machines; leave it empty for "
+                "database:// (the default) or use redis://HOST:6379.",
+            )
+        ]
     try:
         storage = storage_from_string(uri, **(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {}))
         healthy = storage.check()

@@ -7,6 +7,8 @@ SMTP outage never loses a registration: the row waits and is retried with backof
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import smtplib
 import ssl
@@ -25,6 +27,7 @@ from werkzeug.routing import MapAdapter
 from conference.config import public_base_url
 from conference.core.database import reading
 from conference.core.models import OutboxAttachment, OutboxMail
+from conference.core.ratelimit import count_hit
 from conference.core.time import utcnow
 from conference.extensions import db
 
@@ -137,6 +140,25 @@ def queue_templated(
         attachments=attachments,
         reply_to=reply_to,
     )
+
+
+def unsolicited_mail_allowed(recipient: str, *, now: datetime) -> bool:
+    """Count one mail that a visitor without an account makes us send to ``recipient`` (sign-up,
+    lost or renewed link, directory contact); False once the address has had
+    ``MAIL_RECIPIENT_CAP_PER_HOUR`` of them within the hour, so nobody can mail-bomb it.
+
+    One upsert in the request's transaction (``ratelimit.count_hit``): the cap holds across
+    workers and machines, and a request that rolls back does not count. The counter's key is
+    an HMAC of the address, never the address itself.
+    """
+    address = recipient.strip().lower().encode()
+    secret = current_app.config["SECRET_KEY"].encode()
+    key = "mail-to:" + hmac.new(secret, address, hashlib.sha256).hexdigest()
+    count = count_hit(db.session, key, 3600, now.timestamp())
+    if count > current_app.config["MAIL_RECIPIENT_CAP_PER_HOUR"]:
+        log.info("mail not queued: the recipient's hourly cap is reached")
+        return False
+    return True
 
 
 def external_url(endpoint: str, **values) -> str:

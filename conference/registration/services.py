@@ -26,7 +26,12 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from conference.core import audit
 from conference.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
-from conference.core.mail import attach_at_delivery, external_url, queue_templated
+from conference.core.mail import (
+    attach_at_delivery,
+    external_url,
+    queue_templated,
+    unsolicited_mail_allowed,
+)
 from conference.core.models import Congress, CongressDay
 from conference.core.signals import (
     collect_attachments,
@@ -455,7 +460,7 @@ def register(
         registration.confirm_expires_at = None
         db.session.flush()
         _place(registration, now=now, actor=actor, notify=notify)
-    elif notify:
+    elif notify and (source != "online" or unsolicited_mail_allowed(email, now=now)):
         send_mail(registration, "confirm", confirm_url=_confirm_url(registration))
     db.session.flush()
     return registration
@@ -521,9 +526,13 @@ def resend_confirmation(registration: Registration, *, now: datetime, actor="att
 
 
 def renew_expired_link(token: str, *, now: datetime) -> Registration:
-    """An expired confirmation link asks for a new one: mailed to the stored address only."""
+    """An expired confirmation link asks for a new one: mailed to the stored address only
+    (at most a few times an hour, ``unsolicited_mail_allowed``)."""
     registration = by_confirm_token(token)
-    resend_confirmation(registration, now=now)
+    if registration.status == Status.PENDING and unsolicited_mail_allowed(
+        registration.email, now=now
+    ):
+        resend_confirmation(registration, now=now)
     return registration
 
 
@@ -546,7 +555,7 @@ def send_lost_link(
             Registration.anonymised_at.is_(None),
         )
     ).scalar_one_or_none()
-    if registration is None:
+    if registration is None or not unsolicited_mail_allowed(address, now=now):
         return
     if registration.status == Status.PENDING:
         resend_confirmation(registration, now=now)
