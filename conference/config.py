@@ -101,6 +101,9 @@ class Defaults:
     PROXY_FIX_HOPS = 0
     LOG_LEVEL = "INFO"
 
+    # Stored scan answers (they quote names) are purged by `flask anonymise` after this long.
+    SCAN_ANSWERS_KEPT_DAYS = 3
+
 
 def _parse(value: str, kind: type):
     if kind is bool:

@@ -422,7 +422,13 @@ def _store_answer(nonce: str, outcome: ScanOutcome, now: datetime) -> ScanOutcom
     try:
         with db.session.begin_nested():
             db.session.execute(
-                insert(ScanRecord).values(nonce=nonce, at=now, response=scan_response(outcome))
+                insert(ScanRecord).values(
+                    nonce=nonce,
+                    at=now,
+                    response=scan_response(outcome),
+                    # So that erasing the person also erases what the answer quotes of them.
+                    registration_id=outcome.registration.id if outcome.registration else None,
+                )
             )
     except IntegrityError:
         stored = db.session.execute(

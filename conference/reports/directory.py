@@ -223,7 +223,7 @@ def send_contact_request(
     )
     db.session.add(request)
     db.session.flush()
-    queue_templated(
+    mail = queue_templated(
         "reports/contact",
         recipient=recipient.email,
         language=recipient.language,
@@ -240,4 +240,6 @@ def send_contact_request(
         kind="reports.contact",
         registration_id=recipient.id,
     )
+    db.session.flush()
+    request.mail_id = mail.id
     return request

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import click
 from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -449,10 +451,18 @@ def audit_log():
 )
 @click.option("--dry-run", is_flag=True, help="Only show what would be anonymised.")
 def anonymise_command(months: int | None, dry_run: bool):
-    """Anonymise personal data of past congresses, keeping their statistics."""
+    """Anonymise personal data of past congresses, keeping their statistics; purge stored scan
+    answers older than SCAN_ANSWERS_KEPT_DAYS. Run it daily."""
     now = utcnow()
+    kept = timedelta(days=current_app.config["SCAN_ANSWERS_KEPT_DAYS"])
+    scans = privacy.purge_scan_answers(now, kept=kept, dry_run=dry_run)
+    if scans:
+        verb = "Would delete" if dry_run else "Deleted"
+        click.echo(f"{verb} {scans} stored scan answers older than {kept.days} days.")
     due = privacy.congresses_due(months, now.date())
     if not due:
+        if not dry_run:
+            db.session.commit()
         click.echo("Nothing to anonymise.")
         return
     for congress, count in due:
