@@ -124,6 +124,7 @@ def test_gunicorn_serves_with_the_config_file_and_logs_requests_without_tokens(t
         check=True,
         capture_output=True,
     )
+    escaped = _escape_every_third_character(new_token())
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py")],
         cwd=tmp_path,  # the config file is found by its path, not by the working directory
@@ -137,18 +138,75 @@ def test_gunicorn_serves_with_the_config_file_and_logs_requests_without_tokens(t
         health = httpx.get(base + "/health")
         httpx.get(f"{base}/r/{token}", headers={"X-Forwarded-For": "203.0.113.9"})
         httpx.get(f"{base}/feeds/{token}.ics")
+        httpx.get(f"{base}/r/{escaped}/days")
+        httpx.get(f"{base}/checkin/search?q=Haddad&page=1")
+        httpx.get(f"{base}/admin/registrations?status=confirmed&q=Am%C3%ADra+Haddad")
     finally:
         server.terminate()
         server.wait(timeout=20)
 
     log = access_log.read_text()
     assert health.json() == {"status": "ok", "database": "ok"}
-    assert token not in log
+    assert token not in log and escaped not in log
+    assert "Haddad" not in log and "Am%C3%ADra" not in log
+    assert 'GET /r/[token]/days HTTP/1.1"' in log
+    assert 'GET /checkin/search?q=[search]&page=1 HTTP/1.1"' in log
+    assert 'GET /admin/registrations?status=confirmed&q=[search] HTTP/1.1"' in log
     assert 'GET /r/[token] HTTP/1.1" 404' in log
     assert "GET /feeds/[token].ics HTTP/1.1" in log
     manage_line = next(line for line in log.splitlines() if "/r/" in line)
     assert manage_line.startswith('203.0.113.9 127.0.0.1 "GET /r/[token] HTTP/1.1" 404 ')
     assert manage_line.endswith('ms "python-httpx/' + httpx.__version__ + '"')
+
+
+def _escape_every_third_character(token: str) -> str:
+    return "".join(f"%{ord(c):02X}" if n % 3 == 0 else c for n, c in enumerate(token))
+
+
+def test_percent_escaped_tokens_and_search_words_are_redacted_too():
+    token = new_token()
+    escaped = _escape_every_third_character(token)
+
+    line = redact(
+        f"GET /r/{escaped}?q=M%C3%BCller+Anna&tab=days HTTP/1.1 "
+        "/feeds/k7w%2dq0z%5fm3x9r%2dt4v8b1n6c2p5%2dh0j7l3s8d4f1%2dg6.ics "
+        "/admin/privacy?q=anna@example.org /programme?day=2026-10-25&freq=2 "
+        "long%20words%20between%20escaped%20spaces%20stay"
+    )
+
+    assert line == (
+        "GET /r/[token]?q=[search]&tab=days HTTP/1.1 /feeds/[token].ics "
+        "/admin/privacy?q=[search] /programme?day=2026-10-25&freq=2 "
+        "long%20words%20between%20escaped%20spaces%20stay"
+    )
+
+
+def test_access_log_atoms_hide_search_words_in_the_query_and_the_referer():
+    from datetime import timedelta
+
+    from gunicorn.config import Config
+
+    class Response:
+        status, sent, headers = "200 OK", 512, []
+
+    class Request:
+        headers = []
+
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": "/admin/badges/desk?q=Haddad",
+        "PATH_INFO": "/admin/badges/desk",
+        "QUERY_STRING": "q=Haddad",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_REFERER": "https://kongress.example.org/checkin/search?q=Haddad",
+        "REMOTE_ADDR": "10.0.0.5",
+    }
+
+    atoms = RedactingLogger(Config()).atoms(Response(), Request(), environ, timedelta(0, 1))
+
+    assert atoms["r"] == "GET /admin/badges/desk?q=[search] HTTP/1.1"
+    assert atoms["q"] == "q=[search]"
+    assert atoms["f"] == "https://kongress.example.org/checkin/search?q=[search]"
 
 
 def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
