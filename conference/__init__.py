@@ -24,7 +24,10 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     from conference import config as configuration
+    from conference.core.database import DatabaseIntConverter
 
+    # Before any route: every <int:...> refuses values no database row can have (404).
+    app.url_map.converters["int"] = DatabaseIntConverter
     configuration.load(app, config)
     _require_public_base_url(app)
     logging.basicConfig(

@@ -92,10 +92,12 @@ def test_login_is_rate_limited(client, db):
 
 
 def _url_for_rule(rule) -> str:
+    from werkzeug.routing import IntegerConverter
+
     values = {}
     for name in rule.arguments:
-        converter = rule._converters[name].__class__.__name__
-        values[name] = 1 if converter in {"IntegerConverter"} else "x" * 43
+        integer = isinstance(rule._converters[name], IntegerConverter)
+        values[name] = 1 if integer else "x" * 43
     return rule.build(values, append_unknown=False)[1]
 
 

@@ -25,6 +25,7 @@ from conference.checkin import services
 from conference.checkin.forms import ScanForm, UndoForm, WalkInForm
 from conference.checkin.services import ScanResult
 from conference.core.congress import current_congress_or_404
+from conference.core.database import parse_int
 from conference.core.errors import DomainError, Invalid
 from conference.core.signals import session_changed
 from conference.core.time import local, utcnow
@@ -413,8 +414,8 @@ def _live_context():
         raise Invalid(_("Please give the day as YYYY-MM-DD."), code="bad_day") from None
     counts = services.live_counts(congress, day)
     # Seconds between self-refreshes; a wall display may want it slower, a test faster.
-    refresh = request.args.get("refresh", "")
-    every = min(max(int(refresh), 1), 600) if refresh.isdigit() else 15
+    refresh = parse_int(request.args.get("refresh", ""))
+    every = min(max(refresh, 1), 600) if refresh is not None else 15
     return {
         "congress": congress,
         "counts": counts,

@@ -26,9 +26,7 @@ from urllib.parse import unquote
 
 from gunicorn.glogging import Logger as GunicornLogger
 
-TOKEN_RUN = re.compile(
-    r"(?<![A-Za-z0-9_-])(?:[A-Za-z0-9_-]|%[0-9A-Fa-f]{2}){32,}(?![A-Za-z0-9_-])"
-)
+TOKEN_RUN = re.compile(r"(?<![A-Za-z0-9_-])(?:[A-Za-z0-9_-]|%[0-9A-Fa-f]{2}){32,}(?![A-Za-z0-9_-])")
 REDACTED = "[token]"
 SEARCH_WORDS = re.compile(r"(?:(?<=[?&;])|^)(q=)[^&#\s\"']*")
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})

@@ -14,6 +14,7 @@ from werkzeug.routing import BuildError
 from conference.accounts.access import roles_required
 from conference.accounts.models import Role
 from conference.core.congress import current_congress
+from conference.core.database import parse_int
 from conference.core.errors import DomainError, Invalid
 from conference.core.exports import table_response
 from conference.core.web import can_visit
@@ -306,7 +307,7 @@ def merge():
 
 def _portal_carrier():
     raw = request.args.get("organisation")
-    carrier_id = int(raw) if raw and raw.isdigit() else None
+    carrier_id = parse_int(raw)
     if (
         current_user.role != Role.COORDINATOR
         and carrier_id is None

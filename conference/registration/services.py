@@ -996,7 +996,7 @@ def _parse_days(text: str, congress: Congress) -> list[date] | None:
         part = part.strip().removeprefix("tag").removeprefix("day").strip()
         if not part:
             continue
-        if part.isdigit() and 1 <= int(part) <= len(all_days):
+        if part.isascii() and part.isdigit() and 1 <= int(part) <= len(all_days):
             chosen.append(all_days[int(part) - 1])
             continue
         for pattern in ("%Y-%m-%d", "%d.%m.%Y", "%d.%m."):

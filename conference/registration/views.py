@@ -13,6 +13,7 @@ from conference.accounts.access import current_actor, public, roles_required
 from conference.accounts.models import Role
 from conference.core.congress import current_congress, current_congress_or_404
 from conference.core.csvimport import CsvProblem
+from conference.core.database import parse_int
 from conference.core.errors import DomainError
 from conference.core.exports import table_response
 from conference.core.signals import collect_manage_sections
@@ -297,12 +298,12 @@ def _filters() -> services.Filters:
     filters = services.Filters(
         q=args.get("q", "")[:200],
         status=args.get("status", "") if args.get("status") in set(Status) else "",
-        carrier_id=int(carrier) if carrier.isdigit() else None,
+        carrier_id=parse_int(carrier),
         role=args.get("role", "") if args.get("role") in ROLE_LABELS else "",
         need=args.get("need", "")
         if args.get("need") in {*services.NEED_COLUMNS, "diet", "any"}
         else "",
-        page=int(page) if page.isdigit() and len(page) < 7 else 1,
+        page=min(parse_int(page) or 1, 100000),
     )
     try:
         filters.day = date.fromisoformat(day) if day else None
