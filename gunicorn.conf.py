@@ -43,3 +43,10 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 access_log_format = '%({x-forwarded-for}i)s %(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 logger_class = "conference.core.logs.RedactingLogger"
 proc_name = "conference"
+
+
+def post_worker_init(worker):
+    """Requests gunicorn cannot parse get a German and English page (conference/core/serving.py)."""
+    from conference.core.serving import install_error_pages
+
+    install_error_pages()

@@ -325,3 +325,61 @@ def test_session_form_ids_beyond_the_range_are_a_400_not_a_500(db, staff_client)
     )
 
     assert answer.status_code == 400
+
+
+# --- error pages in the visitor's language (issue 14, point 16) ------------------------------
+
+ERROR_TITLES = {
+    "de": {400: "Das hat nicht geklappt", 403: "Zugriff verweigert", 404: "Seite nicht gefunden"},
+    "en": {400: "That did not work", 403: "Access denied", 404: "Page not found"},
+}
+
+
+@pytest.mark.config(WTF_CSRF_ENABLED=True, MAX_CONTENT_LENGTH=1024)
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_every_error_page_is_in_the_visitors_language_with_its_lang(
+    app, db, client, staff_client, language
+):
+    import io
+
+    factories.congress()
+    db.session.commit()
+    door = staff_client("checkin")
+    for visitor in (client, door):
+        with visitor.session_transaction() as session:
+            session["language"] = language
+    upload = {"file": (io.BytesIO(b"x" * 4096), "big.csv")}
+    requests = {
+        "csrf": (400, lambda: client.post("/register/lost-link", data={"email": "a@b.org"})),
+        # A browser sends no cookie to a foreign host: only the URL can say the language.
+        "host": (400, lambda: client.get(f"/?lang={language}", headers={"Host": "evil.example"})),
+        "value": (400, lambda: client.post("/language", data={"language": "xx"})),
+        "role": (403, lambda: door.get("/admin/registrations")),
+        "page": (404, lambda: client.get("/does-not-exist")),
+        "method": (405, lambda: client.put("/")),
+        "upload": (413, lambda: client.post("/register/lost-link", data=upload)),
+    }
+
+    for what, (status, send) in requests.items():
+        answer = send()
+        page = answer.get_data(as_text=True)
+        assert answer.status_code == status, what
+        assert f'<html lang="{language}">' in page, what
+        title = ERROR_TITLES[language].get(status, ERROR_TITLES[language][400])
+        assert f"<h1>{title}</h1>" in page, what
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True)
+def test_the_429_page_is_in_the_visitors_language(app, db, client):
+    factories.congress()
+    db.session.commit()
+    with client.session_transaction() as session:
+        session["language"] = "en"
+
+    answers = [
+        client.post("/register/lost-link", data={"email": "a@example.org"}) for _ in range(6)
+    ]
+
+    page = answers[-1].get_data(as_text=True)
+    assert answers[-1].status_code == 429
+    assert '<html lang="en">' in page and "Too many requests" in page

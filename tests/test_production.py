@@ -141,9 +141,24 @@ def test_gunicorn_serves_with_the_config_file_and_logs_requests_without_tokens(t
         httpx.get(f"{base}/r/{escaped}/days")
         httpx.get(f"{base}/checkin/search?q=Haddad&page=1")
         httpx.get(f"{base}/admin/registrations?status=confirmed&q=Am%C3%ADra+Haddad")
+        unparseable = [
+            _raw_request(port, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: x\r\n\r\n"),
+            _raw_request(port, b"GET /" + b"a" * 5000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"),
+        ]
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+    # Requests gunicorn itself refuses: German first, English too, each with its lang.
+    for answer in unparseable:
+        head, _, body = answer.partition(b"\r\n\r\n")
+        page = body.decode()
+        assert head.startswith(b"HTTP/1.1 400 ")
+        assert b"Content-Type: text/html; charset=utf-8" in head
+        assert page.startswith('<!doctype html>\n<html lang="de">')
+        assert "<h1>Das hat nicht geklappt</h1>" in page
+        assert '<p lang="en">That did not work: ' in page
+        assert "aaaa" not in page
 
     log = access_log.read_text()
     assert health.json() == {"status": "ok", "database": "ok"}
@@ -157,6 +172,15 @@ def test_gunicorn_serves_with_the_config_file_and_logs_requests_without_tokens(t
     manage_line = next(line for line in log.splitlines() if "/r/" in line)
     assert manage_line.startswith('203.0.113.9 127.0.0.1 "GET /r/[token] HTTP/1.1" 404 ')
     assert manage_line.endswith('ms "python-httpx/' + httpx.__version__ + '"')
+
+
+def _raw_request(port: int, data: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(data)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    return answer
 
 
 def _escape_every_third_character(token: str) -> str:
