@@ -178,10 +178,7 @@ def session_detail(session_id: int):
     session = db.session.execute(
         select(AgendaSession).where(AgendaSession.id == session_id).options(*services._loaded())
     ).scalar_one_or_none()
-    if session is None or not (
-        session.status == SessionStatus.PUBLISHED
-        or (session.status == SessionStatus.CANCELLED and session.public_change == "cancelled")
-    ):
+    if session is None or not services.is_public(session):
         abort(404)
     congress = session.congress
     speakers, moderators = services.speakers_and_moderators(session)
@@ -684,8 +681,7 @@ def door_sign(room_id: int):
     sessions = [
         s
         for s in services.day_sessions(congress, day)
-        if s.room_id == room.id
-        and (s.status == SessionStatus.PUBLISHED or s.public_change == "cancelled")
+        if s.room_id == room.id and services.is_public(s)
     ]
     pdf = render_pdf(
         "agenda/door_sign_pdf.html",

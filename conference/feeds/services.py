@@ -62,6 +62,7 @@ from conference.agenda.models import (
     Speaker,
     Track,
 )
+from conference.agenda.services import public_clause
 from conference.config import public_base_url
 from conference.core import audit
 from conference.core.errors import Invalid, NotFound
@@ -88,10 +89,6 @@ PERSONAL_KINDS = (
     SessionKind.FORUM,
     SessionKind.NETWORKING,
 )
-#: A feed shows what the public may see: published sessions, and cancelled ones so that
-#: clients which already hold them remove them (STATUS:CANCELLED).
-VISIBLE_STATUSES = (SessionStatus.PUBLISHED, SessionStatus.CANCELLED)
-
 KIND_LABELS = {
     SessionKind.PLENARY: _l("Plenary"),
     SessionKind.KEYNOTE: _l("Keynote"),
@@ -268,8 +265,8 @@ def _day_params(days, tz: str) -> dict:
 
 
 def _visible():
-    # Two equalities, not IN: an expanding IN is rendered anew on every execution.
-    return or_(*(AgendaSession.status == status for status in VISIBLE_STATUSES))
+    """The agenda's one rule of what is public (``agenda.services.public_clause``)."""
+    return public_clause()
 
 
 def programme_selection(congress: Congress, filters: Filters) -> Selection:

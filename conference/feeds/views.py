@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from conference.accounts.access import public
 from conference.agenda.models import AgendaSession, Room, SessionKind, Track
+from conference.agenda.services import public_clause
 from conference.core.congress import current_congress_or_404
 from conference.core.errors import NotFound
 from conference.core.models import Congress
@@ -82,11 +83,7 @@ def session_ics(session_id: int):
     congress = db.session.execute(
         select(Congress)
         .join(AgendaSession, AgendaSession.congress_id == Congress.id)
-        .where(
-            AgendaSession.id == session_id,
-            AgendaSession.status.in_(services.VISIBLE_STATUSES),
-            Congress.programme_published.is_(True),
-        )
+        .where(AgendaSession.id == session_id, public_clause())
     ).scalar_one_or_none()
     if congress is None:
         raise NotFound(_("This session does not exist or is not published."))
