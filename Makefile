@@ -25,7 +25,7 @@ translations: $(BIN)/activate
 ## Extract every msgid (plain pybabel, babel.cfg) and merge it into the German catalogue.
 ## New strings arrive untranslated and tests/test_i18n.py fails until they are translated.
 messages: $(BIN)/activate
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_ngettext:1,2 --no-location \
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 --no-location \
 	  --sort-output -o conference/translations/messages.pot conference templates
 	$(BIN)/pybabel -q update -i conference/translations/messages.pot -d conference/translations \
 	  -l de -w 100 --no-fuzzy-matching --ignore-obsolete

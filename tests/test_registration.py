@@ -1128,3 +1128,77 @@ def test_renewing_an_expired_link_is_capped_too(client, db, smtp):
         token = pending.confirm_token
 
     assert db.session.execute(select(func.count()).select_from(OutboxMail)).scalar_one() == 3
+
+
+# --- one language per export, one label per stored value (issue 14.18, issue 15.2) ------------
+
+
+def _export_rows(client, query: str = "") -> list[list[str]]:
+    text = client.get(f"/admin/registrations/export.csv{query}").data.decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text), delimiter=";"))
+
+
+def test_the_registration_export_speaks_the_language_it_is_downloaded_in(db, staff_client):
+    from datetime import date
+
+    congress = factories.congress(starts_on=date(2027, 3, 10))
+    factories.registration(
+        congress,
+        first_name="Jürgen",
+        programme_role="other",
+        sector="federal",
+        needs_step_free=True,
+    )
+    db.session.commit()
+    organiser = staff_client("organiser")
+
+    german = dict(zip(*_export_rows(organiser), strict=True))
+    english = dict(zip(*_export_rows(organiser, "?lang=en"), strict=True))
+
+    assert german["Vorname"] == english["First name"] == "Jürgen"
+    assert (german["Status"], english["Status"]) == ("Bestätigt", "Confirmed")
+    assert (german["Rolle"], english["Role"]) == ("Sonstige", "Other")
+    assert (german["Bereich"], english["Sector"]) == ("Bundesebene", "Federal level")
+    assert (german["Tage"], english["Days"]) == (
+        "10.03.2027 / 11.03.2027",
+        "Mar 10, 2027 / Mar 11, 2027",
+    )
+    assert (german["Stufenlos"], english["Step-free"]) == ("ja", "yes")
+    assert (german["Fotoeinwilligung"], english["Photo consent"]) == ("nein", "no")
+    assert (german["Sprache"], english["Language"]) == ("Deutsch", "Deutsch")
+    assert (german["Quelle"], english["Source"]) == ("Online-Formular", "Online form")
+    english_words = set(english) | set(english.values())
+    assert not {"Vorname", "Bestätigt", "Sonstige", "ja", "nein"} & english_words
+
+
+def test_every_area_shows_a_stored_value_with_the_same_label(app, db, staff_client, scanner_client):
+    from conference.checkin import services as checkin
+    from tests.test_feeds import parse
+
+    congress = factories.congress()
+    checkin.ensure_checkpoints(congress)
+    person = factories.registration(congress, programme_role="administration", sector="federal")
+    team = factories.registration(congress, badge_role="staff", last_name="Teamerin")
+    factories.session(congress, kind="panel", title="Podium zur Zukunft")
+    db.session.commit()
+    organiser = staff_client("organiser")
+
+    listing = organiser.get("/admin/registrations").get_data(as_text=True)
+    detail = organiser.get(f"/admin/registrations/{person.id}").get_data(as_text=True)
+    roles = organiser.get("/admin/dashboard/roles.csv").data.decode("utf-8-sig")
+    sectors = organiser.get("/admin/dashboard/sectors.csv?lang=en").data.decode("utf-8-sig")
+    desk = organiser.get("/admin/badges/desk?q=Teamerin").get_data(as_text=True)
+    door = scanner_client.post(
+        "/api/v1/checkin/scan?screen=1&lang=en",
+        json={"token": team.badge_token, "checkpoint": "day-1"},
+    ).get_json()
+    feed = parse(organiser.get("/programme.ics").data)[1]
+    page = organiser.get("/programme").get_data(as_text=True)
+
+    assert "Verwaltung/Politik" in listing and "Verwaltung/Politik;1" in roles
+    assert "<dd>Deutsch</dd>" in detail and "(Online-Formular)" in detail
+    assert "Federal level;1" in sectors
+    assert ">Bestätigt</span>" in desk
+    assert door["screen"]["role_label"] == "Team"
+    assert feed[0]["CATEGORIES"].cats == ["Podium"]
+    assert "Podium" in page

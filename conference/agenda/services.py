@@ -15,15 +15,16 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from flask_babel import pgettext
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from conference.agenda.labels import KIND_LABELS, LANGUAGE_LABELS, STATUS_LABELS
 from conference.core import audit
 from conference.core.errors import Conflict, Invalid, NotFound
 from conference.core.models import Congress
 from conference.core.signals import session_changed
 from conference.extensions import db
+from conference.registration.labels import translated
 from conference.workshops.models import WorkshopPhase
 
 from .models import (
@@ -58,35 +59,15 @@ class PublishBlocked(Conflict):
 
 
 def kind_labels() -> dict[str, str]:
-    return {
-        SessionKind.PLENARY: _("Plenary"),
-        SessionKind.KEYNOTE: _("Keynote"),
-        SessionKind.PANEL: _("Panel"),
-        SessionKind.WORKSHOP: _("Workshop"),
-        SessionKind.FORUM: _("Forum"),
-        SessionKind.NETWORKING: _("Networking"),
-        SessionKind.BREAK: _("Break / catering"),
-    }
+    return translated(KIND_LABELS)
 
 
 def language_labels() -> dict[str, str]:
-    return {
-        "de": _("German"),
-        "en": _("English"),
-        "ar": _("Arabic"),
-        "fa": _("Persian"),
-        "uk": _("Ukrainian"),
-        "tr": _("Turkish"),
-        "fr": _("French"),
-    }
+    return translated(LANGUAGE_LABELS)
 
 
 def status_labels() -> dict[str, str]:
-    return {
-        SessionStatus.DRAFT: _("Draft"),
-        SessionStatus.PUBLISHED: _("Published"),
-        SessionStatus.CANCELLED: pgettext("session status", "Cancelled"),
-    }
+    return translated(STATUS_LABELS)
 
 
 def congress_days(congress: Congress) -> list[date]:

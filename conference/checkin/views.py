@@ -31,6 +31,7 @@ from conference.core.signals import session_changed
 from conference.core.time import local, utcnow
 from conference.extensions import db
 from conference.organisations.models import CarrierOrganisation
+from conference.registration.labels import STATUS_LABELS, translated
 
 bp = Blueprint("checkin", __name__)
 
@@ -319,12 +320,7 @@ def search():
 
 
 def _status_labels() -> dict[str, str]:
-    return {
-        "pending": _("not confirmed"),
-        "confirmed": _("confirmed"),
-        "waitlisted": _("waiting list"),
-        "cancelled": _("cancelled"),
-    }
+    return translated(STATUS_LABELS)
 
 
 # --- walk-ins --------------------------------------------------------------------------------

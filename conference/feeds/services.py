@@ -34,7 +34,6 @@ from zoneinfo import ZoneInfo
 from flask import current_app, render_template
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
 from icalendar.prop import vDuration, vText
 from markupsafe import Markup
@@ -53,6 +52,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import joinedload, selectinload
 
+from conference.agenda.labels import KIND_LABELS
 from conference.agenda.models import (
     AgendaSession,
     Room,
@@ -89,15 +89,6 @@ PERSONAL_KINDS = (
     SessionKind.FORUM,
     SessionKind.NETWORKING,
 )
-KIND_LABELS = {
-    SessionKind.PLENARY: _l("Plenary"),
-    SessionKind.KEYNOTE: _l("Keynote"),
-    SessionKind.PANEL: _l("Panel discussion"),
-    SessionKind.WORKSHOP: _l("Workshop"),
-    SessionKind.FORUM: _l("Forum"),
-    SessionKind.NETWORKING: _l("Networking"),
-    SessionKind.BREAK: _l("Break"),
-}
 
 
 class InvalidFilter(Invalid):

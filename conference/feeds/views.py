@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from conference.accounts.access import public
+from conference.agenda.labels import KIND_LABELS
 from conference.agenda.models import AgendaSession, Room, SessionKind, Track
 from conference.agenda.services import public_clause
 from conference.core.congress import current_congress_or_404
@@ -161,9 +162,7 @@ def subscribe_help():
     everything = [("", _("All"))]
     form.track.choices = everything + [(str(t.id), t.name) for t in tracks]
     form.room.choices = everything + [(str(r.id), r.name) for r in rooms]
-    form.type.choices = everything + [
-        (kind.value, str(services.KIND_LABELS[kind])) for kind in SessionKind
-    ]
+    form.type.choices = everything + [(kind.value, str(KIND_LABELS[kind])) for kind in SessionKind]
     form.day.choices = everything + [
         (day.isoformat(), format_date(day, "full"))
         for day in days_between(congress.starts_on, congress.ends_on)

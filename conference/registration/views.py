@@ -8,6 +8,7 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from conference.accounts.access import current_actor, public, roles_required
 from conference.accounts.models import Role
@@ -16,6 +17,7 @@ from conference.core.csvimport import CsvProblem
 from conference.core.database import parse_int
 from conference.core.errors import DomainError
 from conference.core.exports import table_response
+from conference.core.i18n import day_list
 from conference.core.signals import collect_manage_sections
 from conference.core.time import utcnow
 from conference.extensions import db, limiter
@@ -34,9 +36,11 @@ from conference.registration.forms import (
 )
 from conference.registration.labels import (
     DIET_LABELS,
+    LANGUAGE_LABELS,
     NEED_LABELS,
     ROLE_LABELS,
     SECTOR_LABELS,
+    SOURCE_LABELS,
     STATUS_LABELS,
     choices,
     label,
@@ -61,6 +65,8 @@ def _labels():
         "sector_label": lambda v: label(SECTOR_LABELS, v),
         "diet_label": lambda v: label(DIET_LABELS, v),
         "status_label": lambda v: label(STATUS_LABELS, v),
+        "language_label": lambda v: label(LANGUAGE_LABELS, v),
+        "source_label": lambda v: label(SOURCE_LABELS, v),
     }
 
 
@@ -349,30 +355,32 @@ def admin_list():
     )
 
 
-EXPORT_HEADER = [
-    "ID",
-    "Status",
-    "Vorname",
-    "Nachname",
-    "E-Mail",
-    "Sprache",
-    "Träger",
-    "Lokale Struktur",
-    "Andere Organisation",
-    "Rolle",
-    "Bereich",
-    "Tage",
-    "Stufenlos",
-    "Gebärdensprache",
-    "Induktionsschleife",
-    "Barrierefreiheit",
-    "Ernährung",
-    "Ernährung Hinweise",
-    "Fotoeinwilligung",
-    "Angemeldet am",
-    "Bestätigt am",
-    "Quelle",
-]
+def _export_header() -> list[str]:
+    """In the export's language, like its values (German: the columns organisers know)."""
+    return [
+        pgettext("export column", "ID"),
+        pgettext("export column", "Status"),
+        pgettext("export column", "First name"),
+        pgettext("export column", "Last name"),
+        pgettext("export column", "E-mail"),
+        pgettext("export column", "Language"),
+        pgettext("export column", "Carrier"),
+        pgettext("export column", "Local structure"),
+        pgettext("export column", "Other organisation"),
+        pgettext("export column", "Role"),
+        pgettext("export column", "Sector"),
+        pgettext("export column", "Days"),
+        pgettext("export column", "Step-free"),
+        pgettext("export column", "Sign language"),
+        pgettext("export column", "Induction loop"),
+        pgettext("export column", "Accessibility"),
+        pgettext("export column", "Diet"),
+        pgettext("export column", "Diet notes"),
+        pgettext("export column", "Photo consent"),
+        pgettext("export column", "Registered at"),
+        pgettext("export column", "Confirmed at"),
+        pgettext("export column", "Source"),
+    ]
 
 
 @bp.get("/admin/registrations/export.<fmt>")
@@ -389,13 +397,13 @@ def admin_export(fmt: str):
             r.first_name,
             r.last_name,
             r.email,
-            r.language,
+            label(LANGUAGE_LABELS, r.language),
             r.carrier.name if r.carrier else "",
             r.local_structure.name if r.local_structure else "",
             r.organisation_other,
             label(ROLE_LABELS, r.programme_role),
             label(SECTOR_LABELS, r.sector),
-            ", ".join(d.day.isoformat() for d in r.days),
+            day_list(d.day for d in r.days),
             r.needs_step_free,
             r.needs_sign_language,
             r.needs_induction_loop,
@@ -405,11 +413,11 @@ def admin_export(fmt: str):
             r.photo_consent_at is not None,
             r.created_at,
             r.confirmed_at,
-            r.source,
+            label(SOURCE_LABELS, r.source),
         ]
         for r in rows
     )
-    return table_response(fmt, f"anmeldungen-{congress.slug}", EXPORT_HEADER, data)
+    return table_response(fmt, f"anmeldungen-{congress.slug}", _export_header(), data)
 
 
 def _staff_form(form_class, registration=None):
