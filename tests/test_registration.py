@@ -549,7 +549,12 @@ def test_lost_link_answers_the_same_for_known_and_unknown_addresses(client, db, 
     )
 
     message = smtp.wait(1)[0]
-    assert known.get_data(as_text=True) == unknown.get_data(as_text=True)
+
+    def page(answer) -> str:
+        # The signed CSRF token carries the second it was made in; everything else must agree.
+        return re.sub(r'(name="csrf_token"[^>]*value=")[^"]*', r"\1", answer.get_data(as_text=True))
+
+    assert page(known) == page(unknown)
     assert message["To"] == "anna@example.org"
     assert registration.manage_token in message.get_body(("plain",)).get_content()
     assert db.session.execute(select(func.count()).select_from(OutboxMail)).scalar_one() == 1
