@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app conference
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Links in mails and feeds, and the host the app answers for (README "Configuration").
+PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test lint install translations messages bench serve clean
 
@@ -23,17 +25,20 @@ translations: $(BIN)/activate
 ## Extract every msgid (plain pybabel, babel.cfg) and merge it into the German catalogue.
 ## New strings arrive untranslated and tests/test_i18n.py fails until they are translated.
 messages: $(BIN)/activate
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_ngettext:1,2 --no-location \
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 --no-location \
 	  --sort-output -o conference/translations/messages.pot conference templates
 	$(BIN)/pybabel -q update -i conference/translations/messages.pot -d conference/translations \
 	  -l de -w 100 --no-fuzzy-matching --ignore-obsolete
 	rm conference/translations/messages.pot
 
+## A development server: DEVELOPMENT=true also answers for localhost (conference/config.py).
+DEVELOPMENT_ENV := PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) DEVELOPMENT=true
+
 run: install
-	$(FLASK) init-db
-	$(FLASK) demo
+	$(DEVELOPMENT_ENV) $(FLASK) init-db
+	$(DEVELOPMENT_ENV) $(FLASK) demo
 	@echo "Demo logins:" && cat instance/demo-logins.txt 2>/dev/null || true
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(DEVELOPMENT_ENV) $(FLASK) run --host $(HOST) --port $(PORT)
 
 lint: $(BIN)/activate
 	$(BIN)/ruff check conference tests benchmarks

@@ -34,10 +34,19 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 # Logs to stdout/stderr for journald or the container runtime. One access line per request:
 # client (as the proxy saw it), request line, status, bytes, time in ms, user agent. Tokens in
-# paths (/r/<token>, /feeds/<token>.ics) are replaced by [token] (conference/core/logs.py).
+# paths (/r/<token>, /feeds/<token>.ics), also percent-escaped, are replaced by [token], and the
+# words of staff searches (?q=) by [search] (conference/core/logs.py), in every atom: a format
+# with the referer (%(f)s) or the query string (%(q)s) is redacted the same way.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 access_log_format = '%({x-forwarded-for}i)s %(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 logger_class = "conference.core.logs.RedactingLogger"
 proc_name = "conference"
+
+
+def post_worker_init(worker):
+    """Requests gunicorn cannot parse get a German and English page (conference/core/serving.py)."""
+    from conference.core.serving import install_error_pages
+
+    install_error_pages()

@@ -90,6 +90,7 @@ class Bench:
             "MAIL_BACKEND": "none",
             "RATELIMIT_ENABLED": "false",
             "LOG_LEVEL": "WARNING",
+            "PUBLIC_BASE_URL": "http://127.0.0.1",  # the servers run on loopback ports
         }
         self._app = None
 
@@ -106,6 +107,7 @@ class Bench:
                     "MAIL_BACKEND": "none",
                     "RATELIMIT_ENABLED": False,
                     "LOG_LEVEL": "WARNING",
+                    "PUBLIC_BASE_URL": "http://127.0.0.1",
                 }
             )
             with self._app.app_context():

@@ -24,8 +24,12 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     from conference import config as configuration
+    from conference.core.database import DatabaseIntConverter
 
+    # Before any route: every <int:...> refuses values no database row can have (404).
+    app.url_map.converters["int"] = DatabaseIntConverter
     configuration.load(app, config)
+    _require_public_base_url(app)
     logging.basicConfig(
         level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -54,6 +58,26 @@ def create_app(config: dict | None = None) -> Flask:
 
     cli.init_app(app)
     return app
+
+
+def _require_public_base_url(app: Flask) -> None:
+    """Outside development the app does not serve without PUBLIC_BASE_URL: links in mails and
+    feeds would have no trustworthy host. Command line tasks other than ``flask run`` (init-db,
+    check, send-mail, ...) still start, so ``flask check`` can name the problem."""
+    import click
+
+    from conference import config as configuration
+
+    if app.config["PUBLIC_BASE_URL"] or configuration.is_development(app):
+        return
+    command = click.get_current_context(silent=True)
+    if command is not None and command.info_name != "run":
+        return
+    raise configuration.ConfigurationError(
+        "PUBLIC_BASE_URL is not set. Set it to the address visitors use, e.g. "
+        "PUBLIC_BASE_URL=https://kongress.example.org (or DEVELOPMENT=true on a development "
+        "machine); `flask --app conference check` lists what else is missing."
+    )
 
 
 def _init_extensions(app: Flask) -> None:

@@ -3,6 +3,13 @@
 Precedence, lowest first: these defaults, ``instance/config.py``, environment variables, and
 the mapping given to ``create_app(config)`` (tests). A secret key is generated once into
 ``instance/secret_key`` when none is configured, so a fresh checkout runs without set-up.
+
+Development means ``DEVELOPMENT=true`` (``make run`` sets it), ``flask --debug`` or the test
+suite (``TESTING``). Only there may ``PUBLIC_BASE_URL`` be missing (links then point to
+``http://127.0.0.1:5000``) and the app also answers for localhost. Everywhere else every
+absolute link is built from ``PUBLIC_BASE_URL`` and requests for any other host get 400
+(Flask's ``TRUSTED_HOSTS``, derived here), so a forged ``Host`` header can never put an
+attacker's address into a mail.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ import os
 import secrets
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 #: Environment variables read at start, with the type they are parsed as.
 ENVIRONMENT_KEYS: dict[str, type] = {
@@ -30,7 +38,14 @@ ENVIRONMENT_KEYS: dict[str, type] = {
     "PROXY_FIX_HOPS": int,
     "SESSION_COOKIE_SECURE": bool,
     "LOG_LEVEL": str,
+    "DEVELOPMENT": bool,
+    "TRUSTED_HOSTS": list,
 }
+
+#: Where ``make run`` serves; the links of a development set-up without PUBLIC_BASE_URL.
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
+#: Host names a development set-up answers besides PUBLIC_BASE_URL's.
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 class Defaults:
@@ -56,8 +71,19 @@ class Defaults:
     MAIL_MAX_ATTEMPTS = 8
     # Deliver the mail a request queued right after its response (besides `flask send-mail`).
     MAIL_SEND_AFTER_REQUEST = True
+    # Mails a visitor without an account can trigger reach one address at most this often an
+    # hour (core/mail.py ``unsolicited_mail_allowed``).
+    MAIL_RECIPIENT_CAP_PER_HOUR = 3
 
-    PUBLIC_BASE_URL: str | None = None  # e.g. https://kongress.example.org, for links in mails
+    # e.g. https://kongress.example.org: every absolute link (mails, feeds, calendar pages) and
+    # the only host the app answers for. Required outside development.
+    PUBLIC_BASE_URL: str | None = None
+    # Further host names to answer for (e.g. the one a load balancer's health check sends);
+    # PUBLIC_BASE_URL's host is always included (``derive_settings``).
+    TRUSTED_HOSTS: list[str] | None = None
+    DEVELOPMENT = False
+    # Strict-Transport-Security, sent when PUBLIC_BASE_URL is https://.
+    HSTS_MAX_AGE = 365 * 24 * 3600
 
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None  # tied to the session; forms left open for hours still submit
@@ -68,17 +94,22 @@ class Defaults:
     REMEMBER_COOKIE_SAMESITE = "Lax"
 
     RATELIMIT_ENABLED = True
-    # Empty: the database when it is PostgreSQL, memory with SQLite (core/ratelimit.py).
+    # Empty: the app's database, PostgreSQL or SQLite, shared by all workers (core/ratelimit.py).
     RATELIMIT_STORAGE_URI = ""
     RATELIMIT_HEADERS_ENABLED = False
 
     PROXY_FIX_HOPS = 0
     LOG_LEVEL = "INFO"
 
+    # Stored scan answers (they quote names) are purged by `flask anonymise` after this long.
+    SCAN_ANSWERS_KEPT_DAYS = 3
+
 
 def _parse(value: str, kind: type):
     if kind is bool:
         return value.strip().lower() in {"1", "true", "yes", "on"}
+    if kind is list:
+        return [part.strip() for part in value.split(",") if part.strip()]
     return kind(value)
 
 
@@ -104,6 +135,55 @@ def load(app, overrides: dict | None) -> None:
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     app.config.setdefault("OUTBOX_DIR", str(instance / "outbox"))
+    derive_settings(app)
+
+
+class ConfigurationError(RuntimeError):
+    """A setting the app cannot serve with; the message says what to set."""
+
+
+def is_development(app) -> bool:
+    """``DEVELOPMENT=true`` (``make run``), ``flask --debug`` or the test suite."""
+    return bool(app.config.get("DEVELOPMENT") or app.debug or app.testing)
+
+
+def derive_settings(app) -> None:
+    """Settings that follow from PUBLIC_BASE_URL: the trusted hosts and, for an https://
+    site, secure cookies (HSTS is sent by ``core/web.py``)."""
+    config = app.config
+    base = (config.get("PUBLIC_BASE_URL") or "").strip().rstrip("/")
+    hosts = list(config.get("TRUSTED_HOSTS") or [])
+    if base:
+        parts = urlsplit(base)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigurationError(
+                f"PUBLIC_BASE_URL={base!r} is no http:// or https:// address, "
+                "e.g. https://kongress.example.org"
+            )
+        hosts.insert(0, parts.hostname)
+        if parts.scheme == "https":
+            config["SESSION_COOKIE_SECURE"] = True
+            config["REMEMBER_COOKIE_SECURE"] = True
+    config["PUBLIC_BASE_URL"] = base or None
+    if is_development(app):
+        hosts += LOCAL_HOSTS
+    # None (every host) only where nothing is known: a command line task without a base URL,
+    # which serves nobody (create_app refuses to serve in that state).
+    config["TRUSTED_HOSTS"] = list(dict.fromkeys(hosts)) or None
+
+
+def public_base_url(app) -> str:
+    """The configured base of every absolute link. Raises ConfigurationError outside
+    development when PUBLIC_BASE_URL is missing; never falls back to a request's Host."""
+    base = app.config.get("PUBLIC_BASE_URL")
+    if base:
+        return base
+    if is_development(app):
+        return DEVELOPMENT_BASE_URL
+    raise ConfigurationError(
+        "PUBLIC_BASE_URL is not set; links in mails and feeds need it, "
+        "e.g. PUBLIC_BASE_URL=https://kongress.example.org"
+    )
 
 
 def _instance_secret(path: Path) -> str:

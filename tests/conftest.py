@@ -181,7 +181,7 @@ def staff_client(app):
         _db.session.commit()
         client = app.test_client()
         with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = user.get_id()
             session["_fresh"] = True
         client.user = user
         return client

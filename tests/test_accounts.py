@@ -92,10 +92,12 @@ def test_login_is_rate_limited(client, db):
 
 
 def _url_for_rule(rule) -> str:
+    from werkzeug.routing import IntegerConverter
+
     values = {}
     for name in rule.arguments:
-        converter = rule._converters[name].__class__.__name__
-        values[name] = 1 if converter in {"IntegerConverter"} else "x" * 43
+        integer = isinstance(rule._converters[name], IntegerConverter)
+        values[name] = 1 if integer else "x" * 43
     return rule.build(values, append_unknown=False)[1]
 
 
@@ -285,3 +287,99 @@ def test_admin_creates_a_scanner_token_shown_once_and_revokes_it(staff_client, a
         .status_code
         == 401
     )
+
+
+# --- sessions end on the server too (issue 14, point 5) --------------------------------------
+
+
+def _logged_in(client, db, email: str = "orga@example.org", role: str = "organiser"):
+    user = factories.user(role=role, email=email)
+    factories.congress()
+    db.session.commit()
+    client.post("/login", data={"email": email, "password": factories.PASSWORD})
+    return user, client.get_cookie("session").value
+
+
+def _with_cookie(app, value: str):
+    other = app.test_client()
+    other.set_cookie("session", value)
+    return other
+
+
+def test_a_session_cookie_copied_before_logout_no_longer_opens_anything(app, client, db):
+    _user, copied = _logged_in(client, db)
+    assert _with_cookie(app, copied).get("/admin/registrations").status_code == 200
+
+    client.post("/logout")
+
+    answer = _with_cookie(app, copied).get("/admin/registrations")
+    assert answer.status_code == 302
+    assert answer.headers["Location"].startswith("/login")
+
+
+def test_a_password_change_ends_every_session_of_the_user(app, client, db):
+    user, copied = _logged_in(client, db)
+
+    user.set_password("a brand new long password")
+    db.session.commit()
+
+    assert _with_cookie(app, copied).get("/admin/registrations").status_code == 302
+    assert client.get("/staff").status_code == 302
+
+
+def test_a_deactivated_users_old_sessions_stay_ended_after_reactivation(
+    app, client, db, staff_client
+):
+    user, copied = _logged_in(client, db, email="door@example.org", role="checkin")
+    admin = staff_client("admin")
+
+    admin.post(f"/admin/users/{user.id}/active", data={"active": "0"})
+    closed = _with_cookie(app, copied).get("/checkin").status_code
+    admin.post(f"/admin/users/{user.id}/active", data={"active": "1"})
+
+    assert closed == 302
+    assert _with_cookie(app, copied).get("/checkin").status_code == 302
+
+
+def test_another_users_session_survives_a_logout(app, client, db, staff_client):
+    other = staff_client("organiser")
+    _user, _copied = _logged_in(client, db)
+
+    client.post("/logout")
+
+    assert other.get("/admin/registrations").status_code == 200
+
+
+# --- no staff enumeration by timing (issue 14, point 6) --------------------------------------
+
+
+def _login_cpu_seconds(client, email: str) -> float:
+    """CPU time of this process for one failed login, the least of three (the test client
+    serves in-process, so this is the server's work, whatever else the machine does)."""
+    import time
+
+    spent = []
+    for _ in range(3):
+        started = time.process_time()
+        answer = client.post("/login", data={"email": email, "password": "wrong password"})
+        spent.append(time.process_time() - started)
+        assert answer.status_code == 400
+    return min(spent)
+
+
+def test_a_login_with_an_unknown_address_costs_as_much_as_with_a_known_one(client, db):
+    factories.user(role="organiser", email="orga@example.org")
+    inactive = factories.user(role="organiser", email="gone@example.org")
+    inactive.active = False
+    db.session.commit()
+    client.post("/login", data={"email": "warm-up@example.org", "password": "x"})
+
+    known = _login_cpu_seconds(client, "orga@example.org")
+    unknown = _login_cpu_seconds(client, "nobody@example.org")
+    deactivated = _login_cpu_seconds(client, "gone@example.org")
+
+    # Checking a password hash dominates a login (scrypt, ~0.1 s); without it a failed login
+    # costs a few milliseconds.
+    assert known > 0.02
+    assert unknown > 0.5 * known
+    assert deactivated > 0.5 * known

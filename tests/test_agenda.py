@@ -1008,3 +1008,98 @@ def test_resizing_through_the_builder_endpoint_keeps_the_start(db, congress, sta
         "10:00",
         "12:30",
     )
+
+
+# --- one rule for what is public (issue 14 point 17, issue 15 point 1) -----------------------
+
+
+def _everything_public(client, db, congress, room) -> dict[str, str]:
+    day = congress.starts_on.isoformat()
+    return {
+        "page": client.get("/programme").get_data(as_text=True),
+        "json": " ".join(item["title"] for item in client.get("/programme.json").get_json()),
+        "ics": client.get("/programme.ics").get_data(as_text=True),
+        "pdf": _pdf_text(client.get("/programme.pdf").data),
+        "door sign": _pdf_text(
+            client.get(f"/admin/agenda/rooms/{room.id}/door-sign.pdf?day={day}").data
+        ),
+    }
+
+
+def test_a_draft_cancelled_before_publication_is_nowhere_public(db, congress, staff_client):
+    room = factories.room(congress, name="Saal Spree")
+    draft = factories.session(
+        congress, title="Geheimer Entwurf", status=SessionStatus.DRAFT, room_=room
+    )
+    gone = factories.session(
+        congress, title="Abgesagter Vortrag", room_=room, start=time(12), end=time(13)
+    )
+    factories.session(congress, title="Eröffnung", room_=room, start=time(9), end=time(10))
+    db.session.commit()
+    services.cancel_session(draft, actor=None, now=NOW)
+    services.cancel_session(gone, actor=None, now=NOW)
+    db.session.commit()
+    organiser = staff_client("organiser")
+
+    shown = _everything_public(organiser, db, congress, room)
+    single = organiser.get(f"/sessions/{draft.id}.ics")
+    page = organiser.get(f"/sessions/{draft.id}")
+
+    for where, text in shown.items():
+        assert "Geheimer Entwurf" not in text, where
+        assert "Eröffnung" in text, where
+    assert (single.status_code, page.status_code) == (404, 404)
+    # Cancelled after it was public: it says so everywhere but in the JSON contract.
+    for where in ("page", "ics", "pdf", "door sign"):
+        assert "Abgesagter Vortrag" in shown[where], where
+    assert "Abgesagter Vortrag" not in shown["json"]
+    assert organiser.get(f"/sessions/{gone.id}.ics").status_code == 200
+
+
+def test_an_unpublished_programme_is_hidden_from_the_page_json_and_feeds_alike(
+    db, congress, client
+):
+    session = factories.session(congress, title="Noch nicht öffentlich")
+    congress.programme_published = False
+    db.session.commit()
+
+    page = client.get("/programme").get_data(as_text=True)
+    json = client.get("/programme.json").get_json()
+    feed = client.get("/programme.ics").get_data(as_text=True)
+
+    assert "Noch nicht öffentlich" not in page + feed
+    assert json == []
+    assert client.get(f"/sessions/{session.id}").status_code == 404
+    assert client.get(f"/sessions/{session.id}.ics").status_code == 404
+
+
+def test_the_rule_and_its_sql_form_agree(db, congress):
+    factories.session(congress, status=SessionStatus.DRAFT)
+    factories.session(congress, status=SessionStatus.PUBLISHED, start=time(12), end=time(13))
+    cancelled_draft = factories.session(
+        congress, status=SessionStatus.DRAFT, start=time(14), end=time(15)
+    )
+    cancelled_public = factories.session(congress, start=time(15), end=time(16))
+    other = factories.congress(current=False)
+    other.programme_published = False
+    factories.session(other, status=SessionStatus.PUBLISHED)
+    for session in (cancelled_draft, cancelled_public):
+        services.cancel_session(session, actor=None, now=NOW)
+    db.session.commit()
+    sessions = db.session.scalars(select(AgendaSession)).all()
+
+    found = {}
+    for include_cancelled in (True, False):
+        in_sql = set(
+            db.session.scalars(
+                select(AgendaSession.id).where(
+                    services.public_clause(include_cancelled=include_cancelled)
+                )
+            )
+        )
+        in_python = {
+            s.id for s in sessions if services.is_public(s, include_cancelled=include_cancelled)
+        }
+        assert in_sql == in_python
+        found[include_cancelled] = len(in_sql)
+    assert found == {True: 2, False: 1}

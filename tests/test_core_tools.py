@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 import subprocess
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
 from conference.core import csvimport, exports
-from conference.core.pdf import render_pdf_html
+from conference.core.pdf import StaticFetcher, render_pdf_html
 
 ALIASES = {"email": ["E-Mail", "Mail"], "first_name": ["Vorname"], "last_name": ["Nachname"]}
 
@@ -99,3 +100,48 @@ def test_pdf_refuses_remote_resources(app):
     pdf = render_pdf_html(html)  # the image is skipped, not fetched
 
     assert pdf.startswith(b"%PDF")
+
+
+def _pdf_text(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "fetched.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_pdf_embeds_files_under_static_and_data_uris_but_no_other_file(app, tmp_path):
+    outside = tmp_path / "outside.css"
+    outside.write_text('body::after { content: "LEAKED-FROM-OUTSIDE"; }')
+    static = Path(app.static_folder).resolve()
+    escape = f"{static.as_uri()}/css/../../{outside.relative_to('/')}"
+    inline = "data:text/css,body::before%20%7B%20content:%20%22FROM-DATA-URI%22;%20%7D"
+    html = (
+        '<html><head><link rel="stylesheet" href="css/print-fonts.css">'
+        f'<link rel="stylesheet" href="{inline}">'
+        f'<link rel="stylesheet" href="{outside.as_uri()}">'
+        f'<link rel="stylesheet" href="{escape}">'
+        '<link rel="stylesheet" href="file:///etc/passwd">'
+        "</head><body><p>Inhalt</p></body></html>"
+    )
+
+    text = _pdf_text(render_pdf_html(html), tmp_path)
+
+    assert "FROM-DATA-URI" in text and "Inhalt" in text
+    assert "LEAKED" not in text
+
+
+def test_the_pdf_fetcher_refuses_etc_passwd_and_the_network(app):
+    fetcher = StaticFetcher(Path(app.static_folder))
+
+    with pytest.raises(ValueError, match="only files under"):
+        fetcher.fetch("file:///etc/passwd")
+    with pytest.raises(ValueError, match="only files under"):
+        fetcher.fetch(Path(app.static_folder).resolve().as_uri() + "/%2e%2e/%2e%2e/etc/passwd")
+    with pytest.raises(ValueError, match="disallowed protocol"):
+        fetcher.fetch("http://127.0.0.1/")
+    fonts = fetcher.fetch(Path(app.static_folder).resolve().as_uri() + "/css/print-fonts.css")
+    try:
+        assert b"@font-face" in fonts.read()
+    finally:
+        fonts.close()

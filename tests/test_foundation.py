@@ -152,7 +152,7 @@ def test_app_without_configuration_uses_sqlite_in_instance(tmp_path, monkeypatch
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.delenv("SECRET_KEY", raising=False)
 
-    app = create_app({"INSTANCE_PATH": str(tmp_path)})
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "DEVELOPMENT": True})
 
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'conference.sqlite3'}"
     assert (tmp_path / "secret_key").exists()
@@ -162,14 +162,20 @@ def test_environment_overrides_instance_config(tmp_path, monkeypatch):
     (tmp_path / "config.py").write_text("MAIL_SERVER = 'from-instance'\nMAIL_PORT = 2525\n")
     monkeypatch.setenv("MAIL_SERVER", "from-env")
 
-    app = create_app({"INSTANCE_PATH": str(tmp_path)})
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "DEVELOPMENT": True})
 
     assert app.config["MAIL_SERVER"] == "from-env"
     assert app.config["MAIL_PORT"] == 2525
 
 
 def test_postgres_url_forms_use_psycopg(tmp_path):
-    app = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": "postgres://u:p@127.0.0.1/x"})
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path),
+            "DATABASE_URL": "postgres://u:p@127.0.0.1/x",
+            "TESTING": True,
+        }
+    )
 
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@127.0.0.1/x"
 
@@ -217,3 +223,163 @@ def test_sqlite_transactions_begin_immediate_for_writes_and_deferred_for_reads(a
         client.open(url, method=method, data={"language": "en"})
 
     assert begins == ["BEGIN", "BEGIN IMMEDIATE"]
+
+
+# --- integers the database cannot hold (issue 14, point 15) ----------------------------------
+
+OUT_OF_RANGE = ("9223372036854775808", "2147483648", "99999999999999999999999")
+
+
+def _get_rules_with(app, predicate, *, methods=("GET",)):
+    from werkzeug.routing import IntegerConverter
+
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static" or not rule.methods & set(methods):
+            continue
+        integers = [n for n in rule.arguments if isinstance(rule._converters[n], IntegerConverter)]
+        if predicate(integers):
+            yield rule, integers
+
+
+def _path(rule, integers, value) -> str:
+    # Integers go in as text, so that the URL carries exactly these digits.
+    parts = []
+    for kind, content in rule._trace:
+        if not kind:
+            parts.append(content)
+        elif content in integers:
+            parts.append(value)
+        else:
+            parts.append("x" * 43)
+    return "".join(parts).split("|", 1)[1]
+
+
+def test_every_route_with_an_integer_in_the_url_answers_404_beyond_the_databases_range(
+    app, db, staff_client
+):
+    congress = factories.congress()
+    factories.session(congress)
+    db.session.commit()
+    admin = staff_client("admin")
+    checked = {"GET": 0, "POST": 0}
+
+    for rule, integers in _get_rules_with(app, bool, methods=("GET", "POST")):
+        method = "GET" if "GET" in rule.methods else "POST"
+        for value in OUT_OF_RANGE:
+            path = _path(rule, integers, value)
+            status = admin.open(path, method=method).status_code
+            # 405 where a GET route has the same path (werkzeug checks methods first).
+            assert status == 404 or (method == "POST" and status == 405), f"{method} {path}"
+        checked[method] += 1
+
+    assert checked["GET"] >= 20 and checked["POST"] >= 20
+
+
+def test_integer_query_parameters_beyond_the_range_or_not_ascii_never_give_500(
+    app, db, staff_client
+):
+    congress = factories.congress()
+    factories.session(congress)
+    db.session.commit()
+    admin = staff_client("admin")
+    names = ("carrier", "page", "congress", "room", "track", "room_id", "refresh", "organisation")
+
+    for value in (*OUT_OF_RANGE, "²", "-1", "٣"):
+        query = "&".join(f"{name}={value}" for name in names)
+        for rule, integers in _get_rules_with(app, lambda integers: True):
+            if rule.arguments - set(integers):
+                continue  # pages behind a token: nothing reads these parameters there
+            path = _path(rule, integers, "1") + "?" + query
+            assert admin.get(path).status_code < 500, path
+
+
+def test_the_copy_form_refuses_an_id_beyond_the_range_with_its_message(db, staff_client):
+    factories.congress()
+    db.session.commit()
+    organiser = staff_client("organiser")
+
+    answer = organiser.post("/admin/agenda/copy", data={"source": str(-(2**63) - 1)})
+
+    assert answer.status_code == 400
+    assert "Bitte wählen Sie einen Kongress als Vorlage." in answer.get_data(as_text=True)
+
+
+def test_session_form_ids_beyond_the_range_are_a_400_not_a_500(db, staff_client):
+    congress = factories.congress()
+    db.session.commit()
+    organiser = staff_client("organiser")
+    day = congress.starts_on.isoformat()
+
+    answer = organiser.post(
+        "/admin/agenda/sessions/new",
+        data={
+            "title": "Podium",
+            "kind": "panel",
+            "language": "de",
+            "day": day,
+            "start": "10:00",
+            "end": "11:00",
+            "room_id": "9223372036854775808",
+            "speaker_ids": ["9223372036854775808"],
+        },
+    )
+
+    assert answer.status_code == 400
+
+
+# --- error pages in the visitor's language (issue 14, point 16) ------------------------------
+
+ERROR_TITLES = {
+    "de": {400: "Das hat nicht geklappt", 403: "Zugriff verweigert", 404: "Seite nicht gefunden"},
+    "en": {400: "That did not work", 403: "Access denied", 404: "Page not found"},
+}
+
+
+@pytest.mark.config(WTF_CSRF_ENABLED=True, MAX_CONTENT_LENGTH=1024)
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_every_error_page_is_in_the_visitors_language_with_its_lang(
+    app, db, client, staff_client, language
+):
+    import io
+
+    factories.congress()
+    db.session.commit()
+    door = staff_client("checkin")
+    for visitor in (client, door):
+        with visitor.session_transaction() as session:
+            session["language"] = language
+    upload = {"file": (io.BytesIO(b"x" * 4096), "big.csv")}
+    requests = {
+        "csrf": (400, lambda: client.post("/register/lost-link", data={"email": "a@b.org"})),
+        # A browser sends no cookie to a foreign host: only the URL can say the language.
+        "host": (400, lambda: client.get(f"/?lang={language}", headers={"Host": "evil.example"})),
+        "value": (400, lambda: client.post("/language", data={"language": "xx"})),
+        "role": (403, lambda: door.get("/admin/registrations")),
+        "page": (404, lambda: client.get("/does-not-exist")),
+        "method": (405, lambda: client.put("/")),
+        "upload": (413, lambda: client.post("/register/lost-link", data=upload)),
+    }
+
+    for what, (status, send) in requests.items():
+        answer = send()
+        page = answer.get_data(as_text=True)
+        assert answer.status_code == status, what
+        assert f'<html lang="{language}">' in page, what
+        title = ERROR_TITLES[language].get(status, ERROR_TITLES[language][400])
+        assert f"<h1>{title}</h1>" in page, what
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True)
+def test_the_429_page_is_in_the_visitors_language(app, db, client):
+    factories.congress()
+    db.session.commit()
+    with client.session_transaction() as session:
+        session["language"] = "en"
+
+    answers = [
+        client.post("/register/lost-link", data={"email": "a@example.org"}) for _ in range(6)
+    ]
+
+    page = answers[-1].get_data(as_text=True)
+    assert answers[-1].status_code == 429
+    assert '<html lang="en">' in page and "Too many requests" in page

@@ -24,6 +24,7 @@ def test_all_migrations_downgrade_and_upgrade_again(app, tmp_path):
         {
             "DATABASE_URL": f"sqlite:///{tmp_path / 'roundtrip.sqlite3'}",
             "INSTANCE_PATH": str(tmp_path),
+            "TESTING": True,
         }
     )
     with other.app_context():

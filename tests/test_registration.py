@@ -166,17 +166,37 @@ def test_unknown_or_malformed_links_are_404_without_saying_more(client, db):
     assert answers == [404, 404, 404, 404, 404]
 
 
-def test_duplicate_email_is_refused_and_offers_to_resend_the_link(client, db, smtp):
+def test_a_registered_address_gets_the_same_answer_and_its_own_link_by_mail(client, db, smtp):
     congress = factories.congress()
-    factories.registration(congress, email="anna@example.org")
+    anna = factories.registration(congress, email="anna@example.org", first_name="Anna")
     db.session.commit()
 
-    response = client.post("/register", data=form_data(congress, email="ANNA@example.org"))
+    again = client.post(
+        "/register", data=form_data(congress, email="ANNA@example.org", first_name="Mallory")
+    )
+    new = client.post("/register", data=form_data(congress, email="bert@example.org"))
 
-    page = response.get_data(as_text=True)
-    assert response.status_code == 400
-    assert "bereits angemeldet" in page
-    assert "Link erneut senden" in page
+    assert (again.status_code, again.headers["Location"]) == (302, "/register/submitted")
+    assert (new.status_code, new.headers["Location"]) == (302, "/register/submitted")
+    mails = {m["To"]: m for m in smtp.wait(2)}
+    body = mails["anna@example.org"].get_body(("plain",)).get_content()
+    assert f"/r/{anna.manage_token}" in body
+    assert "noch einmal das Anmeldeformular" in body
+    assert "/register/confirm/" not in body
+    db.session.refresh(anna)
+    assert anna.first_name == "Anna"
+    assert [r.email for r in registrations(db)] == ["anna@example.org", "bert@example.org"]
+
+
+def test_a_pending_address_registering_again_gets_a_new_confirmation_link(client, db, smtp):
+    congress = factories.congress()
+    factories.registration(congress, email="anna@example.org", status=Status.PENDING)
+    db.session.commit()
+
+    answer = client.post("/register", data=form_data(congress, email="anna@example.org"))
+
+    assert answer.headers["Location"] == "/register/submitted"
+    assert confirm_token_from(smtp.wait(1)[0])
     assert len(registrations(db)) == 1
 
 
@@ -529,7 +549,12 @@ def test_lost_link_answers_the_same_for_known_and_unknown_addresses(client, db, 
     )
 
     message = smtp.wait(1)[0]
-    assert known.get_data(as_text=True) == unknown.get_data(as_text=True)
+
+    def page(answer) -> str:
+        # The signed CSRF token carries the second it was made in; everything else must agree.
+        return re.sub(r'(name="csrf_token"[^>]*value=")[^"]*', r"\1", answer.get_data(as_text=True))
+
+    assert page(known) == page(unknown)
     assert message["To"] == "anna@example.org"
     assert registration.manage_token in message.get_body(("plain",)).get_content()
     assert db.session.execute(select(func.count()).select_from(OutboxMail)).scalar_one() == 1
@@ -1006,3 +1031,181 @@ def test_organiser_fills_seats_from_the_waitlist_after_raising_capacity(db, staf
     assert response.status_code == 302
     assert waiting.status == Status.CONFIRMED
     assert smtp.wait(1)[0]["To"] == "wait@example.org"
+
+
+def test_a_coordinators_import_preview_does_not_reveal_people_of_other_carriers(db, staff_client):
+    congress = factories.congress()
+    ours = factories.carrier("Caritas Bund", short_name="Caritas")
+    theirs = factories.carrier("Diakonie Bund", short_name="Diakonie")
+    factories.registration(congress, email="own@example.org", carrier_id=ours.id)
+    factories.registration(congress, email="elsewhere@example.org", carrier_id=theirs.id)
+    db.session.commit()
+    coordinator = staff_client("coordinator", organisation_id=ours.id)
+    content = (
+        b"first_name,last_name,email,organisation\n"
+        b"Ada,Eigen,own@example.org,\n"
+        b"Bo,Anders,elsewhere@example.org,\n"
+        b"Cy,Neu,new@example.org,\n"
+    )
+
+    preview = coordinator.post(
+        "/admin/registrations/import",
+        data={"file": (io.BytesIO(content), "l.csv"), "consent": "y", "mode": "pending"},
+        content_type="multipart/form-data",
+    )
+    page = preview.get_data(as_text=True)
+    payload = re.search(r'name="payload" type="hidden" value="([^"]+)"', page).group(1)
+    committed = coordinator.post(
+        "/admin/registrations/import/commit",
+        data={"payload": payload, "mode": "pending", "what": "valid"},
+        follow_redirects=True,
+    )
+
+    assert page.count("Bereits angemeldet") == 1
+    assert "2 von 3 Zeilen" in page
+    assert "1 Anmeldungen importiert, 2 Zeilen übersprungen" in committed.get_data(as_text=True)
+    stored = {r.email: r.carrier_id for r in registrations(db)}
+    assert stored == {
+        "own@example.org": ours.id,
+        "elsewhere@example.org": theirs.id,
+        "new@example.org": ours.id,
+    }
+
+
+# --- no mail bomb (issue 14, point 8) ----------------------------------------------------------
+
+
+def test_an_address_gets_at_most_three_unsolicited_mails_an_hour_across_app_instances(
+    app, client, db, smtp, database_url, instance_path
+):
+    from conference import create_app
+
+    congress = factories.congress()
+    factories.registration(congress, email="victim@example.org")
+    db.session.commit()
+    second = create_app({**app.config, "DATABASE_URL": database_url})
+    second.test_client_class = type(client)
+    clients = [client, second.test_client()]
+
+    answers = [
+        clients[n % 2].post("/register/lost-link", data={"email": "victim@example.org"})
+        for n in range(4)
+    ]
+    again = client.post("/register", data=form_data(congress, email="victim@example.org"))
+    with second.app_context():
+        second_engine = db.engine
+    second_engine.dispose()
+
+    assert [a.status_code for a in answers] == [302] * 4
+    assert again.headers["Location"] == "/register/submitted"
+    assert len(smtp.wait(3)) == 3
+    assert db.session.execute(select(func.count()).select_from(OutboxMail)).scalar_one() == 3
+
+
+def test_the_cap_opens_again_after_an_hour_and_counts_each_address_alone(app, db, smtp):
+    congress = factories.congress()
+    factories.registration(congress, email="victim@example.org")
+    factories.registration(congress, email="other@example.org")
+    db.session.commit()
+    now = utcnow()
+
+    for _ in range(4):
+        services.send_lost_link(congress, "victim@example.org", now=now)
+    services.send_lost_link(congress, "other@example.org", now=now)
+    services.send_lost_link(congress, "victim@example.org", now=now + timedelta(minutes=61))
+    db.session.commit()
+
+    recipients = db.session.execute(select(OutboxMail.recipient)).scalars().all()
+    assert sorted(recipients) == ["other@example.org"] + ["victim@example.org"] * 4
+
+
+def test_renewing_an_expired_link_is_capped_too(client, db, smtp):
+    congress = factories.congress()
+    pending = factories.registration(
+        congress, status=Status.PENDING, confirm_expires_at=utcnow() - timedelta(hours=1)
+    )
+    db.session.commit()
+    token = pending.confirm_token
+
+    for _ in range(5):
+        client.post(f"/register/confirm/{token}/renew")
+        db.session.refresh(pending)
+        token = pending.confirm_token
+
+    assert db.session.execute(select(func.count()).select_from(OutboxMail)).scalar_one() == 3
+
+
+# --- one language per export, one label per stored value (issue 14.18, issue 15.2) ------------
+
+
+def _export_rows(client, query: str = "") -> list[list[str]]:
+    text = client.get(f"/admin/registrations/export.csv{query}").data.decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text), delimiter=";"))
+
+
+def test_the_registration_export_speaks_the_language_it_is_downloaded_in(db, staff_client):
+    from datetime import date
+
+    congress = factories.congress(starts_on=date(2027, 3, 10))
+    factories.registration(
+        congress,
+        first_name="Jürgen",
+        programme_role="other",
+        sector="federal",
+        needs_step_free=True,
+    )
+    db.session.commit()
+    organiser = staff_client("organiser")
+
+    german = dict(zip(*_export_rows(organiser), strict=True))
+    english = dict(zip(*_export_rows(organiser, "?lang=en"), strict=True))
+
+    assert german["Vorname"] == english["First name"] == "Jürgen"
+    assert (german["Status"], english["Status"]) == ("Bestätigt", "Confirmed")
+    assert (german["Rolle"], english["Role"]) == ("Sonstige", "Other")
+    assert (german["Bereich"], english["Sector"]) == ("Bundesebene", "Federal level")
+    assert (german["Tage"], english["Days"]) == (
+        "10.03.2027 / 11.03.2027",
+        "Mar 10, 2027 / Mar 11, 2027",
+    )
+    assert (german["Stufenlos"], english["Step-free"]) == ("ja", "yes")
+    assert (german["Fotoeinwilligung"], english["Photo consent"]) == ("nein", "no")
+    assert (german["Sprache"], english["Language"]) == ("Deutsch", "Deutsch")
+    assert (german["Quelle"], english["Source"]) == ("Online-Formular", "Online form")
+    english_words = set(english) | set(english.values())
+    assert not {"Vorname", "Bestätigt", "Sonstige", "ja", "nein"} & english_words
+
+
+def test_every_area_shows_a_stored_value_with_the_same_label(app, db, staff_client, scanner_client):
+    import icalendar
+
+    from conference.checkin import services as checkin
+
+    congress = factories.congress()
+    checkin.ensure_checkpoints(congress)
+    person = factories.registration(congress, programme_role="administration", sector="federal")
+    team = factories.registration(congress, badge_role="staff", last_name="Teamerin")
+    factories.session(congress, kind="panel", title="Podium zur Zukunft")
+    db.session.commit()
+    organiser = staff_client("organiser")
+
+    listing = organiser.get("/admin/registrations").get_data(as_text=True)
+    detail = organiser.get(f"/admin/registrations/{person.id}").get_data(as_text=True)
+    roles = organiser.get("/admin/dashboard/roles.csv").data.decode("utf-8-sig")
+    sectors = organiser.get("/admin/dashboard/sectors.csv?lang=en").data.decode("utf-8-sig")
+    desk = organiser.get("/admin/badges/desk?q=Teamerin").get_data(as_text=True)
+    door = scanner_client.post(
+        "/api/v1/checkin/scan?screen=1&lang=en",
+        json={"token": team.badge_token, "checkpoint": "day-1"},
+    ).get_json()
+    # icalendar only: vobject would keep this calendar's time zone for later tests.
+    feed = icalendar.Calendar.from_ical(organiser.get("/programme.ics").data).walk("VEVENT")
+    page = organiser.get("/programme").get_data(as_text=True)
+
+    assert "Verwaltung/Politik" in listing and "Verwaltung/Politik;1" in roles
+    assert "<dd>Deutsch</dd>" in detail and "(Online-Formular)" in detail
+    assert "Federal level;1" in sectors
+    assert ">Bestätigt</span>" in desk
+    assert door["screen"]["role_label"] == "Team"
+    assert feed[0]["CATEGORIES"].cats == ["Podium"]
+    assert "Podium" in page

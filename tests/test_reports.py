@@ -654,6 +654,116 @@ def test_erasure_removes_personal_data_but_keeps_the_statistics(app, db, staff_c
     assert client.get(f"/r/{old_tokens[0]}/certificate.pdf").status_code == 404
 
 
+def _every_stored_text(db) -> str:
+    """Every text, JSON and binary value of every table, lower-cased, as one string."""
+    from sqlalchemy import JSON, LargeBinary, String
+
+    chunks = []
+    for table in db.metadata.sorted_tables:
+        columns = [c for c in table.columns if isinstance(c.type, String | JSON | LargeBinary)]
+        if not columns:
+            continue
+        for row in db.session.execute(select(*columns)).all():
+            for value in row:
+                if isinstance(value, bytes):
+                    chunks.append(value.decode("utf-8", "replace"))
+                elif isinstance(value, str):
+                    chunks.append(value)
+                elif value is not None:
+                    chunks.append(json.dumps(value, ensure_ascii=False))
+    return "\n".join(chunks).lower()
+
+
+def test_after_an_erasure_name_and_address_are_nowhere_in_the_database(
+    app, db, client, staff_client, scanner_client, smtp
+):
+    from conference.checkin import services as checkin
+
+    congress = factories.congress()
+    checkin.ensure_checkpoints(congress)
+    person = _listed(
+        db,
+        congress,
+        "Quonk",
+        first_name="Zyxwer",
+        email="zyx.quonk@example.org",
+        organisation_other="Zyxwer-Quonk-Stiftung",
+        diet_notes="Quonk",
+    )
+    friend = _listed(db, congress, "Freundin", email="friend@example.org")
+    db.session.commit()
+    profiles = dict(
+        db.session.execute(select(DirectoryProfile.registration_id, DirectoryProfile.id)).all()
+    )
+    # Mails to and from them, a scan answer quoting them, audited changes.
+    client.post("/register/lost-link", data={"email": "zyx.quonk@example.org"})
+    client.post(
+        f"/r/{person.manage_token}/directory/{profiles[friend.id]}/contact",
+        data={"message": "Grüße von Zyxwer Quonk", "share_email": "y"},
+    )
+    client.post(
+        f"/r/{friend.manage_token}/directory/{profiles[person.id]}/contact",
+        data={"message": "Hallo Zyxwer!"},
+    )
+    scan = {"token": person.badge_token, "checkpoint": "day-1", "nonce": "scan-1"}
+    assert scanner_client.post("/api/v1/checkin/scan", json=scan).get_json()["attendee"]
+    organiser = staff_client("organiser")
+    organiser.post(
+        f"/admin/registrations/{person.id}/edit",
+        data={"first_name": "Zyxwer", "last_name": "Quonk-Neu"},
+    )
+    before = _every_stored_text(db)
+    assert "zyxwer" in before and "zyx.quonk@example.org" in before
+
+    erased = organiser.post(
+        f"/admin/privacy/registrations/{person.id}/erase", data={"confirm": "y"}
+    )
+    replay = scanner_client.post("/api/v1/checkin/scan", json=scan).get_json()
+
+    assert erased.status_code == 303
+    db.session.expire_all()
+    stored = _every_stored_text(db)
+    for trace in ("zyxwer", "quonk", "zyx.quonk@example.org"):
+        assert trace not in stored, trace
+    assert "attendee" not in replay
+    assert "friend@example.org" in stored  # the other person's data stays
+    assert _count(db, CheckIn) == 1
+
+
+def test_anonymise_purges_old_scan_answers_whatever_congress_is_anonymised(app, db):
+    from conference.checkin.models import ScanRecord
+
+    congress = factories.congress()
+    person = factories.registration(congress, first_name="Jüngst")
+    now = utcnow()
+    db.session.add_all(
+        [
+            ScanRecord(
+                nonce="old",
+                at=now - timedelta(days=4),
+                response={"attendee": {"name": "Jüngst"}},
+                registration_id=person.id,
+            ),
+            ScanRecord(nonce="today", at=now - timedelta(hours=2), response={"result": "ok"}),
+        ]
+    )
+    db.session.commit()
+    runner = app.test_cli_runner()
+
+    dry = runner.invoke(args=["anonymise", "--dry-run"])
+    kept = _count(db, ScanRecord)
+    result = runner.invoke(args=["anonymise"])
+
+    assert "Would delete 1 stored scan answers older than 3 days." in dry.output
+    assert kept == 2
+    assert result.exit_code == 0, result.output
+    assert "Deleted 1 stored scan answers older than 3 days." in result.output
+    assert "Nothing to anonymise." in result.output
+    assert db.session.execute(select(ScanRecord.nonce)).scalars().all() == ["today"]
+    db.session.expire_all()
+    assert db.session.get(Registration, person.id).first_name == "Jüngst"
+
+
 def test_privacy_page_finds_people_and_is_for_organisers(app, db, staff_client):
     client = staff_client("organiser")
     congress = factories.congress()
@@ -884,3 +994,26 @@ def test_dashboard_and_report_of_a_past_edition(app, db, staff_client, tmp_path)
     assert "Caritas;2" in export.data.decode("utf-8-sig")
     assert client.get("/admin/dashboard?congress=x").status_code == 400
     assert client.get("/admin/dashboard?congress=999").status_code == 404
+
+
+def test_a_listed_person_gets_at_most_three_contact_mails_an_hour(app, db, client):
+    congress = factories.congress()
+    senders = [_listed(db, congress, f"Absender{i}") for i in range(4)]
+    target = _listed(db, congress, "Beliebt")
+    db.session.commit()
+    profile = db.session.execute(
+        select(DirectoryProfile.id).where(DirectoryProfile.registration_id == target.id)
+    ).scalar_one()
+
+    answers = [
+        client.post(
+            f"/r/{sender.manage_token}/directory/{profile}/contact",
+            data={"message": "Hallo"},
+        )
+        for sender in senders
+    ]
+
+    assert [a.status_code for a in answers] == [303, 303, 303, 429]
+    assert "gerade mehrere Nachrichten erhalten" in answers[-1].get_data(as_text=True)
+    assert _count(db, ContactRequest) == 3
+    assert _count(db, OutboxMail) == 3

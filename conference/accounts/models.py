@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from enum import StrEnum
 
@@ -19,8 +20,18 @@ class Role(StrEnum):
     COORDINATOR = "coordinator"
 
 
+def new_session_version() -> str:
+    return secrets.token_urlsafe(12)
+
+
 class User(UserMixin, db.Model):
-    """A staff member. Attendees have no account: their manage link is their key."""
+    """A staff member. Attendees have no account: their manage link is their key.
+
+    The session cookie holds ``get_id()``, the id *and* the session version; the user loader
+    accepts the cookie only while the version matches. ``end_sessions()`` rotates the version
+    (logout, password change, deactivation), so every copy of an older cookie stops working
+    at once, on every worker: the cookie itself is signed but cannot be recalled.
+    """
 
     __table_args__ = (
         CheckConstraint(
@@ -40,11 +51,22 @@ class User(UserMixin, db.Model):
     language: Mapped[str] = mapped_column(String(5), default="de")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    session_version: Mapped[str] = mapped_column(
+        String(32), default=new_session_version, server_default=""
+    )
 
     organisation = relationship("CarrierOrganisation")
 
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Sign out every session of this user, wherever its cookie is."""
+        self.session_version = new_session_version()
+
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from conference.accounts.models import ApiToken, Role, User
 from conference.core import audit
@@ -61,11 +64,26 @@ def create_user(
     return user
 
 
+@cache
+def _dummy_hash() -> str:
+    """A hash made like every stored one (same hasher, same cost), of a password nobody has."""
+    return generate_password_hash(secrets.token_urlsafe(32))
+
+
 def authenticate(email: str, password: str, now: datetime) -> User | None:
+    """The active user with this e-mail and password, else None.
+
+    An unknown address costs the same password check as a known one, and an inactive account
+    is only refused after its password was checked: answering faster would tell an attacker
+    which addresses belong to staff.
+    """
     user = db.session.execute(
         select(User).where(User.email == email.strip().lower())
     ).scalar_one_or_none()
-    if user is None or not user.active or not user.check_password(password):
+    if user is None:
+        check_password_hash(_dummy_hash(), password)
+        return None
+    if not user.check_password(password) or not user.active:
         return None
     user.last_login_at = now
     return user
@@ -102,7 +120,15 @@ def set_active(user: User, active: bool, *, actor) -> None:
     if actor is not None and getattr(actor, "id", None) == user.id and not active:
         raise Invalid(str(_l("You cannot deactivate your own account.")), code="self_deactivation")
     user.active = active
+    if not active:
+        user.end_sessions()
     audit.record("user.activate" if active else "user.deactivate", user, actor=actor)
+
+
+def end_sessions(user: User) -> None:
+    """Sign the user out everywhere: a logout ends every copy of the session cookie."""
+    user.end_sessions()
+    db.session.flush()
 
 
 def revoke_api_token(token: ApiToken, *, now: datetime, actor) -> None:

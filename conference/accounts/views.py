@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hmac
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -21,9 +22,15 @@ bp = Blueprint("accounts", __name__)
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+    """The user of a session cookie ``"<id>:<session version>"`` (``User.get_id``), as long as
+    the version was not rotated since (logout, password change, deactivation)."""
+    number, _, version = user_id.partition(":")
+    if not number.isdigit() or len(number) > 18 or not version:
         return None
-    return db.session.get(User, int(user_id))
+    user = db.session.get(User, int(number))
+    if user is None or not hmac.compare_digest(user.session_version, version):
+        return None
+    return user
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -71,6 +78,9 @@ def login():
 @public
 def logout():
     if current_user.is_authenticated:
+        # Also on the server: a copy of this session's cookie must not open anything later.
+        services.end_sessions(current_user._get_current_object())
+        db.session.commit()
         logout_user()
         flash(_("You have been logged out."))
     return redirect(url_for("main.index"))

@@ -24,13 +24,14 @@ from wtforms.validators import (
 )
 
 from conference.agenda.services import MAX_ABSTRACT, MAX_BIO
+from conference.core.database import database_int
 
 
 def _optional_int(value):
     if value in (None, "", "None"):
         return None
     try:
-        return int(value)
+        return database_int(value)
     except (TypeError, ValueError):
         return -1  # an unknown id: the service says "Unknown room."
 
@@ -80,9 +81,11 @@ class SessionForm(FlaskForm):
     )
     signup_required = BooleanField(_l("Sign-up required"))
     phase_id = SelectField(_l("Workshop phase"), coerce=_optional_int, validate_choice=False)
-    speaker_ids = SelectMultipleField(_l("Speakers"), coerce=int, validate_choice=False)
-    moderator_ids = SelectMultipleField(_l("Moderators"), coerce=int, validate_choice=False)
+    speaker_ids = SelectMultipleField(_l("Speakers"), coerce=database_int, validate_choice=False)
+    moderator_ids = SelectMultipleField(
+        _l("Moderators"), coerce=database_int, validate_choice=False
+    )
 
 
 class CopyForm(FlaskForm):
-    source = SelectField(_l("Copy from"), coerce=int, validate_choice=False)
+    source = SelectField(_l("Copy from"), coerce=database_int, validate_choice=False)

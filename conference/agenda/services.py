@@ -15,15 +15,16 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from flask_babel import pgettext
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from conference.agenda.labels import KIND_LABELS, LANGUAGE_LABELS, STATUS_LABELS
 from conference.core import audit
 from conference.core.errors import Conflict, Invalid, NotFound
 from conference.core.models import Congress
 from conference.core.signals import session_changed
 from conference.extensions import db
+from conference.registration.labels import translated
 from conference.workshops.models import WorkshopPhase
 
 from .models import (
@@ -58,35 +59,15 @@ class PublishBlocked(Conflict):
 
 
 def kind_labels() -> dict[str, str]:
-    return {
-        SessionKind.PLENARY: _("Plenary"),
-        SessionKind.KEYNOTE: _("Keynote"),
-        SessionKind.PANEL: _("Panel"),
-        SessionKind.WORKSHOP: _("Workshop"),
-        SessionKind.FORUM: _("Forum"),
-        SessionKind.NETWORKING: _("Networking"),
-        SessionKind.BREAK: _("Break / catering"),
-    }
+    return translated(KIND_LABELS)
 
 
 def language_labels() -> dict[str, str]:
-    return {
-        "de": _("German"),
-        "en": _("English"),
-        "ar": _("Arabic"),
-        "fa": _("Persian"),
-        "uk": _("Ukrainian"),
-        "tr": _("Turkish"),
-        "fr": _("French"),
-    }
+    return translated(LANGUAGE_LABELS)
 
 
 def status_labels() -> dict[str, str]:
-    return {
-        SessionStatus.DRAFT: _("Draft"),
-        SessionStatus.PUBLISHED: _("Published"),
-        SessionStatus.CANCELLED: pgettext("session status", "Cancelled"),
-    }
+    return translated(STATUS_LABELS)
 
 
 def congress_days(congress: Congress) -> list[date]:
@@ -852,15 +833,12 @@ def speakers_of(congress: Congress) -> list[Speaker]:
 
 
 def speaker_is_public(speaker: Speaker) -> bool:
-    """Whether the speaker appears on the public programme (a published session)."""
+    """Whether the speaker appears on the public programme (a public session)."""
     return (
         db.session.execute(
             select(SessionSpeaker.id)
             .join(AgendaSession, AgendaSession.id == SessionSpeaker.session_id)
-            .where(
-                SessionSpeaker.speaker_id == speaker.id,
-                AgendaSession.status == SessionStatus.PUBLISHED,
-            )
+            .where(SessionSpeaker.speaker_id == speaker.id, public_clause())
             .limit(1)
         ).first()
         is not None
@@ -910,17 +888,56 @@ class ProgrammeFilter:
         return bool(self.track_id or self.kind or self.room_id or self.language or self.search)
 
 
-def _public_filter(congress: Congress, filters: ProgrammeFilter | None, include_cancelled: bool):
-    """WHERE clauses for the public programme: published sessions (and, on the page, the
-    cancelled ones that had been public, so they can say "entfällt")."""
-    visible = AgendaSession.status == SessionStatus.PUBLISHED
-    if include_cancelled:
-        visible = or_(
-            visible,
-            (AgendaSession.status == SessionStatus.CANCELLED)
-            & (AgendaSession.public_change == "cancelled"),
+# --- the one rule: is this session public? ------------------------------------------------------
+
+
+def is_public(session: AgendaSession, *, include_cancelled: bool = True) -> bool:
+    """Whether visitors see the session, on the programme page, ``/programme.json``, the
+    calendar feeds and the PDFs alike: its congress's programme is published, and the session
+    is published, or was published before it was cancelled (it then says "entfällt"; with
+    ``include_cancelled=False``, as in the JSON contract, it is gone). A draft is never public,
+    also not once cancelled. ``public_clause`` is the same rule in SQL."""
+    if not session.congress.programme_published:
+        return False
+    if session.status == SessionStatus.PUBLISHED:
+        return True
+    return (
+        include_cancelled
+        and session.status == SessionStatus.CANCELLED
+        and session.public_change == "cancelled"
+    )
+
+
+def public_clause(*, include_cancelled: bool = True):
+    """``is_public`` for ``select(AgendaSession).where(public_clause())``: self-contained (the
+    congress's flag is a correlated subquery), so it also fits cached statements."""
+    published = AgendaSession.status == SessionStatus.PUBLISHED
+    shown = (
+        or_(
+            published,
+            and_(
+                AgendaSession.status == SessionStatus.CANCELLED,
+                AgendaSession.public_change == "cancelled",
+            ),
         )
-    clauses = [AgendaSession.congress_id == congress.id, visible]
+        if include_cancelled
+        else published
+    )
+    programme_out = (
+        select(Congress.programme_published)
+        .where(Congress.id == AgendaSession.congress_id)
+        .correlate_except(Congress)  # also inside a query that selects the congress itself
+        .scalar_subquery()
+    )
+    return and_(programme_out.is_(True), shown)
+
+
+def _public_filter(congress: Congress, filters: ProgrammeFilter | None, include_cancelled: bool):
+    """WHERE clauses for the public programme (``public_clause``), narrowed by the filters."""
+    clauses = [
+        AgendaSession.congress_id == congress.id,
+        public_clause(include_cancelled=include_cancelled),
+    ]
     filters = filters or ProgrammeFilter()
     if filters.track_id:
         clauses.append(AgendaSession.track_id == filters.track_id)

@@ -27,6 +27,7 @@ from conference.agenda import services
 from conference.agenda.forms import CopyForm, RoomForm, SessionForm, SpeakerForm, TrackForm
 from conference.agenda.models import AgendaSession, Room, SessionKind, SessionStatus, Speaker, Track
 from conference.core.congress import congress_or_current, current_congress_or_404
+from conference.core.database import parse_int
 from conference.core.errors import DomainError, Invalid
 from conference.core.models import Congress
 from conference.core.pdf import render_pdf
@@ -45,9 +46,10 @@ def _int_arg(name: str) -> int | None:
     raw = request.args.get(name, "").strip()
     if not raw:
         return None
-    if not raw.isdigit():
+    number = parse_int(raw)
+    if number is None:
         raise Invalid(_("Please check the filter."), code="invalid_filter")
-    return int(raw)
+    return number
 
 
 # --- public programme ------------------------------------------------------------------------
@@ -122,9 +124,9 @@ def _change_labels() -> dict[str, str]:
 def programme_json():
     """The contract feed; ``?congress=<id>`` reads another edition."""
     raw = request.args.get("congress")
-    if raw is not None and not raw.isdigit():
+    if raw is not None and parse_int(raw) is None:
         raise Invalid(_("Please check the filter."), code="invalid_congress")
-    congress = congress_or_current(int(raw) if raw is not None else None)
+    congress = congress_or_current(parse_int(raw) if raw is not None else None)
     response = jsonify(services.programme_json(congress))
     response.headers["Access-Control-Allow-Origin"] = "*"
     # Phones polling the programme revalidate and get a 304 while nothing changed.
@@ -176,10 +178,7 @@ def session_detail(session_id: int):
     session = db.session.execute(
         select(AgendaSession).where(AgendaSession.id == session_id).options(*services._loaded())
     ).scalar_one_or_none()
-    if session is None or not (
-        session.status == SessionStatus.PUBLISHED
-        or (session.status == SessionStatus.CANCELLED and session.public_change == "cancelled")
-    ):
+    if session is None or not services.is_public(session):
         abort(404)
     congress = session.congress
     speakers, moderators = services.speakers_and_moderators(session)
@@ -406,7 +405,7 @@ def _session_form(congress: Congress, session: AgendaSession | None) -> SessionF
 
 
 def _optional_room(raw):
-    return int(raw) if raw and raw.isdigit() else None
+    return parse_int(raw)
 
 
 def _form_input(congress: Congress, form: SessionForm) -> services.SessionInput:
@@ -682,8 +681,7 @@ def door_sign(room_id: int):
     sessions = [
         s
         for s in services.day_sessions(congress, day)
-        if s.room_id == room.id
-        and (s.status == SessionStatus.PUBLISHED or s.public_change == "cancelled")
+        if s.room_id == room.id and services.is_public(s)
     ]
     pdf = render_pdf(
         "agenda/door_sign_pdf.html",

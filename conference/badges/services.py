@@ -25,7 +25,6 @@ import qrcode
 from flask import render_template
 from flask_babel import force_locale, format_date, format_time
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from qrcode.constants import ERROR_CORRECT_M
 from sqlalchemy import exists, func, select, update
@@ -41,19 +40,11 @@ from conference.core.time import local
 from conference.core.tokens import new_token
 from conference.extensions import db
 from conference.registration import services as registration_services
+from conference.registration.labels import BADGE_ROLE_LABELS
 from conference.registration.models import BadgeRole, Registration, RegistrationDay, Status
 from conference.workshops.models import WorkshopSeat
 
 LAYOUTS = ("a6", "a4")
-
-BADGE_ROLE_LABELS = {
-    BadgeRole.ATTENDEE: _l("Attendee"),
-    BadgeRole.SPEAKER: _l("Speaker"),
-    BadgeRole.MODERATOR: _l("Moderator"),
-    BadgeRole.STAFF: _l("Staff"),
-    BadgeRole.PRESS: _l("Press"),
-    BadgeRole.ORGANISER: _l("Organiser"),
-}
 
 # The QR code: error correction M survives a scratched or folded badge; a 43-character token is
 # version 4 (33 modules), so 1.1 mm modules make a 36 mm symbol (45 mm with the quiet zone), which

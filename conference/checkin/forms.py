@@ -5,19 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from conference.registration.labels import ROLE_LABELS, choices
 from conference.registration.models import BadgeRole, ProgrammeRole
-
-PROGRAMME_ROLE_LABELS = {
-    ProgrammeRole.SPONSOR: _l("Sponsor (Pat:in)"),
-    ProgrammeRole.MENTOR: _l("Mentor"),
-    ProgrammeRole.GUIDE: _l("Guide (Lots:in)"),
-    ProgrammeRole.COORDINATOR: _l("Coordinator"),
-    ProgrammeRole.STAFF: _l("Full-time staff"),
-    ProgrammeRole.ADMINISTRATION: _l("Administration or politics"),
-    ProgrammeRole.RESEARCH: _l("Research"),
-    ProgrammeRole.PRESS: _l("Press"),
-    ProgrammeRole.OTHER: _l("Other"),
-}
 
 
 class ScanForm(FlaskForm):
@@ -41,7 +30,7 @@ class WalkInForm(FlaskForm):
     )
     programme_role = SelectField(
         _l("Role in the programme"),
-        choices=[(value.value, label) for value, label in PROGRAMME_ROLE_LABELS.items()],
+        choices=choices(ROLE_LABELS),
         default=ProgrammeRole.OTHER.value,
     )
     badge_role = SelectField(

@@ -49,9 +49,18 @@ class CheckIn(db.Model):
 
 
 class ScanRecord(db.Model):
-    """The answer given to a scan that carried a client nonce, so a resent scan gets it again."""
+    """The answer given to a scan that carried a client nonce, so a resent scan gets it again.
+
+    The answer quotes the person's name and organisation: erasing the person deletes it (by
+    ``registration_id``), and ``flask anonymise`` purges answers after a few days
+    (``reports/privacy.py`` ``purge_scan_answers``).
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
     nonce: Mapped[str] = mapped_column(String(80), unique=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     response: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # No index: one less write per scan; erasure and the purge are rare and the table small.
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registration.id", ondelete="CASCADE")
+    )

@@ -16,7 +16,6 @@ from enum import StrEnum
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     and_,
     bindparam,
@@ -42,8 +41,8 @@ from conference.core.tokens import is_well_formed
 from conference.extensions import db
 from conference.organisations.models import CarrierOrganisation, LocalStructure
 from conference.registration import services as registration_services
+from conference.registration.labels import BADGE_ROLE_LABELS
 from conference.registration.models import (
-    BadgeRole,
     Registration,
     RegistrationDay,
     Status,
@@ -70,15 +69,6 @@ TONE = {
     ScanResult.CANCELLED: "bad",
     ScanResult.NOT_REGISTERED_FOR_TODAY: "bad",
     ScanResult.NOT_CONFIRMED: "bad",
-}
-
-BADGE_ROLE_LABELS = {
-    BadgeRole.ATTENDEE: _l("Attendee"),
-    BadgeRole.SPEAKER: _l("Speaker"),
-    BadgeRole.MODERATOR: _l("Moderator"),
-    BadgeRole.STAFF: _l("Staff"),
-    BadgeRole.PRESS: _l("Press"),
-    BadgeRole.ORGANISER: _l("Organiser"),
 }
 
 
@@ -422,7 +412,13 @@ def _store_answer(nonce: str, outcome: ScanOutcome, now: datetime) -> ScanOutcom
     try:
         with db.session.begin_nested():
             db.session.execute(
-                insert(ScanRecord).values(nonce=nonce, at=now, response=scan_response(outcome))
+                insert(ScanRecord).values(
+                    nonce=nonce,
+                    at=now,
+                    response=scan_response(outcome),
+                    # So that erasing the person also erases what the answer quotes of them.
+                    registration_id=outcome.registration.id if outcome.registration else None,
+                )
             )
     except IntegrityError:
         stored = db.session.execute(

@@ -25,11 +25,13 @@ from conference.checkin import services
 from conference.checkin.forms import ScanForm, UndoForm, WalkInForm
 from conference.checkin.services import ScanResult
 from conference.core.congress import current_congress_or_404
+from conference.core.database import parse_int
 from conference.core.errors import DomainError, Invalid
 from conference.core.signals import session_changed
 from conference.core.time import local, utcnow
 from conference.extensions import db
 from conference.organisations.models import CarrierOrganisation
+from conference.registration.labels import STATUS_LABELS, translated
 
 bp = Blueprint("checkin", __name__)
 
@@ -318,12 +320,7 @@ def search():
 
 
 def _status_labels() -> dict[str, str]:
-    return {
-        "pending": _("not confirmed"),
-        "confirmed": _("confirmed"),
-        "waitlisted": _("waiting list"),
-        "cancelled": _("cancelled"),
-    }
+    return translated(STATUS_LABELS)
 
 
 # --- walk-ins --------------------------------------------------------------------------------
@@ -413,8 +410,8 @@ def _live_context():
         raise Invalid(_("Please give the day as YYYY-MM-DD."), code="bad_day") from None
     counts = services.live_counts(congress, day)
     # Seconds between self-refreshes; a wall display may want it slower, a test faster.
-    refresh = request.args.get("refresh", "")
-    every = min(max(int(refresh), 1), 600) if refresh.isdigit() else 15
+    refresh = parse_int(request.args.get("refresh", ""))
+    every = min(max(refresh, 1), 600) if refresh is not None else 15
     return {
         "congress": congress,
         "counts": counts,

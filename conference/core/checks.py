@@ -161,17 +161,15 @@ def _rate_limits(app: Flask) -> list[Finding]:
     uri = app.config["RATELIMIT_STORAGE_URI"]
     scheme = uri.split(":", 1)[0]
     if scheme in ("memory", "async+memory"):
-        if _production(app):
-            return [
-                Finding(
-                    WARNING,
-                    "rate limits",
-                    "RATELIMIT_STORAGE_URI is memory://: each gunicorn worker counts on its "
-                    "own, so limits multiply with workers and machines; use database:// "
-                    "(the default on PostgreSQL) or redis://HOST:6379.",
-                )
-            ]
-        return [Finding(OK, "rate limits", "memory (development)")]
+        return [
+            Finding(
+                WARNING,
+                "rate limits",
+                "RATELIMIT_STORAGE_URI is memory://: each gunicorn worker counts on its "
+                "own, so limits multiply with workers and machines; leave it empty for "
+                "database:// (the default) or use redis://HOST:6379.",
+            )
+        ]
     try:
         storage = storage_from_string(uri, **(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {}))
         healthy = storage.check()
@@ -183,27 +181,28 @@ def _rate_limits(app: Flask) -> list[Finding]:
 
 
 def _links(app: Flask) -> list[Finding]:
+    from conference.config import DEVELOPMENT_BASE_URL, is_development
+
     base = app.config.get("PUBLIC_BASE_URL") or ""
     if not base:
-        level = WARNING if _production(app) else OK
+        if is_development(app):
+            return [
+                Finding(
+                    WARNING,
+                    "links",
+                    f"PUBLIC_BASE_URL is not set; links in mails and feeds point to "
+                    f"{DEVELOPMENT_BASE_URL} (development only)",
+                )
+            ]
         return [
             Finding(
-                level,
+                ERROR,
                 "links",
-                "PUBLIC_BASE_URL is not set; links in mails sent by `flask send-mail` "
-                "need it, e.g. https://kongress.example.org",
+                "PUBLIC_BASE_URL is not set; the app refuses to serve without it. Set it to the "
+                "address visitors use, e.g. PUBLIC_BASE_URL=https://kongress.example.org",
             )
         ]
     findings = []
-    if base.startswith("https://") and not app.config.get("SESSION_COOKIE_SECURE"):
-        findings.append(
-            Finding(
-                WARNING,
-                "links",
-                "the site is served over HTTPS but SESSION_COOKIE_SECURE is off; set "
-                "SESSION_COOKIE_SECURE=true",
-            )
-        )
     if base.startswith("https://") and not app.config.get("PROXY_FIX_HOPS"):
         findings.append(
             Finding(
@@ -214,7 +213,8 @@ def _links(app: Flask) -> list[Finding]:
                 "to the number of proxies in front",
             )
         )
-    return findings or [Finding(OK, "links", base)]
+    hosts = ", ".join(app.config.get("TRUSTED_HOSTS") or [])
+    return findings or [Finding(OK, "links", f"{base} (answers for: {hosts})")]
 
 
 def _first_line(error: BaseException) -> str:

@@ -15,8 +15,40 @@ from contextvars import ContextVar
 from flask import current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+#: The largest value of an INTEGER column on PostgreSQL (every id and number we store): a
+#: larger one cannot be found, and SQLite raises OverflowError (a 500) for one beyond 2**63 - 1
+#: where it should find nothing. Input beyond it is refused before it reaches a query.
+MAX_INTEGER = 2**31 - 1
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """``<int:...>`` in URLs: values beyond MAX_INTEGER do not match, so they answer 404."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits, min, MAX_INTEGER if max is None else max, signed)
+
+
+def parse_int(value: object) -> int | None:
+    """A non-negative integer the database can hold, from a query or form value; None for
+    anything else (empty, signs, spaces, "²" or other non-ASCII digits, 20 digits)."""
+    if not isinstance(value, str) or not value.isascii() or not value.isdigit():
+        return None
+    if len(value) > 10 or int(value) > MAX_INTEGER:
+        return None
+    return int(value)
+
+
+def database_int(value) -> int:
+    """A WTForms ``coerce``: like ``int``, but a ValueError (the field's message) for integers
+    the database cannot hold."""
+    number = int(value)
+    if not -MAX_INTEGER - 1 <= number <= MAX_INTEGER:
+        raise ValueError("out of range")
+    return number
 
 
 def writes(view):

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from flask import Response
+from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
@@ -23,8 +24,8 @@ def safe_cell(value):
     """A value as a spreadsheet cell: text that could start a formula is neutralised."""
     if value is None:
         return ""
-    if isinstance(value, bool):
-        return "ja" if value else "nein"
+    if isinstance(value, bool):  # in the export's language, like every value
+        return _("yes") if value else _("no")
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, int | float):

@@ -27,6 +27,11 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def day_list(days) -> str:
+    """Days as exports show them, in the current language ("10.03.2026 / 11.03.2026")."""
+    return " / ".join(format_date(day, "medium") for day in days)
+
+
 def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 

@@ -4,8 +4,14 @@ Manage links (``/r/<token>``), personal feeds (``/feeds/<token>.ics``), confirma
 badge codes carry opaque tokens in the URL: whoever reads a log line could use them. They are
 43 URL-safe characters (core/tokens.py); every run of 32 or more such characters with a digit
 or a capital in a log line is replaced by ``[token]``, which catches them and any longer secret
-without touching ids, dates, checkpoint codes, words or snake_case names. Credentials in headers (``Authorization``, cookies) are
-never written, whatever the log format asks for.
+without touching ids, dates, checkpoint codes, words or snake_case names. Percent-escapes count
+as characters of the run (``%2D`` for ``-``, ``%41`` for ``A``): gunicorn logs the raw URI, so a
+client that escapes some characters of a token would otherwise slip it past. Credentials in
+headers (``Authorization``, cookies) are never written, whatever the log format asks for.
+
+Staff search pages (registrations, door search, badge desk, privacy page) take the search
+words, people's names, as ``q=``: its value is logged as ``q=[search]``, in request lines and
+referers alike.
 
 - ``TokenRedactingFilter``: for the app's own log records (create_app installs it).
 - ``RedactingLogger``: gunicorn's logger with the same rule for access and error logs
@@ -16,26 +22,31 @@ from __future__ import annotations
 
 import logging
 import re
+from urllib.parse import unquote
 
 from gunicorn.glogging import Logger as GunicornLogger
 
-TOKEN_RUN = re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{32,}(?![A-Za-z0-9_-])")
+TOKEN_RUN = re.compile(r"(?<![A-Za-z0-9_-])(?:[A-Za-z0-9_-]|%[0-9A-Fa-f]{2}){32,}(?![A-Za-z0-9_-])")
 REDACTED = "[token]"
+SEARCH_WORDS = re.compile(r"(?:(?<=[?&;])|^)(q=)[^&#\s\"']*")
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 
 
 def _replace(match: re.Match) -> str:
     run = match.group(0)
     # A random token has digits or capitals (a 43-character one lacks both with a chance of
-    # about 1e-13); long snake_case names such as database index names stay readable.
-    if any(c.isdigit() or c.isupper() for c in run):
+    # about 1e-13); long snake_case names such as database index names stay readable. Escapes
+    # are judged by what they stand for: "%20" between words is no digit.
+    plain = unquote(unquote(run))
+    if any(c.isdigit() or c.isupper() for c in plain):
         return REDACTED
     return run
 
 
 def redact(text: str) -> str:
-    """The text with every token-like run replaced by ``[token]``."""
-    return TOKEN_RUN.sub(_replace, text)
+    """The text with every token-like run replaced by ``[token]`` and search words by
+    ``[search]``."""
+    return TOKEN_RUN.sub(_replace, SEARCH_WORDS.sub(r"\1[search]", text))
 
 
 class TokenRedactingFilter(logging.Filter):

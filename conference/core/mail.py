@@ -7,6 +7,8 @@ SMTP outage never loses a registration: the row waits and is retried with backof
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import smtplib
 import ssl
@@ -15,13 +17,17 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import current_app, g, has_request_context, render_template, url_for
+from flask import current_app, g, has_request_context, render_template
 from flask_babel import force_locale
 from sqlalchemy import select, update
+from werkzeug.routing import MapAdapter
 
+from conference.config import public_base_url
 from conference.core.database import reading
 from conference.core.models import OutboxAttachment, OutboxMail
+from conference.core.ratelimit import count_hit
 from conference.core.time import utcnow
 from conference.extensions import db
 
@@ -136,13 +142,40 @@ def queue_templated(
     )
 
 
+def unsolicited_mail_allowed(recipient: str, *, now: datetime) -> bool:
+    """Count one mail that a visitor without an account makes us send to ``recipient`` (sign-up,
+    lost or renewed link, directory contact); False once the address has had
+    ``MAIL_RECIPIENT_CAP_PER_HOUR`` of them within the hour, so nobody can mail-bomb it.
+
+    One upsert in the request's transaction (``ratelimit.count_hit``): the cap holds across
+    workers and machines, and a request that rolls back does not count. The counter's key is
+    an HMAC of the address, never the address itself.
+    """
+    address = recipient.strip().lower().encode()
+    secret = current_app.config["SECRET_KEY"].encode()
+    key = "mail-to:" + hmac.new(secret, address, hashlib.sha256).hexdigest()
+    count = count_hit(db.session, key, 3600, now.timestamp())
+    if count > current_app.config["MAIL_RECIPIENT_CAP_PER_HOUR"]:
+        log.info("mail not queued: the recipient's hourly cap is reached")
+        return False
+    return True
+
+
 def external_url(endpoint: str, **values) -> str:
-    """An absolute URL for links in mails and feeds, also outside a request (CLI, sender)."""
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if has_request_context() and not base:
-        return url_for(endpoint, _external=True, **values)
-    with current_app.test_request_context(base_url=base or "http://127.0.0.1:5000"):
-        return url_for(endpoint, _external=True, **values)
+    """An absolute URL for links in mails, feeds and calendar pages, in or outside a request.
+
+    Always on the configured PUBLIC_BASE_URL, never on the request's Host: a forged Host header
+    would otherwise mail a victim their real token on the attacker's site.
+    """
+    return public_url_adapter().build(endpoint, values, force_external=True)
+
+
+def public_url_adapter() -> MapAdapter:
+    """A URL adapter bound to PUBLIC_BASE_URL (``conference.config.public_base_url``)."""
+    parts = urlsplit(public_base_url(current_app))
+    return current_app.url_map.bind(
+        parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme
+    )
 
 
 def build_message(mail: OutboxMail) -> EmailMessage:

@@ -2,7 +2,9 @@
 
 Templates extend ``templates/pdf_base.html``, which loads the bundled fonts
 (``static/css/print-fonts.css``). Relative URLs (fonts, images, stylesheets) resolve against
-``static/``; nothing is fetched from the network (``url_fetcher`` refuses anything else).
+``static/``; the URL fetcher (``StaticFetcher``) serves only files under ``static/`` and
+``data:`` URIs and refuses everything else: the network, and any other file, so that an
+``<img src="file:///etc/passwd">`` in an organiser's text cannot put server files into a PDF.
 
 WeasyPrint lays out on one core. A large job (a thousand badges) is cut into documents that are
 rendered in parallel processes and joined (``render_pdf_documents``).
@@ -16,6 +18,8 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from flask import current_app, render_template
 from pypdf import PdfReader, PdfWriter
@@ -24,12 +28,28 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 
+class StaticFetcher(URLFetcher):
+    """WeasyPrint's fetcher, limited to ``data:`` URIs and files under one folder."""
+
+    def __init__(self, root: Path):
+        super().__init__(allowed_protocols=("file", "data"))
+        self.root = root.resolve()
+
+    def fetch(self, url, headers=None):
+        if url[:5].lower() == "file:":
+            # Resolved first: "..", escapes and symlinks may not lead out of the folder.
+            path = Path(url2pathname(urlsplit(url).path)).resolve()
+            if not path.is_relative_to(self.root):
+                raise ValueError(f"only files under {self.root} may be embedded, not {url}")
+        return super().fetch(url, headers)
+
+
 def _static_base() -> str:
     return Path(current_app.static_folder).resolve().as_uri() + "/"
 
 
 def _render(html: str, base_url: str) -> bytes:
-    fetcher = URLFetcher(allowed_protocols=("file", "data"))
+    fetcher = StaticFetcher(Path(url2pathname(urlsplit(base_url).path)))
     document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
     return document.write_pdf(font_config=FontConfiguration())
 

@@ -2,13 +2,18 @@
 
 Flask-Limiter keeps its counters in a ``limits`` storage. ``memory://`` counts per process:
 with four gunicorn workers on two machines an attacker gets eight times the limit. The
-deployment has one PostgreSQL anyway, so ``RATELIMIT_STORAGE_URI=database://`` (the default
-when the database is not SQLite) stores fixed-window counters in the table
-``rate_limit_counter``: one atomic upsert per counted request, no extra service to run.
-``redis://`` works too (``pip install redis``) for sites that already run Redis.
+deployment has one database anyway, so ``RATELIMIT_STORAGE_URI=database://`` (the default, on
+PostgreSQL and SQLite alike) stores fixed-window counters in the table ``rate_limit_counter``:
+one atomic upsert per counted request, no extra service to run. ``redis://`` works too
+(``pip install redis``) for sites that already run Redis.
 
 The storage opens its own small connection pool, so a counter commits at once and never
-joins (or waits for) the request's transaction.
+joins the request's transaction. Limits are checked before the view runs (Flask-Limiter's
+``before_request``), before the request writes anything, so on SQLite the counter's write
+never waits for a lock its own request holds.
+
+``count_hit`` is the same upsert inside the caller's transaction, for counters that must roll
+back with what they count (the per-recipient cap of mails, ``core/mail.py``).
 """
 
 from __future__ import annotations
@@ -35,17 +40,40 @@ _table = RateLimitCounter.__table__
 def storage_settings(config: dict) -> tuple[str, dict]:
     """The storage URI and options for Flask-Limiter from the app's configuration.
 
-    Unset: the database on PostgreSQL (several processes share it), memory on SQLite (the
-    development set-up, where a second writer connection would only wait for the first).
+    Unset: the app's database, shared by every worker and machine (with SQLite, too: several
+    gunicorn workers on one SQLite file must not each count on their own).
     """
     database_url = config["SQLALCHEMY_DATABASE_URI"]
-    uri = config.get("RATELIMIT_STORAGE_URI") or (
-        "memory://" if database_url.startswith("sqlite") else f"{SCHEME}://"
-    )
+    uri = config.get("RATELIMIT_STORAGE_URI") or f"{SCHEME}://"
     options = dict(config.get("RATELIMIT_STORAGE_OPTIONS") or {})
     if uri.split(":", 1)[0] == SCHEME:
         options.setdefault("url", database_url)
     return uri, options
+
+
+def hit_statement(dialect_name: str, key: str, expiry: float, now: float, amount: int = 1):
+    """INSERT ... ON CONFLICT DO UPDATE ... RETURNING count: one hit on a fixed window of
+    ``expiry`` seconds, a new window when the old one has expired."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    expired = _table.c.expires_at <= now
+    return (
+        dialect.insert(_table)
+        .values(key=key, count=amount, expires_at=now + expiry)
+        .on_conflict_do_update(
+            index_elements=[_table.c.key],
+            set_={
+                "count": case((expired, amount), else_=_table.c.count + amount),
+                "expires_at": case((expired, now + expiry), else_=_table.c.expires_at),
+            },
+        )
+        .returning(_table.c.count)
+    )
+
+
+def count_hit(session, key: str, expiry: float, now: float) -> int:
+    """One hit in ``session``'s transaction (it rolls back with it); returns the window's count."""
+    statement = hit_statement(session.get_bind().dialect.name, key, expiry, now)
+    return session.execute(statement).scalar_one()
 
 
 class DatabaseStorage(Storage):
@@ -83,20 +111,7 @@ class DatabaseStorage(Storage):
         """Count ``amount`` hits in the key's window, starting a new window when it expired;
         returns the count. One statement, so parallel hits on several servers all count."""
         now = time.time()
-        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
-        expired = _table.c.expires_at <= now
-        statement = (
-            dialect.insert(_table)
-            .values(key=key, count=amount, expires_at=now + expiry)
-            .on_conflict_do_update(
-                index_elements=[_table.c.key],
-                set_={
-                    "count": case((expired, amount), else_=_table.c.count + amount),
-                    "expires_at": case((expired, now + expiry), else_=_table.c.expires_at),
-                },
-            )
-            .returning(_table.c.count)
-        )
+        statement = hit_statement(self.engine.dialect.name, key, expiry, now, amount)
         with self.engine.begin() as connection:
             count = connection.execute(statement).scalar_one()
             if random.random() < SWEEP_PROBABILITY:  # noqa: S311 - not security relevant

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, jsonify, make_response, render_template, request
+from flask.globals import request_ctx
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from conference.accounts.access import PUBLIC, enforce_access, view_access
 from conference.core import i18n
 from conference.core.errors import DomainError
+from conference.core.mail import public_url_adapter
 from conference.extensions import db
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -59,6 +61,10 @@ def error_response(status: int, code: str, message: str):
     db.session.rollback()
     if wants_json():
         return make_response(jsonify(error=code, message=message), status)
+    if request_ctx.url_adapter is None:
+        # A request for a foreign host (TRUSTED_HOSTS) gets no URL adapter from Flask; the
+        # page's own links are relative, so the public base's adapter builds them.
+        request_ctx.url_adapter = public_url_adapter()
     return make_response(
         render_template("errors/error.html", status=status, message=message), status
     )
@@ -104,6 +110,12 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+        if (current_app.config["PUBLIC_BASE_URL"] or "").startswith("https://"):
+            # Browsers then never try plain http for this site again (no downgrade, no
+            # session cookie over http).
+            headers.setdefault(
+                "Strict-Transport-Security", f"max-age={current_app.config['HSTS_MAX_AGE']}"
+            )
         if request.endpoint and request.endpoint != "static" and "Cache-Control" not in headers:
             headers["Cache-Control"] = "no-store" if _is_private() else "no-cache"
         return response

@@ -28,13 +28,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import reduce
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_request_context, render_template, request
+from flask import current_app, render_template
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
 from icalendar.prop import vDuration, vText
 from markupsafe import Markup
@@ -53,6 +52,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import joinedload, selectinload
 
+from conference.agenda.labels import KIND_LABELS
 from conference.agenda.models import (
     AgendaSession,
     Room,
@@ -62,9 +62,11 @@ from conference.agenda.models import (
     Speaker,
     Track,
 )
+from conference.agenda.services import public_clause
+from conference.config import public_base_url
 from conference.core import audit
 from conference.core.errors import Invalid, NotFound
-from conference.core.mail import external_url
+from conference.core.mail import external_url, public_url_adapter
 from conference.core.models import Congress
 from conference.core.signals import mail_attachments, manage_sections
 from conference.core.time import UTCDateTime
@@ -87,19 +89,6 @@ PERSONAL_KINDS = (
     SessionKind.FORUM,
     SessionKind.NETWORKING,
 )
-#: A feed shows what the public may see: published sessions, and cancelled ones so that
-#: clients which already hold them remove them (STATUS:CANCELLED).
-VISIBLE_STATUSES = (SessionStatus.PUBLISHED, SessionStatus.CANCELLED)
-
-KIND_LABELS = {
-    SessionKind.PLENARY: _l("Plenary"),
-    SessionKind.KEYNOTE: _l("Keynote"),
-    SessionKind.PANEL: _l("Panel discussion"),
-    SessionKind.WORKSHOP: _l("Workshop"),
-    SessionKind.FORUM: _l("Forum"),
-    SessionKind.NETWORKING: _l("Networking"),
-    SessionKind.BREAK: _l("Break"),
-}
 
 
 class InvalidFilter(Invalid):
@@ -267,8 +256,8 @@ def _day_params(days, tz: str) -> dict:
 
 
 def _visible():
-    # Two equalities, not IN: an expanding IN is rendered anew on every execution.
-    return or_(*(AgendaSession.status == status for status in VISIBLE_STATUSES))
+    """The agenda's one rule of what is public (``agenda.services.public_clause``)."""
+    return public_clause()
 
 
 def programme_selection(congress: Congress, filters: Filters) -> Selection:
@@ -547,20 +536,15 @@ def rendered_or_build(version: Version, build) -> bytes:
 
 
 def _base_url() -> str:
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if not base and has_request_context():
-        base = request.host_url
-    return (base or "http://127.0.0.1:5000").rstrip("/")
+    """The configured public base, never the request's Host (core/mail.py ``external_url``)."""
+    return public_base_url(current_app)
 
 
 class _Links:
     """Absolute URLs for many events without a request context per URL."""
 
     def __init__(self):
-        parts = urlsplit(_base_url())
-        self.adapter = current_app.url_map.bind(
-            parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme
-        )
+        self.adapter = public_url_adapter()
         self.has_detail = "agenda.session_detail" in current_app.view_functions
         fallback = "agenda.programme" if "agenda.programme" in current_app.view_functions else None
         self.programme = (

@@ -8,7 +8,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from conference.accounts.access import public
+from conference.agenda.labels import KIND_LABELS
 from conference.agenda.models import AgendaSession, Room, SessionKind, Track
+from conference.agenda.services import public_clause
 from conference.core.congress import current_congress_or_404
 from conference.core.errors import NotFound
 from conference.core.models import Congress
@@ -82,11 +84,7 @@ def session_ics(session_id: int):
     congress = db.session.execute(
         select(Congress)
         .join(AgendaSession, AgendaSession.congress_id == Congress.id)
-        .where(
-            AgendaSession.id == session_id,
-            AgendaSession.status.in_(services.VISIBLE_STATUSES),
-            Congress.programme_published.is_(True),
-        )
+        .where(AgendaSession.id == session_id, public_clause())
     ).scalar_one_or_none()
     if congress is None:
         raise NotFound(_("This session does not exist or is not published."))
@@ -164,9 +162,7 @@ def subscribe_help():
     everything = [("", _("All"))]
     form.track.choices = everything + [(str(t.id), t.name) for t in tracks]
     form.room.choices = everything + [(str(r.id), r.name) for r in rooms]
-    form.type.choices = everything + [
-        (kind.value, str(services.KIND_LABELS[kind])) for kind in SessionKind
-    ]
+    form.type.choices = everything + [(kind.value, str(KIND_LABELS[kind])) for kind in SessionKind]
     form.day.choices = everything + [
         (day.isoformat(), format_date(day, "full"))
         for day in days_between(congress.starts_on, congress.ends_on)

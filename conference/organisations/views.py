@@ -14,8 +14,10 @@ from werkzeug.routing import BuildError
 from conference.accounts.access import roles_required
 from conference.accounts.models import Role
 from conference.core.congress import current_congress
+from conference.core.database import parse_int
 from conference.core.errors import DomainError, Invalid
 from conference.core.exports import table_response
+from conference.core.i18n import day_list
 from conference.core.web import can_visit
 from conference.extensions import db
 from conference.organisations import forms, services
@@ -306,7 +308,7 @@ def merge():
 
 def _portal_carrier():
     raw = request.args.get("organisation")
-    carrier_id = int(raw) if raw and raw.isdigit() else None
+    carrier_id = parse_int(raw)
     if (
         current_user.role != Role.COORDINATOR
         and carrier_id is None
@@ -317,12 +319,11 @@ def _portal_carrier():
 
 
 def _status_labels() -> dict[str, str]:
-    return {
-        "pending": _("Not yet confirmed"),
-        "confirmed": _("Confirmed"),
-        "waitlisted": _("Waiting list"),
-        "cancelled": _("Cancelled"),
-    }
+    # The portal lists registrations; their words come from the registration area (function
+    # local, like the registration imports of organisations/services.py: it is the lower area).
+    from conference.registration.labels import STATUS_LABELS, translated
+
+    return translated(STATUS_LABELS)
 
 
 @bp.get("/portal")
@@ -389,7 +390,7 @@ def portal_export(fmt: str):
             p.registration.first_name,
             p.registration.local_structure.name if p.registration.local_structure else "",
             statuses.get(p.registration.status, p.registration.status),
-            ", ".join(d.isoformat() for d in p.days),
+            day_list(p.days),
             ", ".join(p.workshops),
             p.checked_in,
         ]

@@ -1,8 +1,11 @@
-"""Human labels for the registration enums, in one place so every area shows the same words.
+"""Human labels for the registration's stored values, the one source for every area: pages,
+exports, PDFs, badges, the door and the dashboard show the same words.
 
 The msgids are English; the German catalogue carries the programme's inclusive forms
-("Pat:in", "Mentor:in", "Lots:in", ...). Use ``label(ROLE_LABELS, value)`` in code and
-``choices(ROLE_LABELS)`` for form choices.
+("Pat:in", "Mentor:in", "Lots:in", ...). Use ``label(ROLE_LABELS, value)`` in code,
+``translated(ROLE_LABELS)`` for a dict in the current language and ``choices(ROLE_LABELS)`` for
+form choices. Exports use them in the export's language (the language of the page it is
+downloaded from).
 """
 
 from __future__ import annotations
@@ -57,6 +60,16 @@ BADGE_ROLE_LABELS = {
     BadgeRole.ORGANISER: _l("Organiser"),
 }
 
+#: The registrant's language, named in itself (as on the form).
+LANGUAGE_LABELS = {"de": "Deutsch", "en": "English"}
+
+SOURCE_LABELS = {
+    "online": _l("Online form"),
+    "staff": _l("Added by staff"),
+    "import": _l("CSV import"),
+    "walk_in": _l("Walk-in at the door"),
+}
+
 NEED_LABELS = {
     "step_free": _l("Step-free access"),
     "sign_language": _l("Sign-language interpretation"),
@@ -74,3 +87,8 @@ def label(labels: dict, value: str | None) -> str:
 
 def choices(labels: dict) -> list[tuple[str, str]]:
     return [(str(key), text) for key, text in labels.items()]
+
+
+def translated(labels: dict) -> dict[str, str]:
+    """The table with its texts in the current language."""
+    return {str(key): str(text) for key, text in labels.items()}

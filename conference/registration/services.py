@@ -26,7 +26,12 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from conference.core import audit
 from conference.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
-from conference.core.mail import attach_at_delivery, external_url, queue_templated
+from conference.core.mail import (
+    attach_at_delivery,
+    external_url,
+    queue_templated,
+    unsolicited_mail_allowed,
+)
 from conference.core.models import Congress, CongressDay
 from conference.core.signals import (
     collect_attachments,
@@ -455,10 +460,23 @@ def register(
         registration.confirm_expires_at = None
         db.session.flush()
         _place(registration, now=now, actor=actor, notify=notify)
-    elif notify:
+    elif notify and (source != "online" or unsolicited_mail_allowed(email, now=now)):
         send_mail(registration, "confirm", confirm_url=_confirm_url(registration))
     db.session.flush()
     return registration
+
+
+def sign_up(
+    congress: Congress, data: dict, days: Iterable[date], consent: Consent, *, now: datetime
+) -> None:
+    """The public form. A new address gets a pending registration and the confirmation mail;
+    an address that is registered already gets its own link by mail (``send_lost_link``) and
+    nothing is stored. The visitor sees the same answer either way, so the form never tells
+    whether someone is registered. Raises RegistrationClosed, InvalidRegistration."""
+    try:
+        register(congress, data, days, consent, now=now)
+    except AlreadyRegistered:
+        send_lost_link(congress, data.get("email") or "", now=now, registering_again=True)
 
 
 def _place(registration: Registration, *, now: datetime, actor, notify: bool = True) -> None:
@@ -508,16 +526,23 @@ def resend_confirmation(registration: Registration, *, now: datetime, actor="att
 
 
 def renew_expired_link(token: str, *, now: datetime) -> Registration:
-    """An expired confirmation link asks for a new one: mailed to the stored address only."""
+    """An expired confirmation link asks for a new one: mailed to the stored address only
+    (at most a few times an hour, ``unsolicited_mail_allowed``)."""
     registration = by_confirm_token(token)
-    resend_confirmation(registration, now=now)
+    if registration.status == Status.PENDING and unsolicited_mail_allowed(
+        registration.email, now=now
+    ):
+        resend_confirmation(registration, now=now)
     return registration
 
 
-def send_lost_link(congress: Congress, email: str, *, now: datetime) -> None:
+def send_lost_link(
+    congress: Congress, email: str, *, now: datetime, registering_again: bool = False
+) -> None:
     """Mail the manage link (or a new confirmation link) if the address is registered.
 
     Says nothing either way: the caller answers the same for known and unknown addresses.
+    ``registering_again``: the mail says that the address was used on the form once more.
     """
     try:
         address = normalise_email(email)
@@ -530,13 +555,13 @@ def send_lost_link(congress: Congress, email: str, *, now: datetime) -> None:
             Registration.anonymised_at.is_(None),
         )
     ).scalar_one_or_none()
-    if registration is None:
+    if registration is None or not unsolicited_mail_allowed(address, now=now):
         return
     if registration.status == Status.PENDING:
         resend_confirmation(registration, now=now)
     else:
         audit.record("registration.link_resent", registration, actor="attendee")
-        send_mail(registration, "link")
+        send_mail(registration, "link", registering_again=registering_again)
 
 
 def cancel(registration: Registration, *, now: datetime, actor="attendee", notify=True) -> None:
@@ -971,7 +996,7 @@ def _parse_days(text: str, congress: Congress) -> list[date] | None:
         part = part.strip().removeprefix("tag").removeprefix("day").strip()
         if not part:
             continue
-        if part.isdigit() and 1 <= int(part) <= len(all_days):
+        if part.isascii() and part.isdigit() and 1 <= int(part) <= len(all_days):
             chosen.append(all_days[int(part) - 1])
             continue
         for pattern in ("%Y-%m-%d", "%d.%m.%Y", "%d.%m."):
@@ -1093,13 +1118,14 @@ def import_preview(congress: Congress, content: bytes, actor) -> list[ImportRow]
     seen = set()
     existing = set()
     if emails:
-        existing = set(
-            db.session.execute(
-                select(Registration.email).where(
-                    Registration.congress_id == congress.id, Registration.email.in_(set(emails))
-                )
-            ).scalars()
+        registered = select(Registration.email).where(
+            Registration.congress_id == congress.id, Registration.email.in_(set(emails))
         )
+        if scope is not None:
+            # A coordinator learns only about their own organisation's people: that an address
+            # is registered under another carrier is not theirs to know (import_rows skips it).
+            registered = registered.where(Registration.carrier_id == scope)
+        existing = set(db.session.execute(registered).scalars())
     for row in rows:
         email = (row.data or {}).get("email")
         if not email:
@@ -1137,20 +1163,27 @@ def import_rows(
         raise Invalid(
             _("%(n)s rows have problems; nothing was imported.", n=len(bad)), code="import_invalid"
         )
-    imported = 0
+    imported = skipped = 0
     for row in rows:
         if row.problems:
+            skipped += 1
             continue
-        register(
-            congress,
-            row.data,
-            row.days,
-            Consent(data_processing=True),
-            now=now,
-            actor=actor,
-            source="import",
-            confirmed=confirmed,
-        )
+        try:
+            register(
+                congress,
+                row.data,
+                row.days,
+                Consent(data_processing=True),
+                now=now,
+                actor=actor,
+                source="import",
+                confirmed=confirmed,
+            )
+        except AlreadyRegistered:
+            # Registered under another carrier (the preview did not say so to a coordinator),
+            # or meanwhile: the existing registration stays as it is.
+            skipped += 1
+            continue
         imported += 1
     audit.record(
         "registration.imported",
@@ -1158,6 +1191,6 @@ def import_rows(
         actor=actor,
         congress_id=congress.id,
         imported=imported,
-        skipped=len(bad),
+        skipped=skipped,
     )
-    return ImportResult(imported=imported, skipped=len(bad))
+    return ImportResult(imported=imported, skipped=skipped)

@@ -8,13 +8,16 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from conference.accounts.access import current_actor, public, roles_required
 from conference.accounts.models import Role
 from conference.core.congress import current_congress, current_congress_or_404
 from conference.core.csvimport import CsvProblem
+from conference.core.database import parse_int
 from conference.core.errors import DomainError
 from conference.core.exports import table_response
+from conference.core.i18n import day_list
 from conference.core.signals import collect_manage_sections
 from conference.core.time import utcnow
 from conference.extensions import db, limiter
@@ -33,9 +36,11 @@ from conference.registration.forms import (
 )
 from conference.registration.labels import (
     DIET_LABELS,
+    LANGUAGE_LABELS,
     NEED_LABELS,
     ROLE_LABELS,
     SECTOR_LABELS,
+    SOURCE_LABELS,
     STATUS_LABELS,
     choices,
     label,
@@ -60,6 +65,8 @@ def _labels():
         "sector_label": lambda v: label(SECTOR_LABELS, v),
         "diet_label": lambda v: label(DIET_LABELS, v),
         "status_label": lambda v: label(STATUS_LABELS, v),
+        "language_label": lambda v: label(LANGUAGE_LABELS, v),
+        "source_label": lambda v: label(SOURCE_LABELS, v),
     }
 
 
@@ -92,23 +99,19 @@ def register():
     form.setup_days(congress)
     if request.method == "GET":
         form.days.data = [value for value, _label in form.days.choices]
-    duplicate = False
     if form.validate_on_submit():
         if form.website.data:
             # A bot filled the hidden field: answer as if all went well, store nothing.
             return redirect(url_for(".submitted"))
         try:
-            services.register(
+            # A registered address gets its link by mail and the same answer as a new one.
+            services.sign_up(
                 congress,
                 {**form.person_data(), "email": form.email.data},
                 form.chosen_days(),
                 services.Consent(data_processing=form.consent.data, photo=form.photo_consent.data),
                 now=now,
             )
-        except services.AlreadyRegistered as error:
-            db.session.rollback()
-            duplicate = True
-            _field_error(form, error)
         except services.InvalidRegistration as error:
             db.session.rollback()
             if not _field_error(form, error):
@@ -118,13 +121,7 @@ def register():
             return redirect(url_for(".submitted"))
     status = 400 if request.method == "POST" else 200
     return (
-        render_template(
-            "registration/register.html",
-            form=form,
-            congress=congress,
-            duplicate=duplicate,
-            lost_form=LostLinkForm(formdata=None, email=form.email.data),
-        ),
+        render_template("registration/register.html", form=form, congress=congress),
         status,
     )
 
@@ -307,12 +304,12 @@ def _filters() -> services.Filters:
     filters = services.Filters(
         q=args.get("q", "")[:200],
         status=args.get("status", "") if args.get("status") in set(Status) else "",
-        carrier_id=int(carrier) if carrier.isdigit() else None,
+        carrier_id=parse_int(carrier),
         role=args.get("role", "") if args.get("role") in ROLE_LABELS else "",
         need=args.get("need", "")
         if args.get("need") in {*services.NEED_COLUMNS, "diet", "any"}
         else "",
-        page=int(page) if page.isdigit() and len(page) < 7 else 1,
+        page=min(parse_int(page) or 1, 100000),
     )
     try:
         filters.day = date.fromisoformat(day) if day else None
@@ -358,30 +355,32 @@ def admin_list():
     )
 
 
-EXPORT_HEADER = [
-    "ID",
-    "Status",
-    "Vorname",
-    "Nachname",
-    "E-Mail",
-    "Sprache",
-    "Träger",
-    "Lokale Struktur",
-    "Andere Organisation",
-    "Rolle",
-    "Bereich",
-    "Tage",
-    "Stufenlos",
-    "Gebärdensprache",
-    "Induktionsschleife",
-    "Barrierefreiheit",
-    "Ernährung",
-    "Ernährung Hinweise",
-    "Fotoeinwilligung",
-    "Angemeldet am",
-    "Bestätigt am",
-    "Quelle",
-]
+def _export_header() -> list[str]:
+    """In the export's language, like its values (German: the columns organisers know)."""
+    return [
+        pgettext("export column", "ID"),
+        pgettext("export column", "Status"),
+        pgettext("export column", "First name"),
+        pgettext("export column", "Last name"),
+        pgettext("export column", "E-mail"),
+        pgettext("export column", "Language"),
+        pgettext("export column", "Carrier"),
+        pgettext("export column", "Local structure"),
+        pgettext("export column", "Other organisation"),
+        pgettext("export column", "Role"),
+        pgettext("export column", "Sector"),
+        pgettext("export column", "Days"),
+        pgettext("export column", "Step-free"),
+        pgettext("export column", "Sign language"),
+        pgettext("export column", "Induction loop"),
+        pgettext("export column", "Accessibility"),
+        pgettext("export column", "Diet"),
+        pgettext("export column", "Diet notes"),
+        pgettext("export column", "Photo consent"),
+        pgettext("export column", "Registered at"),
+        pgettext("export column", "Confirmed at"),
+        pgettext("export column", "Source"),
+    ]
 
 
 @bp.get("/admin/registrations/export.<fmt>")
@@ -398,13 +397,13 @@ def admin_export(fmt: str):
             r.first_name,
             r.last_name,
             r.email,
-            r.language,
+            label(LANGUAGE_LABELS, r.language),
             r.carrier.name if r.carrier else "",
             r.local_structure.name if r.local_structure else "",
             r.organisation_other,
             label(ROLE_LABELS, r.programme_role),
             label(SECTOR_LABELS, r.sector),
-            ", ".join(d.day.isoformat() for d in r.days),
+            day_list(d.day for d in r.days),
             r.needs_step_free,
             r.needs_sign_language,
             r.needs_induction_loop,
@@ -414,11 +413,11 @@ def admin_export(fmt: str):
             r.photo_consent_at is not None,
             r.created_at,
             r.confirmed_at,
-            r.source,
+            label(SOURCE_LABELS, r.source),
         ]
         for r in rows
     )
-    return table_response(fmt, f"anmeldungen-{congress.slug}", EXPORT_HEADER, data)
+    return table_response(fmt, f"anmeldungen-{congress.slug}", _export_header(), data)
 
 
 def _staff_form(form_class, registration=None):

@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload
 
 from conference.core import audit
 from conference.core.errors import DomainError, Forbidden, Invalid, NotFound
-from conference.core.mail import external_url, queue_templated
+from conference.core.mail import external_url, queue_templated, unsolicited_mail_allowed
 from conference.extensions import db
 from conference.organisations.models import CarrierOrganisation
 from conference.registration import services as registration_services
@@ -169,7 +169,8 @@ def send_contact_request(
     """Relay a message to a listed attendee by mail, at most ``limit`` per sender in 24 hours.
 
     The sender's row is locked first, so two parallel requests of one sender count each other
-    (on PostgreSQL; SQLite serialises writers anyway). Raises Forbidden, NotFound, Invalid or
+    (on PostgreSQL; SQLite serialises writers anyway). The recipient gets at most a few such
+    mails an hour (``unsolicited_mail_allowed``). Raises Forbidden, NotFound, Invalid or
     TooManyRequests.
     """
     require_confirmed(sender)
@@ -212,12 +213,17 @@ def send_contact_request(
                 limit=limit,
             )
         )
+    if not unsolicited_mail_allowed(recipient.email, now=now):
+        raise TooManyRequests(
+            _("This person has just received several messages. Please try again in an hour."),
+            code="recipient_limit",
+        )
     request = ContactRequest(
         sender_id=sender.id, recipient_id=recipient.id, message=message, created_at=now
     )
     db.session.add(request)
     db.session.flush()
-    queue_templated(
+    mail = queue_templated(
         "reports/contact",
         recipient=recipient.email,
         language=recipient.language,
@@ -234,4 +240,6 @@ def send_contact_request(
         kind="reports.contact",
         registration_id=recipient.id,
     )
+    db.session.flush()
+    request.mail_id = mail.id
     return request

@@ -33,3 +33,7 @@ class ContactRequest(db.Model):
     )
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # The relayed mail quotes the sender (name, perhaps address): erasing the sender deletes it.
+    mail_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_mail.id", ondelete="SET NULL"), index=True
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from conference.agenda.models import AgendaSession, Speaker
 from conference.checkin.models import CheckIn, Checkpoint, ScanRecord
@@ -136,6 +136,17 @@ def _erase_rows(registration_ids: list[int]) -> None:
     db.session.execute(
         delete(DirectoryProfile).where(DirectoryProfile.registration_id.in_(registration_ids))
     )
+    # Contact mails they sent name them (and carry their address if they shared it).
+    db.session.execute(
+        delete(OutboxMail).where(
+            OutboxMail.id.in_(
+                select(ContactRequest.mail_id).where(
+                    ContactRequest.sender_id.in_(registration_ids),
+                    ContactRequest.mail_id.is_not(None),
+                )
+            )
+        )
+    )
     db.session.execute(
         delete(ContactRequest).where(
             or_(
@@ -152,6 +163,8 @@ def _erase_rows(registration_ids: list[int]) -> None:
         .where(AuditLog.object_type == "Registration", AuditLog.object_id.in_(registration_ids))
         .values(details={})
     )
+    # Remembered scan answers quote name and organisation; a resent nonce would return them.
+    db.session.execute(delete(ScanRecord).where(ScanRecord.registration_id.in_(registration_ids)))
 
 
 def _neutralise(registration: Registration, now: datetime) -> None:
@@ -188,6 +201,20 @@ def erase_registration(registration: Registration, *, actor, now: datetime) -> N
         )
     audit.record("registration.erased", registration, actor=actor)
     db.session.flush()
+
+
+def purge_scan_answers(now: datetime, *, kept: timedelta, dry_run: bool = False) -> int:
+    """Delete the remembered scan answers older than ``kept``; returns how many.
+
+    They only serve a scanner that resends a scan (a retry, an offline queue syncing) and quote
+    the person's name, so they go soon after the congress day, whoever is anonymised when.
+    """
+    old = ScanRecord.at < now - kept
+    if dry_run:
+        return db.session.execute(
+            select(func.count()).select_from(ScanRecord).where(old)
+        ).scalar_one()
+    return db.session.execute(delete(ScanRecord).where(old)).rowcount
 
 
 def months_before(day: date, months: int) -> date:

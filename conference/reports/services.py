@@ -14,16 +14,16 @@ from sqlalchemy.orm import joinedload, selectinload
 from conference.agenda.models import AgendaSession, Room, SessionKind, SessionStatus
 from conference.checkin.models import CheckIn, Checkpoint
 from conference.core.errors import DomainError
+from conference.core.i18n import day_list
 from conference.core.models import Congress
 from conference.core.time import at_local
 from conference.extensions import db
 from conference.organisations.models import CarrierOrganisation
+from conference.registration.labels import DIET_LABELS, ROLE_LABELS, SECTOR_LABELS, translated
 from conference.registration.models import (
     Diet,
-    ProgrammeRole,
     Registration,
     RegistrationDay,
-    Sector,
     Status,
 )
 from conference.reports.charts import bar_chart, line_chart
@@ -122,39 +122,15 @@ def _as_date(value) -> date:
 
 
 def role_labels() -> dict[str, str]:
-    return {
-        ProgrammeRole.SPONSOR: _("Sponsor (Pat:in)"),
-        ProgrammeRole.MENTOR: _("Mentor"),
-        ProgrammeRole.GUIDE: _("Guide (Lots:in)"),
-        ProgrammeRole.COORDINATOR: _("Coordinator"),
-        ProgrammeRole.STAFF: _("Full-time staff"),
-        ProgrammeRole.ADMINISTRATION: _("Administration and politics"),
-        ProgrammeRole.RESEARCH: _("Research"),
-        ProgrammeRole.PRESS: _("Press"),
-        ProgrammeRole.OTHER: _("Other"),
-    }
+    return translated(ROLE_LABELS)
 
 
 def sector_labels() -> dict[str, str]:
-    return {
-        Sector.CIVIL_SOCIETY: _("Civil society"),
-        Sector.MUNICIPAL: _("Municipality"),
-        Sector.STATE: _("Federal state"),
-        Sector.FEDERAL: _("Federal government"),
-        Sector.RESEARCH: _("Research"),
-    }
+    return translated(SECTOR_LABELS)
 
 
 def diet_labels() -> dict[str, str]:
-    return {
-        Diet.NONE: _("No special diet"),
-        Diet.VEGETARIAN: _("Vegetarian"),
-        Diet.VEGAN: _("Vegan"),
-        Diet.HALAL: _("Halal"),
-        Diet.KOSHER: _("Kosher"),
-        Diet.GLUTEN_FREE: _("Gluten-free"),
-        Diet.LACTOSE_FREE: _("Lactose-free"),
-    }
+    return translated(DIET_LABELS)
 
 
 def _active(congress: Congress):
@@ -411,7 +387,7 @@ def needs_list(congress: Congress) -> tuple[list[str], list[list]]:
             r.last_name,
             r.first_name,
             r.organisation_label,
-            ", ".join(d.day.isoformat() for d in r.days),
+            day_list(d.day for d in r.days),
             labels.get(r.diet, r.diet),
             r.diet_notes,
             r.needs_step_free,

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import click
 from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -24,6 +26,7 @@ from conference.accounts.access import api_roles, public, roles_required
 from conference.accounts.models import Role
 from conference.core import signals
 from conference.core.congress import congress_or_current, current_congress_or_404
+from conference.core.database import parse_int
 from conference.core.errors import DomainError, Invalid
 from conference.core.exports import table_response
 from conference.core.models import Congress
@@ -41,9 +44,10 @@ def _congress_arg():
     raw = request.args.get("congress")
     if raw is None:
         return congress_or_current(None)
-    if not raw.isdigit():
+    number = parse_int(raw)
+    if number is None:
         raise Invalid(_("The congress must be given by its number."), code="invalid_congress")
-    return congress_or_current(int(raw))
+    return congress_or_current(number)
 
 
 @bp.get("/api/v1/stats")
@@ -183,7 +187,7 @@ def directory_page(token: str):
     raw = search.organisation.data or ""
     entries = directory.search(
         registration,
-        carrier_id=int(raw) if raw.isdigit() else None,
+        carrier_id=parse_int(raw),
         region=search.region.data or "",
         topic=search.topic.data or "",
     )
@@ -421,8 +425,8 @@ AUDIT_EXPORT_LIMIT = 50000
 @roles_required(Role.ORGANISER)
 def audit_log():
     form, filters = _audit_filters()
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
+    page = parse_int(request.args.get("page", "1"))
+    page = page if page and page < 100000 else 1
     entries, total = privacy.audit_page(**filters, page=page)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
@@ -449,10 +453,18 @@ def audit_log():
 )
 @click.option("--dry-run", is_flag=True, help="Only show what would be anonymised.")
 def anonymise_command(months: int | None, dry_run: bool):
-    """Anonymise personal data of past congresses, keeping their statistics."""
+    """Anonymise personal data of past congresses, keeping their statistics; purge stored scan
+    answers older than SCAN_ANSWERS_KEPT_DAYS. Run it daily."""
     now = utcnow()
+    kept = timedelta(days=current_app.config["SCAN_ANSWERS_KEPT_DAYS"])
+    scans = privacy.purge_scan_answers(now, kept=kept, dry_run=dry_run)
+    if scans:
+        verb = "Would delete" if dry_run else "Deleted"
+        click.echo(f"{verb} {scans} stored scan answers older than {kept.days} days.")
     due = privacy.congresses_due(months, now.date())
     if not due:
+        if not dry_run:
+            db.session.commit()
         click.echo("Nothing to anonymise.")
         return
     for congress, count in due:

@@ -23,6 +23,7 @@ from flask_babel import ngettext
 from conference.accounts.access import current_actor, public, roles_required
 from conference.accounts.models import Role
 from conference.core.congress import current_congress_or_404
+from conference.core.database import parse_int
 from conference.core.errors import DomainError, Invalid, NotFound
 from conference.core.exports import csv_response
 from conference.core.pdf import render_pdf
@@ -45,10 +46,10 @@ def _reason_labels() -> dict[str, str]:
 
 
 def _int_field(name: str) -> int:
-    raw = request.form.get(name, "")
-    if not raw.isdigit() or len(raw) > 9:
+    number = parse_int(request.form.get(name, ""))
+    if number is None:
         raise Invalid(_("Please choose a workshop."), code="invalid_choice")
-    return int(raw)
+    return number
 
 
 # --- attendees -------------------------------------------------------------------------------
@@ -151,9 +152,10 @@ def ranking(token: str, phase_id: int):
             raw = request.form.get(f"choice-{position}", "")
             if raw == "":
                 continue
-            if not raw.isdigit() or len(raw) > 9:
+            number = parse_int(raw)
+            if number is None:
                 raise services.BadChoice(_("Unknown workshop."), code="unknown_workshop")
-            chosen.append(int(raw))
+            chosen.append(number)
         services.set_preferences(registration, phase, chosen, now=utcnow())
 
     return _attendee_action(token, act, _("Your ranking has been saved."))
@@ -270,9 +272,10 @@ def admin_phase(phase_id: int):
 def _seed_arg(raw: str | None) -> int | None:
     if raw is None or raw == "":
         return None
-    if not raw.isdigit() or len(raw) > 10 or int(raw) >= 2**31:
+    seed = parse_int(raw)
+    if seed is None:
         raise Invalid(_("The seed must be a whole number."), code="invalid_seed")
-    return int(raw)
+    return seed
 
 
 @bp.get("/admin/workshops/phases/<int:phase_id>/allocation")
