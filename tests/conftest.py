@@ -131,6 +131,8 @@ def _base_config(database_url: str, instance_path: Path, smtp_server) -> dict:
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": smtp_server.port,
         "MAIL_TIMEOUT": 5,
+        # No background sender: tests deliver explicitly (tests/test_mail.py starts one).
+        "MAIL_SEND_INTERVAL": 0,
         "PUBLIC_BASE_URL": "http://kongress.test",
         "SERVER_NAME": None,
     }
