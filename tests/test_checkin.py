@@ -7,9 +7,11 @@ import hashlib
 import re
 import threading
 from datetime import datetime, timedelta
+from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
 
 from conference.checkin import services
 from conference.checkin.models import CheckIn, Checkpoint, ScanRecord
@@ -686,7 +688,127 @@ def test_search_finds_people_by_organisation_with_constant_queries(
 
     assert "Amira Haddad" in page_one
     assert "Zweite" in page_three and "Dritte" in page_three
-    assert len(one) == len(three) == 4  # the user, then the search
+    assert len(one) == len(three) == 5  # the user, congress, checkpoints, search, check-ins
+
+
+class _PostForms(HTMLParser):
+    """Each POST form of a page: its action and the fields a browser sends, in page order
+    (a repeated name stays repeated, as in a real submission)."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[tuple[str, list[tuple[str, str]], str]] = []
+        self._form = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and (a.get("method") or "").lower() == "post":
+            self._form = (a.get("action") or "", [], [])
+        elif self._form is not None and tag == "input" and a.get("name"):
+            self._form[1].append((a["name"], a.get("value") or ""))
+
+    def handle_data(self, data):
+        if self._form is not None:
+            self._form[2].append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "form" and self._form is not None:
+            action, fields, text = self._form
+            self.forms.append((action, fields, " ".join("".join(text).split())))
+            self._form = None
+
+
+def _post_forms(page: str) -> list[tuple[str, list[tuple[str, str]], str]]:
+    reader = _PostForms()
+    reader.feed(page)
+    return reader.forms
+
+
+@pytest.mark.config(WTF_CSRF_ENABLED=True)
+def test_check_in_from_the_name_search_checks_the_person_in(staff_client, door, db):
+    """Issue 22.2: the search's button sent ``checkpoint`` twice (empty, then day-1) and landed
+    on the checkpoint chooser with a 404. Submitted as the browser submits it, it checks in."""
+    congress, person = door
+    staff = staff_client("checkin")
+    page = staff.get("/checkin/search?q=haddad&checkpoint=day-1").get_data(as_text=True)
+    (action, fields, text), *_others = [f for f in _post_forms(page) if "Einchecken" in f[2]]
+
+    response = staff.post(action, data=MultiDict(fields))
+
+    answer = response.get_data(as_text=True)
+    assert [value for name, value in fields if name == "checkpoint"] == ["day-1"]
+    assert response.status_code == 200
+    assert "Willkommen" in answer and "Amira Haddad" in answer
+    assert "Einlass: Tag 1" in answer or "day-1" in answer
+    stored = db.session.execute(select(CheckIn.registration_id)).scalars().all()
+    assert stored == [person.id]
+
+
+def test_the_scanner_takes_the_given_checkpoint_when_an_empty_one_comes_first(
+    staff_client, door, db
+):
+    _congress, person = door
+    staff = staff_client("checkin")
+
+    response = staff.post(
+        "/checkin",
+        data=MultiDict(
+            [("checkpoint", ""), ("checkpoint", "day-2"), ("token", person.badge_token)]
+        ),
+    )
+
+    assert response.status_code == 200
+    checkpoint = db.session.execute(
+        select(Checkpoint.code).join(CheckIn, CheckIn.checkpoint_id == Checkpoint.id)
+    ).scalar_one()
+    assert checkpoint == "day-2"
+
+
+def test_search_offers_check_in_only_to_people_who_may_pass_and_tells_the_others_why(
+    staff_client, door, db
+):
+    """Issue 22.3: waitlisted, cancelled, unconfirmed people and those of another day get their
+    status and the way to the desk, as the scan answer says it; nobody gets a button that
+    cannot work."""
+    congress, person = door
+    for status, first in [
+        (Status.WAITLISTED, "Wanda"),
+        (Status.CANCELLED, "Carla"),
+        (Status.PENDING, "Paula"),
+    ]:
+        factories.registration(congress, status=status, first_name=first, last_name="Haddad")
+    factories.registration(
+        congress, first_name="Tara", last_name="Haddad", days=[congress.days[1].day]
+    )
+    factories.registration(congress, first_name="Olga", last_name="Haddad")
+    db.session.commit()
+    staff = staff_client("checkin")
+    staff.post(
+        "/checkin",
+        data={
+            "token": db.session.execute(
+                select(Registration.badge_token).where(Registration.first_name == "Olga")
+            ).scalar_one(),
+            "checkpoint": "day-1",
+        },
+    )
+
+    page = staff.get("/checkin/search?q=haddad&checkpoint=day-1").get_data(as_text=True)
+
+    rows = {
+        re.sub(r"<[^>]+>", " ", row).split()[0]: " ".join(re.sub(r"<[^>]+>", " ", row).split())
+        for row in re.findall(r"<tr>(.*?)</tr>", page, re.S)[1:]
+    }
+    buttons = [text for _action, _fields, text in _post_forms(page) if "Einchecken" in text]
+    assert buttons == ["Einchecken: Amira Haddad"]
+    desk = "Bitte schicken Sie die Person zum Anmeldeschalter."
+    assert (
+        "Warteliste" in rows["Wanda"] and "keinen Platz" in rows["Wanda"] and desk in rows["Wanda"]
+    )
+    assert "storniert" in rows["Carla"] and desk in rows["Carla"]
+    assert "nicht bestätigt" in rows["Paula"] and desk in rows["Paula"]
+    assert "für diesen Tag nicht angemeldet" in rows["Tara"] and desk in rows["Tara"]
+    assert "Bereits eingecheckt um" in rows["Olga"] and desk not in rows["Olga"]
 
 
 # --- walk-ins --------------------------------------------------------------------------------

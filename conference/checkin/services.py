@@ -592,6 +592,61 @@ def search(congress: Congress, query: str, *, limit: int = 25) -> list[Registrat
     return list(db.session.execute(statement).unique().scalars())
 
 
+def search_answers(
+    people: list[Registration], checkpoint: Checkpoint | None, tz: str
+) -> dict[int, dict[str, str]]:
+    """What scanning each found person's badge at ``checkpoint`` would answer, recording
+    nothing: ``result`` "ok" (door staff may check them in), "already_checked_in" or a refusal,
+    with its ``tone`` and the reason in words. ONE query (the check-ins), whatever the number.
+    Without a checkpoint nobody can be checked in here, and nothing is judged."""
+    if checkpoint is None or not people:
+        return {}
+    answers: dict[int, dict[str, str]] = {}
+    may_pass = []
+    for person in people:
+        refusal = _judge(
+            Attendee(
+                id=person.id,
+                status=person.status,
+                full_name=person.full_name,
+                organisation="",
+                badge_role=person.badge_role,
+                registered_for_day=any(d.day == checkpoint.day for d in person.days),
+            )
+        )
+        if refusal is None:
+            may_pass.append(person.id)
+        else:
+            answers[person.id] = {
+                "result": refusal.value,
+                "tone": TONE[refusal],
+                "message": describe(refusal, status=person.status, tz=tz),
+            }
+    checked_in = (
+        {
+            row.registration_id: row
+            for row in db.session.execute(
+                select(CheckIn.registration_id, CheckIn.checked_in_at, CheckIn.device).where(
+                    CheckIn.checkpoint_id == checkpoint.id, CheckIn.registration_id.in_(may_pass)
+                )
+            )
+        }
+        if may_pass
+        else {}
+    )
+    for person_id in may_pass:
+        first = checked_in.get(person_id)
+        result = ScanResult.OK if first is None else ScanResult.ALREADY_CHECKED_IN
+        answers[person_id] = {
+            "result": result.value,
+            "tone": TONE[result],
+            "message": ""
+            if first is None
+            else describe(result, checked_in_at=first.checked_in_at, device=first.device, tz=tz),
+        }
+    return answers
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 

@@ -248,7 +248,8 @@ def _scanner_page(congress, checkpoint_code, *, form=None, screen=None, body=Non
 def scanner():
     """Without JavaScript the hand-scanner field posts here and the result is rendered."""
     congress = current_congress_or_404()
-    code = request.values.get("checkpoint") or None
+    # The first code given: a form may carry an empty field besides the chosen one.
+    code = next((value for value in request.values.getlist("checkpoint") if value), None)
     if code is not None and len(code) > 40:
         code = None
     if request.method == "GET":
@@ -311,8 +312,8 @@ def search():
         congress=congress,
         query=query,
         people=people,
+        answers=services.search_answers(people, checkpoint, congress.timezone),
         checkpoint=checkpoint,
-        form=ScanForm(formdata=None),
         status_labels=_status_labels(),
     )
 
