@@ -953,8 +953,42 @@ def test_live_panel_refreshes_on_its_own_url(staff_client, door):
     assert staff_client("organiser").get("/checkin/live/panel").status_code == 200
 
 
-def test_live_counts_are_for_organisers_not_door_staff(staff_client, door):
-    assert staff_client("checkin").get("/checkin/live").status_code == 403
+def test_door_staff_may_open_the_live_counts_coordinators_not(staff_client, door):
+    """Issue 22.14: door staff see the numbers of their doors, too."""
+    door_staff = staff_client("checkin")
+
+    page = door_staff.get("/checkin/live")
+    panel = door_staff.get("/checkin/live/panel")
+
+    assert page.status_code == 200 and panel.status_code == 200
+    assert 'href="/checkin/live"' in page.get_data(as_text=True)  # in the staff navigation
+    assert staff_client("coordinator").get("/checkin/live").status_code == 403
+
+
+def test_scanner_page_shows_the_running_count_of_its_checkpoint(staff_client, door, db):
+    """Issue 22.14: the count of all doors of this checkpoint, fresh with every page and on
+    its own URL for the page's script."""
+    congress, person = door
+    other = factories.registration(congress, first_name="Jonas")
+    db.session.commit()
+    elsewhere = staff_client("checkin")
+    elsewhere.post("/checkin", data={"token": other.badge_token, "checkpoint": "day-1"})
+    staff = staff_client("checkin")
+
+    before = staff.get("/checkin?checkpoint=day-1").get_data(as_text=True)
+    after = staff.post("/checkin", data={"token": person.badge_token, "checkpoint": "day-1"})
+    counts = staff.get("/checkin/count?checkpoint=day-1").get_json()
+    day_two = staff.get("/checkin/count?checkpoint=day-2").get_json()
+
+    def shown(page: str) -> str:
+        return re.search(r"Hier bisher eingecheckt:\s*<strong data-count>(\d+)<", page).group(1)
+
+    assert shown(before) == "1"
+    assert shown(after.get_data(as_text=True)) == "2"
+    assert counts == {"checkpoint": "day-1", "count": 2}
+    assert day_two == {"checkpoint": "day-2", "count": 0}
+    assert staff.get("/checkin/count?checkpoint=nowhere").status_code == 404
+    assert staff_client("coordinator").get("/checkin/count?checkpoint=day-1").status_code == 403
 
 
 def test_live_counts_with_a_bad_day_is_a_400(staff_client, door):

@@ -592,6 +592,13 @@ def search(congress: Congress, query: str, *, limit: int = 25) -> list[Registrat
     return list(db.session.execute(statement).unique().scalars())
 
 
+def checkpoint_count(checkpoint: Checkpoint) -> int:
+    """How many people are checked in at this checkpoint (all doors): ONE count query."""
+    return db.session.execute(
+        select(func.count()).select_from(CheckIn).where(CheckIn.checkpoint_id == checkpoint.id)
+    ).scalar_one()
+
+
 def search_answers(
     people: list[Registration], checkpoint: Checkpoint | None, tz: str
 ) -> dict[int, dict[str, str]]:

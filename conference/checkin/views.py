@@ -238,6 +238,7 @@ def _scanner_page(congress, checkpoint_code, *, form=None, screen=None, body=Non
             body=body,
             today=services.today_in(congress, utcnow()),
             organiser=current_user.has_role(Role.ORGANISER),
+            checked_in=services.checkpoint_count(checkpoint) if checkpoint else None,
         ),
         status,
     )
@@ -265,6 +266,16 @@ def scanner():
         return _scanner_page(congress, code, status=error.status)
     fresh = ScanForm(formdata=None)
     return _scanner_page(congress, body["checkpoint"], form=fresh, screen=body["screen"], body=body)
+
+
+@bp.get("/checkin/count")
+@roles_required(Role.CHECKIN, Role.ORGANISER)
+def count():
+    """The running count of one checkpoint, for the scanner page (static/js/checkin-count.js)."""
+    congress = current_congress_or_404()
+    code = (request.args.get("checkpoint") or "")[:40]
+    checkpoint = services.find_checkpoint(congress, code or None, utcnow())
+    return jsonify(checkpoint=checkpoint.code, count=services.checkpoint_count(checkpoint))
 
 
 @bp.post("/checkin/undo")
@@ -469,13 +480,13 @@ def _chart(curve: list[tuple[datetime, int]]) -> dict[str, Any] | None:
 
 
 @bp.get("/checkin/live")
-@roles_required(Role.ORGANISER)
+@roles_required(Role.ORGANISER, Role.CHECKIN)
 def live():
     return render_template("checkin/live.html", **_live_context())
 
 
 @bp.get("/checkin/live/panel")
-@roles_required(Role.ORGANISER)
+@roles_required(Role.ORGANISER, Role.CHECKIN)
 def live_panel():
     """The numbers alone, for the page's self-refresh (static/js/checkin-live.js)."""
     return render_template("checkin/_live_panel.html", **_live_context())
