@@ -4,12 +4,15 @@ the scanner page without JavaScript and the live counts."""
 from __future__ import annotations
 
 import hashlib
+import io
 import re
+import subprocess
 import threading
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
@@ -809,6 +812,93 @@ def test_search_offers_check_in_only_to_people_who_may_pass_and_tells_the_others
     assert "nicht bestätigt" in rows["Paula"] and desk in rows["Paula"]
     assert "für diesen Tag nicht angemeldet" in rows["Tara"] and desk in rows["Tara"]
     assert "Bereits eingecheckt um" in rows["Olga"] and desk not in rows["Olga"]
+
+
+# --- printed lists (issue 22.17) -----------------------------------------------------------
+
+
+def _pdf_text(data: bytes, tmp_path) -> str:
+    path = tmp_path / "list.pdf"
+    path.write_bytes(data)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_the_printed_list_of_a_day_is_a4_sorted_by_name_with_a_box_to_tick(
+    staff_client, door, db, tmp_path
+):
+    """For when the network fails: the confirmed people of the day, sorted as a German list
+    (Ç with C, Ö with O, not after Z), who is in already, and a column to tick."""
+    congress, amira = door  # Amira Haddad, Caritas
+    for first, last in [
+        ("Jonas", "Zimmer"),
+        ("Ayşe", "Özdemir"),
+        ("Can", "Çelik"),
+        ("Ute", "Ahrens"),
+    ]:
+        factories.registration(congress, first_name=first, last_name=last)
+    factories.registration(
+        congress, first_name="Otto", last_name="Oberdorf", status=Status.WAITLISTED
+    )
+    factories.registration(
+        congress, first_name="Carla", last_name="Cancelled", status=Status.CANCELLED
+    )
+    factories.registration(
+        congress, first_name="Tara", last_name="Tagzwei", days=[congress.days[1].day]
+    )
+    db.session.commit()
+    door_staff = staff_client("checkin")
+    door_staff.post("/checkin", data={"token": amira.badge_token, "checkpoint": "day-1"})
+
+    response = door_staff.get("/checkin/lists/day-1.pdf")
+
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    page = PdfReader(io.BytesIO(response.data)).pages[0]
+    assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
+    text = _pdf_text(response.data, tmp_path)
+    names = ["Ahrens, Ute", "Çelik, Can", "Haddad, Amira", "Özdemir, Ayşe", "Zimmer, Jonas"]
+    positions = [text.index(name) for name in names]
+    assert positions == sorted(positions)
+    assert "Oberdorf" not in text and "Cancelled" not in text and "Tagzwei" not in text
+    assert "Angekommen" in text and "Eingecheckt" in text
+    assert "5 Personen" in text and "1 beim Drucken eingecheckt" in text
+    haddad_line = next(line for line in text.splitlines() if "Haddad, Amira" in line)
+    assert re.search(r"\d{2}:\d{2}\s*$", haddad_line)  # checked in before printing
+    assert "Caritas" in haddad_line
+    zimmer_line = next(line for line in text.splitlines() if "Zimmer, Jonas" in line)
+    assert not re.search(r"\d{2}:\d{2}\s*$", zimmer_line)
+
+
+def test_the_printed_list_of_a_workshop_room_holds_its_seated_people(staff_client, db, tmp_path):
+    congress = factories.congress()
+    phase = factories.phase(congress)
+    workshop = factories.workshop(congress, phase, title="Ehrenamt stärken")
+    services.ensure_checkpoints(congress)
+    seated = factories.registration(congress, first_name="Sitz", last_name="Platz")
+    factories.registration(congress, first_name="Ohne", last_name="Platz")
+    db.session.add(
+        WorkshopSeat(registration_id=seated.id, phase_id=phase.id, session_id=workshop.id)
+    )
+    db.session.commit()
+
+    response = staff_client("organiser").get(f"/checkin/lists/ws-{workshop.id}.pdf")
+
+    text = _pdf_text(response.data, tmp_path)
+    assert response.status_code == 200
+    assert "Platz, Sitz" in text and "Platz, Ohne" not in text
+    assert "1 Person" in text
+
+
+def test_the_lists_page_offers_a_pdf_per_day_and_checkpoint_to_door_staff(staff_client, door):
+    page = staff_client("checkin").get("/checkin/lists").get_data(as_text=True)
+    scanner = staff_client("checkin").get("/checkin?checkpoint=day-2").get_data(as_text=True)
+
+    assert 'href="/checkin/lists/day-1.pdf"' in page and 'href="/checkin/lists/day-2.pdf"' in page
+    assert 'href="/checkin/lists/day-2.pdf"' in scanner
+    assert staff_client("checkin").get("/checkin/lists/nowhere.pdf").status_code == 404
+    assert staff_client("coordinator").get("/checkin/lists/day-1.pdf").status_code == 403
 
 
 # --- walk-ins --------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import (
     Blueprint,
+    Response,
     flash,
     g,
     jsonify,
@@ -26,6 +27,7 @@ from conference.checkin.forms import ScanForm, UndoForm, WalkInForm
 from conference.checkin.services import ScanResult
 from conference.core.congress import current_congress_or_404
 from conference.core.errors import DomainError, Invalid
+from conference.core.pdf import render_pdf
 from conference.core.signals import session_changed
 from conference.core.time import local, utcnow
 from conference.extensions import db
@@ -336,6 +338,44 @@ def _status_labels() -> dict[str, str]:
         "waitlisted": _("waiting list"),
         "cancelled": _("cancelled"),
     }
+
+
+# --- printed lists ---------------------------------------------------------------------------
+
+
+@bp.get("/checkin/lists")
+@roles_required(Role.CHECKIN, Role.ORGANISER)
+def lists():
+    """The paper lists per day and checkpoint, printed before the doors open."""
+    congress = current_congress_or_404()
+    by_day: dict[date, list] = {}
+    for checkpoint in services.checkpoints(congress):
+        by_day.setdefault(checkpoint.day, []).append(checkpoint)
+    return render_template("checkin/lists.html", congress=congress, by_day=sorted(by_day.items()))
+
+
+@bp.get("/checkin/lists/<code>.pdf")
+@roles_required(Role.CHECKIN, Role.ORGANISER)
+def list_pdf(code: str):
+    congress = current_congress_or_404()
+    checkpoint = services.find_checkpoint(congress, code[:40], utcnow())
+    rows = services.door_list(checkpoint)
+    now = utcnow()
+    pdf = render_pdf(
+        "checkin/list_pdf.html",
+        congress=congress,
+        checkpoint=checkpoint,
+        rows=rows,
+        printed_at=now,
+        arrived=sum(1 for row in rows if row.checked_in_at is not None),
+        tz=congress.timezone,
+    )
+    filename = f"einlassliste-{checkpoint.code}-{checkpoint.day.isoformat()}.pdf"
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{filename}"'},
+    )
 
 
 # --- walk-ins --------------------------------------------------------------------------------
