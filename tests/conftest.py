@@ -148,6 +148,9 @@ def app(request, database_url, instance_path, smtp_server, _schema):
     app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
+        from conference.core.mail import stop_sender
+
+        stop_sender(app)  # a test that switched the background sender on
         _db.session.remove()
         with _db.engine.begin() as connection:
             if _db.engine.dialect.name == "postgresql":
