@@ -32,6 +32,7 @@ ENVIRONMENT_KEYS: dict[str, type] = {
     "MAIL_USE_TLS": bool,
     "MAIL_USE_SSL": bool,
     "MAIL_DEFAULT_SENDER": str,
+    "MAIL_SEND_INTERVAL": float,
     "PUBLIC_BASE_URL": str,
     "RATELIMIT_STORAGE_URI": str,
     "RATELIMIT_ENABLED": bool,
@@ -53,6 +54,8 @@ class Defaults:
     DATABASE_URL: str | None = None  # None: SQLite in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
+    # Seconds a SQLite transaction waits for the one write lock before "database is locked".
+    SQLITE_BUSY_TIMEOUT = 15.0
 
     BABEL_DEFAULT_LOCALE = "de"
     BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
@@ -74,6 +77,10 @@ class Defaults:
     # Mails a visitor without an account can trigger reach one address at most this often an
     # hour (core/mail.py ``unsolicited_mail_allowed``).
     MAIL_RECIPIENT_CAP_PER_HOUR = 3
+    # Seconds between the delivery passes each serving process runs by itself (0: none, e.g.
+    # when only cron's `flask send-mail` shall deliver). Several processes may run them at
+    # once: each mail is claimed by a conditional UPDATE, so none goes out twice.
+    MAIL_SEND_INTERVAL = 5.0
 
     # e.g. https://kongress.example.org: every absolute link (mails, feeds, calendar pages) and
     # the only host the app answers for. Required outside development.

@@ -486,18 +486,19 @@ def load(
     today: date | None = None,
 ) -> Summary:
     rng = random.Random(seed)
-    today = today or utcnow().date()
+    now = utcnow() if today is None else datetime.combine(today, time(12), tzinfo=UTC)
+    today = today or now.date()
     starts, ends = congress_dates(today)
     carriers = _carriers(rng)
 
     previous = _congress(_shift_year(starts, -1), current=False, today=today)
     _agenda(previous, rng, published=True)
-    _people(previous, carriers, rng, count=140, history=True)
+    _people(previous, carriers, rng, count=140, history=True, now=now)
 
     congress = _congress(starts, current=True, today=today)
     assert congress.ends_on == ends
     _agenda(congress, rng, published=True)
-    count = _people(congress, carriers, rng, count=305, history=False)
+    count = _people(congress, carriers, rng, count=305, history=False, now=now)
     for carrier in carriers[:5]:
         db.session.add(OrganisationQuota(congress_id=congress.id, carrier_id=carrier.id, quota=40))
     db.session.flush()
@@ -788,7 +789,10 @@ def _people(
     *,
     count: int,
     history: bool,
+    now: datetime,
 ) -> int:
+    """Invented people, registered one after another within the registration window and in
+    the past (so a new registrant queues behind the demo's waiting people)."""
     days = [congress.starts_on, congress.ends_on]
     capacity = congress.capacity or count
     statuses = (
@@ -801,7 +805,11 @@ def _people(
         statuses = [Status.CONFIRMED] * (count - 10) + [Status.CANCELLED] * 10
     statuses = statuses[:count]
     rng.shuffle(statuses)
-    created_base = datetime.combine(congress.starts_on - timedelta(days=60), time(9), tzinfo=UTC)
+    # Spread over the window from its opening until an hour ago (or its close, for history).
+    created_base = congress.registration_opens_at
+    window_end = min(congress.registration_closes_at, now - timedelta(hours=1))
+    step = (window_end - created_base) / max(count, 1)
+    latest = now - timedelta(minutes=10)
     used_emails: set[str] = set()
     registrations = []
     for index, status in enumerate(statuses):
@@ -818,7 +826,7 @@ def _people(
         carrier = rng.choice(carriers) if rng.random() < 0.85 else None
         local = rng.choice(carrier.local_structures) if carrier and rng.random() < 0.6 else None
         role = rng.choices(list(ProgrammeRole), weights=[14, 18, 10, 16, 18, 6, 5, 2, 3])[0]
-        created = created_base + timedelta(hours=index * 3 + rng.randint(0, 2))
+        created = created_base + step * index + step * rng.random() * 0.5
         attends = rng.choices([days, days[:1], days[1:]], weights=[7, 2, 1])[0]
         registration = Registration(
             congress_id=congress.id,
@@ -851,11 +859,15 @@ def _people(
             photo_consent_at=created if rng.random() < 0.7 else None,
             photo_consent_version=congress.consent_text_version,
             created_at=created,
-            confirmed_at=created + timedelta(minutes=20)
+            confirmed_at=min(created + timedelta(minutes=20), latest)
             if status in (Status.CONFIRMED, Status.WAITLISTED)
             else None,
-            waitlisted_at=created + timedelta(minutes=20) if status == Status.WAITLISTED else None,
-            cancelled_at=created + timedelta(days=5) if status == Status.CANCELLED else None,
+            waitlisted_at=min(created + timedelta(minutes=20), latest)
+            if status == Status.WAITLISTED
+            else None,
+            cancelled_at=min(created + timedelta(days=5), latest)
+            if status == Status.CANCELLED
+            else None,
             confirm_expires_at=created + timedelta(hours=48) if status == Status.PENDING else None,
         )
         if status != Status.PENDING:

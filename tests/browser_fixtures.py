@@ -18,6 +18,9 @@ journey step and axe-core accessibility checks. ``tests/conftest.py`` imports th
 - ``axe(page)``: runs the vendored axe-core for WCAG 2.1 A/AA on the page, returns violations;
   ``describe(violations)`` formats them for an assertion message.
 - ``log_in(page, email)``: logs a staff user in through the form, as a person does.
+- ``demo_world``: the demo congress (``conference/demo.py``: 300 people, carriers with local
+  structures, agenda, both workshop kinds, last year's check-ins) plus the long words and
+  addresses real people bring, and the ids and tokens the pages need.
 
 The pages keep the app's real Content-Security-Policy (``script-src 'self'``): axe is served
 from a same-origin URL (``/__axe.js``) that only exists inside the test browser, through
@@ -48,6 +51,7 @@ from tests import factories
 __all__ = [
     "axe",
     "browser",
+    "demo_world",
     "live_server",
     "new_page",
     "page",
@@ -320,3 +324,125 @@ def log_in(page, email: str, password: str = factories.PASSWORD, *, language: st
     page.get_by_label(labels[1]).fill(password)
     page.get_by_role("button", name=labels[2], exact=True).click()
     page.wait_for_load_state()
+
+
+# --- data ------------------------------------------------------------------------------------
+
+#: What people really type: a German compound, a long address, a long organisation name.
+LONG_WORD = "Patenschaftsprogrammkoordinierungsverantwortlichkeitsbereich"
+LONG_EMAIL = (
+    "maximiliane.mustermann-schmidt.koordination@bundesverband-beispiel-ehrenamt.example.org"
+)
+
+
+@pytest.fixture
+def demo_world(db):
+    """The demo congress, a few edge cases on top, and what the pages' URLs need."""
+    from datetime import time, timedelta
+
+    from sqlalchemy import select
+
+    from conference import demo
+    from conference.agenda.models import AgendaSession, Room, Speaker, Track
+    from conference.checkin.models import CheckIn, Checkpoint
+    from conference.core.models import Congress
+    from conference.core.time import at_local
+    from conference.organisations.models import CarrierOrganisation, LocalStructure
+    from conference.registration.models import Registration, Status
+    from conference.reports import directory
+    from conference.workshops.models import PhaseMode, WorkshopPhase, WorkshopSeat
+
+    demo.load(admin_email="admin@example.org", admin_password="demo password 12345")
+    congress = db.session.execute(select(Congress).where(Congress.is_current)).scalar_one()
+    carrier = db.session.execute(
+        select(CarrierOrganisation).order_by(CarrierOrganisation.id).limit(1)
+    ).scalar_one()
+    carrier.name = f"Bundesarbeitsgemeinschaft {LONG_WORD} e. V."
+    structure = LocalStructure(name=f"{LONG_WORD} Nordrhein-Westfalen", city="Köln")
+    carrier.local_structures.append(structure)
+    db.session.flush()
+    ranked = db.session.execute(
+        select(WorkshopPhase).where(
+            WorkshopPhase.congress_id == congress.id, WorkshopPhase.mode == PhaseMode.RANKED
+        )
+    ).scalar_one()
+    workshop = db.session.execute(
+        select(AgendaSession).where(AgendaSession.phase_id == ranked.id).limit(1)
+    ).scalar_one()
+    workshop.title = f"{LONG_WORD}: Wie Tandems gelingen"
+    person = factories.registration(
+        congress,
+        first_name="Maximiliane",
+        last_name="Mustermann-Schmidt",
+        email=LONG_EMAIL,
+        carrier_id=carrier.id,
+        local_structure_id=structure.id,
+        accessibility_notes=LONG_WORD,
+    )
+    seated = db.session.execute(
+        select(WorkshopSeat.registration_id)
+        .join(Registration, Registration.id == WorkshopSeat.registration_id)
+        .where(Registration.congress_id == congress.id)
+        .order_by(WorkshopSeat.registration_id)
+        .limit(1)
+    ).scalar_one()
+    directory.opt_in(person, "Köln", "Mentoring", now=person.created_at)
+    profile = directory.opt_in(
+        db.session.get(Registration, seated), "Berlin", "Patenschaften", now=person.created_at
+    )
+    # Door traffic on day 1, so the live counts draw their chart and fill their tables.
+    entrance = db.session.execute(
+        select(Checkpoint).where(
+            Checkpoint.congress_id == congress.id,
+            Checkpoint.day == congress.starts_on,
+            Checkpoint.session_id.is_(None),
+        )
+    ).scalar_one()
+    arrivals = db.session.execute(
+        select(Registration.id)
+        .where(Registration.congress_id == congress.id, Registration.status == Status.CONFIRMED)
+        .order_by(Registration.id)
+        .limit(60)
+    ).scalars()
+    opens = at_local(congress.starts_on, time(8, 30), congress.timezone)
+    for n, registration_id in enumerate(arrivals):
+        db.session.add(
+            CheckIn(
+                registration_id=registration_id,
+                checkpoint_id=entrance.id,
+                checked_in_at=opens + timedelta(minutes=3 * n),
+                device="einlass@example.org",
+            )
+        )
+    walk_in = factories.registration(
+        congress, first_name="Samir", last_name="Nouri", source="walk_in"
+    )
+    pending = db.session.execute(
+        select(Registration)
+        .where(Registration.congress_id == congress.id, Registration.status == Status.PENDING)
+        .limit(1)
+    ).scalar_one()
+    db.session.commit()
+
+    def first(model) -> int:
+        return db.session.execute(
+            select(model.id).where(model.congress_id == congress.id).order_by(model.id).limit(1)
+        ).scalar_one()
+
+    return {
+        "congress": congress,
+        "day": congress.starts_on,
+        "carrier_id": carrier.id,
+        "registration_id": person.id,
+        "walk_in_id": walk_in.id,
+        "manage_token": person.manage_token,
+        "seated_token": db.session.get(Registration, seated).manage_token,
+        "confirm_token": pending.confirm_token,
+        "session_id": workshop.id,
+        "phase_id": ranked.id,
+        "room_id": first(Room),
+        "track_id": first(Track),
+        "speaker_id": first(Speaker),
+        "profile_id": profile.id if profile is not None else None,
+        "search": "Müller",
+    }

@@ -131,6 +131,8 @@ def _base_config(database_url: str, instance_path: Path, smtp_server) -> dict:
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": smtp_server.port,
         "MAIL_TIMEOUT": 5,
+        # No background sender: tests deliver explicitly (tests/test_mail.py starts one).
+        "MAIL_SEND_INTERVAL": 0,
         "PUBLIC_BASE_URL": "http://kongress.test",
         "SERVER_NAME": None,
     }
@@ -146,6 +148,9 @@ def app(request, database_url, instance_path, smtp_server, _schema):
     app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
+        from conference.core.mail import stop_sender
+
+        stop_sender(app)  # a test that switched the background sender on
         _db.session.remove()
         with _db.engine.begin() as connection:
             if _db.engine.dialect.name == "postgresql":

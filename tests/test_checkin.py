@@ -4,12 +4,17 @@ the scanner page without JavaScript and the live counts."""
 from __future__ import annotations
 
 import hashlib
+import io
 import re
+import subprocess
 import threading
 from datetime import datetime, timedelta
+from html.parser import HTMLParser
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
 
 from conference.checkin import services
 from conference.checkin.models import CheckIn, Checkpoint, ScanRecord
@@ -686,7 +691,214 @@ def test_search_finds_people_by_organisation_with_constant_queries(
 
     assert "Amira Haddad" in page_one
     assert "Zweite" in page_three and "Dritte" in page_three
-    assert len(one) == len(three) == 4  # the user, then the search
+    assert len(one) == len(three) == 5  # the user, congress, checkpoints, search, check-ins
+
+
+class _PostForms(HTMLParser):
+    """Each POST form of a page: its action and the fields a browser sends, in page order
+    (a repeated name stays repeated, as in a real submission)."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[tuple[str, list[tuple[str, str]], str]] = []
+        self._form = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and (a.get("method") or "").lower() == "post":
+            self._form = (a.get("action") or "", [], [])
+        elif self._form is not None and tag == "input" and a.get("name"):
+            self._form[1].append((a["name"], a.get("value") or ""))
+
+    def handle_data(self, data):
+        if self._form is not None:
+            self._form[2].append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "form" and self._form is not None:
+            action, fields, text = self._form
+            self.forms.append((action, fields, " ".join("".join(text).split())))
+            self._form = None
+
+
+def _post_forms(page: str) -> list[tuple[str, list[tuple[str, str]], str]]:
+    reader = _PostForms()
+    reader.feed(page)
+    return reader.forms
+
+
+@pytest.mark.config(WTF_CSRF_ENABLED=True)
+def test_check_in_from_the_name_search_checks_the_person_in(staff_client, door, db):
+    """Issue 22.2: the search's button sent ``checkpoint`` twice (empty, then day-1) and landed
+    on the checkpoint chooser with a 404. Submitted as the browser submits it, it checks in."""
+    congress, person = door
+    staff = staff_client("checkin")
+    page = staff.get("/checkin/search?q=haddad&checkpoint=day-1").get_data(as_text=True)
+    (action, fields, text), *_others = [f for f in _post_forms(page) if "Einchecken" in f[2]]
+
+    response = staff.post(action, data=MultiDict(fields))
+
+    answer = response.get_data(as_text=True)
+    assert [value for name, value in fields if name == "checkpoint"] == ["day-1"]
+    assert response.status_code == 200
+    assert "Willkommen" in answer and "Amira Haddad" in answer
+    assert "Einlass: Tag 1" in answer or "day-1" in answer
+    stored = db.session.execute(select(CheckIn.registration_id)).scalars().all()
+    assert stored == [person.id]
+
+
+def test_the_scanner_takes_the_given_checkpoint_when_an_empty_one_comes_first(
+    staff_client, door, db
+):
+    _congress, person = door
+    staff = staff_client("checkin")
+
+    response = staff.post(
+        "/checkin",
+        data=MultiDict(
+            [("checkpoint", ""), ("checkpoint", "day-2"), ("token", person.badge_token)]
+        ),
+    )
+
+    assert response.status_code == 200
+    checkpoint = db.session.execute(
+        select(Checkpoint.code).join(CheckIn, CheckIn.checkpoint_id == Checkpoint.id)
+    ).scalar_one()
+    assert checkpoint == "day-2"
+
+
+def test_search_offers_check_in_only_to_people_who_may_pass_and_tells_the_others_why(
+    staff_client, door, db
+):
+    """Issue 22.3: waitlisted, cancelled, unconfirmed people and those of another day get their
+    status and the way to the desk, as the scan answer says it; nobody gets a button that
+    cannot work."""
+    congress, person = door
+    for status, first in [
+        (Status.WAITLISTED, "Wanda"),
+        (Status.CANCELLED, "Carla"),
+        (Status.PENDING, "Paula"),
+    ]:
+        factories.registration(congress, status=status, first_name=first, last_name="Haddad")
+    factories.registration(
+        congress, first_name="Tara", last_name="Haddad", days=[congress.days[1].day]
+    )
+    factories.registration(congress, first_name="Olga", last_name="Haddad")
+    db.session.commit()
+    staff = staff_client("checkin")
+    staff.post(
+        "/checkin",
+        data={
+            "token": db.session.execute(
+                select(Registration.badge_token).where(Registration.first_name == "Olga")
+            ).scalar_one(),
+            "checkpoint": "day-1",
+        },
+    )
+
+    page = staff.get("/checkin/search?q=haddad&checkpoint=day-1").get_data(as_text=True)
+
+    rows = {
+        re.sub(r"<[^>]+>", " ", row).split()[0]: " ".join(re.sub(r"<[^>]+>", " ", row).split())
+        for row in re.findall(r"<tr>(.*?)</tr>", page, re.S)[1:]
+    }
+    buttons = [text for _action, _fields, text in _post_forms(page) if "Einchecken" in text]
+    assert buttons == ["Einchecken: Amira Haddad"]
+    desk = "Bitte schicken Sie die Person zum Anmeldeschalter."
+    assert (
+        "Warteliste" in rows["Wanda"] and "keinen Platz" in rows["Wanda"] and desk in rows["Wanda"]
+    )
+    assert "storniert" in rows["Carla"] and desk in rows["Carla"]
+    assert "nicht bestätigt" in rows["Paula"] and desk in rows["Paula"]
+    assert "für diesen Tag nicht angemeldet" in rows["Tara"] and desk in rows["Tara"]
+    assert "Bereits eingecheckt um" in rows["Olga"] and desk not in rows["Olga"]
+
+
+# --- printed lists (issue 22.17) -----------------------------------------------------------
+
+
+def _pdf_text(data: bytes, tmp_path) -> str:
+    path = tmp_path / "list.pdf"
+    path.write_bytes(data)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_the_printed_list_of_a_day_is_a4_sorted_by_name_with_a_box_to_tick(
+    staff_client, door, db, tmp_path
+):
+    """For when the network fails: the confirmed people of the day, sorted as a German list
+    (Ç with C, Ö with O, not after Z), who is in already, and a column to tick."""
+    congress, amira = door  # Amira Haddad, Caritas
+    for first, last in [
+        ("Jonas", "Zimmer"),
+        ("Ayşe", "Özdemir"),
+        ("Can", "Çelik"),
+        ("Ute", "Ahrens"),
+    ]:
+        factories.registration(congress, first_name=first, last_name=last)
+    factories.registration(
+        congress, first_name="Otto", last_name="Oberdorf", status=Status.WAITLISTED
+    )
+    factories.registration(
+        congress, first_name="Carla", last_name="Cancelled", status=Status.CANCELLED
+    )
+    factories.registration(
+        congress, first_name="Tara", last_name="Tagzwei", days=[congress.days[1].day]
+    )
+    db.session.commit()
+    door_staff = staff_client("checkin")
+    door_staff.post("/checkin", data={"token": amira.badge_token, "checkpoint": "day-1"})
+
+    response = door_staff.get("/checkin/lists/day-1.pdf")
+
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    page = PdfReader(io.BytesIO(response.data)).pages[0]
+    assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
+    text = _pdf_text(response.data, tmp_path)
+    names = ["Ahrens, Ute", "Çelik, Can", "Haddad, Amira", "Özdemir, Ayşe", "Zimmer, Jonas"]
+    positions = [text.index(name) for name in names]
+    assert positions == sorted(positions)
+    assert "Oberdorf" not in text and "Cancelled" not in text and "Tagzwei" not in text
+    assert "Angekommen" in text and "Eingecheckt" in text
+    assert "5 Personen" in text and "1 beim Drucken eingecheckt" in text
+    haddad_line = next(line for line in text.splitlines() if "Haddad, Amira" in line)
+    assert re.search(r"\d{2}:\d{2}\s*$", haddad_line)  # checked in before printing
+    assert "Caritas" in haddad_line
+    zimmer_line = next(line for line in text.splitlines() if "Zimmer, Jonas" in line)
+    assert not re.search(r"\d{2}:\d{2}\s*$", zimmer_line)
+
+
+def test_the_printed_list_of_a_workshop_room_holds_its_seated_people(staff_client, db, tmp_path):
+    congress = factories.congress()
+    phase = factories.phase(congress)
+    workshop = factories.workshop(congress, phase, title="Ehrenamt stärken")
+    services.ensure_checkpoints(congress)
+    seated = factories.registration(congress, first_name="Sitz", last_name="Platz")
+    factories.registration(congress, first_name="Ohne", last_name="Platz")
+    db.session.add(
+        WorkshopSeat(registration_id=seated.id, phase_id=phase.id, session_id=workshop.id)
+    )
+    db.session.commit()
+
+    response = staff_client("organiser").get(f"/checkin/lists/ws-{workshop.id}.pdf")
+
+    text = _pdf_text(response.data, tmp_path)
+    assert response.status_code == 200
+    assert "Platz, Sitz" in text and "Platz, Ohne" not in text
+    assert "1 Person" in text
+
+
+def test_the_lists_page_offers_a_pdf_per_day_and_checkpoint_to_door_staff(staff_client, door):
+    page = staff_client("checkin").get("/checkin/lists").get_data(as_text=True)
+    scanner = staff_client("checkin").get("/checkin?checkpoint=day-2").get_data(as_text=True)
+
+    assert 'href="/checkin/lists/day-1.pdf"' in page and 'href="/checkin/lists/day-2.pdf"' in page
+    assert 'href="/checkin/lists/day-2.pdf"' in scanner
+    assert staff_client("checkin").get("/checkin/lists/nowhere.pdf").status_code == 404
+    assert staff_client("coordinator").get("/checkin/lists/day-1.pdf").status_code == 403
 
 
 # --- walk-ins --------------------------------------------------------------------------------
@@ -831,8 +1043,42 @@ def test_live_panel_refreshes_on_its_own_url(staff_client, door):
     assert staff_client("organiser").get("/checkin/live/panel").status_code == 200
 
 
-def test_live_counts_are_for_organisers_not_door_staff(staff_client, door):
-    assert staff_client("checkin").get("/checkin/live").status_code == 403
+def test_door_staff_may_open_the_live_counts_coordinators_not(staff_client, door):
+    """Issue 22.14: door staff see the numbers of their doors, too."""
+    door_staff = staff_client("checkin")
+
+    page = door_staff.get("/checkin/live")
+    panel = door_staff.get("/checkin/live/panel")
+
+    assert page.status_code == 200 and panel.status_code == 200
+    assert 'href="/checkin/live"' in page.get_data(as_text=True)  # in the staff navigation
+    assert staff_client("coordinator").get("/checkin/live").status_code == 403
+
+
+def test_scanner_page_shows_the_running_count_of_its_checkpoint(staff_client, door, db):
+    """Issue 22.14: the count of all doors of this checkpoint, fresh with every page and on
+    its own URL for the page's script."""
+    congress, person = door
+    other = factories.registration(congress, first_name="Jonas")
+    db.session.commit()
+    elsewhere = staff_client("checkin")
+    elsewhere.post("/checkin", data={"token": other.badge_token, "checkpoint": "day-1"})
+    staff = staff_client("checkin")
+
+    before = staff.get("/checkin?checkpoint=day-1").get_data(as_text=True)
+    after = staff.post("/checkin", data={"token": person.badge_token, "checkpoint": "day-1"})
+    counts = staff.get("/checkin/count?checkpoint=day-1").get_json()
+    day_two = staff.get("/checkin/count?checkpoint=day-2").get_json()
+
+    def shown(page: str) -> str:
+        return re.search(r"Hier bisher eingecheckt:\s*<strong data-count>(\d+)<", page).group(1)
+
+    assert shown(before) == "1"
+    assert shown(after.get_data(as_text=True)) == "2"
+    assert counts == {"checkpoint": "day-1", "count": 2}
+    assert day_two == {"checkpoint": "day-2", "count": 0}
+    assert staff.get("/checkin/count?checkpoint=nowhere").status_code == 404
+    assert staff_client("coordinator").get("/checkin/count?checkpoint=day-1").status_code == 403
 
 
 def test_live_counts_with_a_bad_day_is_a_400(staff_client, door):

@@ -164,3 +164,39 @@ def test_live_counts_refresh_by_themselves(page, db):
     db.session.rollback()
 
     expect(arrived).to_have_text("2", timeout=10000)
+
+
+@pytest.mark.config(WTF_CSRF_ENABLED=True)
+def test_scanner_page_counts_the_checkpoint_up_as_the_door_scans(page, db):
+    """Issue 22.14: door staff see the running count of their checkpoint (all doors) move."""
+    from playwright.sync_api import expect
+
+    congress = factories.congress()
+    services.ensure_checkpoints(congress)
+    amira = factories.registration(congress, first_name="Amira", last_name="Haddad")
+    staff = factories.user(role="checkin")
+    db.session.commit()
+    token, email = amira.badge_token, staff.email
+    db.session.rollback()
+
+    page.goto("/login")
+    page.fill("#email", email)
+    page.fill("#password", factories.PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/checkin*")
+    page.goto("/checkin?checkpoint=day-1")
+    expect(page.locator("[data-scanner]")).to_have_attribute("data-ready", "true")
+    count = page.locator("[data-checkpoint-count] [data-count]")
+    expect(count).to_have_text("0")
+
+    field = page.locator("[data-token-input]")
+    field.fill(token)
+    field.press("Enter")
+
+    expect(page.locator("[data-result]")).to_contain_text("Amira Haddad")
+    expect(count).to_have_text("1")
+    assert "Hier bisher eingecheckt" in page.locator("[data-checkpoint-count]").inner_text()
+    page.get_by_role("link", name="Live-Zahlen").first.click()
+    page.wait_for_load_state()
+    expect(page.locator("[data-arrived]")).to_have_text("1")
+    assert page.console_errors == []

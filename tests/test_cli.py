@@ -116,6 +116,69 @@ def test_demo_loads_a_realistic_congress_once(app, db):
     )
 
 
+def test_demo_lies_in_the_past_and_a_new_registrant_queues_behind_its_waiting_people(
+    app, db, client, smtp
+):
+    """Issue 22.13: the demo's waiting list dates lay in the future, so a new registrant was
+    told "Nummer 1 auf der Warteliste" ahead of 25 earlier ones."""
+    import re
+
+    from conference.checkin.models import CheckIn
+    from conference.core.time import utcnow
+
+    app.test_cli_runner().invoke(args=["demo", "--admin-password", "demo password 123"])
+    now = utcnow()
+    current = db.session.execute(select(Congress).where(Congress.is_current)).scalar_one()
+    stamps = db.session.execute(
+        select(
+            func.max(Registration.created_at),
+            func.max(Registration.consent_at),
+            func.max(Registration.confirmed_at),
+            func.max(Registration.waitlisted_at),
+            func.max(Registration.cancelled_at),
+        )
+    ).one()
+    last_check_in = db.session.execute(select(func.max(CheckIn.checked_in_at))).scalar_one()
+    first_created = db.session.execute(
+        select(func.min(Registration.created_at)).where(Registration.congress_id == current.id)
+    ).scalar_one()
+    waiting = db.session.execute(
+        select(func.count()).where(
+            Registration.congress_id == current.id, Registration.status == Status.WAITLISTED
+        )
+    ).scalar_one()
+    carrier_id = db.session.execute(select(CarrierOrganisation.id).limit(1)).scalar_one()
+    days = [d.day.isoformat() for d in current.days]
+    db.session.commit()
+
+    client.post(
+        "/register",
+        data={
+            "first_name": "Neu",
+            "last_name": "Angemeldet",
+            "email": "neu@example.org",
+            "language": "de",
+            "carrier": str(carrier_id),
+            "local_structure": "",
+            "programme_role": "mentor",
+            "sector": "civil_society",
+            "diet": "none",
+            "days": days,
+            "consent": "y",
+        },
+    )
+    token = re.search(
+        r"/register/confirm/([A-Za-z0-9_-]{43})", smtp.wait(1)[0].get_body(("plain",)).get_content()
+    ).group(1)
+    confirmed = client.post(f"/register/confirm/{token}", follow_redirects=True)
+
+    assert all(stamp is not None and stamp <= now for stamp in stamps), stamps
+    assert last_check_in <= now
+    assert first_created >= current.registration_opens_at
+    assert waiting == 25
+    assert f"Nummer {waiting + 1} auf der Warteliste" in confirmed.get_data(as_text=True)
+
+
 def test_init_db_is_idempotent(app):
     result = app.test_cli_runner().invoke(args=["init-db"])
 

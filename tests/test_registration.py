@@ -249,6 +249,54 @@ def test_local_structure_of_another_carrier_is_refused(client, db):
     assert registrations(db) == []
 
 
+def _local_structure_select(page: str) -> str:
+    return re.search(r'<select[^>]*name="local_structure".*?</select>', page, re.S).group(0)
+
+
+def test_local_structures_are_grouped_by_their_carrier_without_an_empty_group(client, db):
+    """Issue 22.5, without JavaScript: one group per carrier, labelled with its name as the
+    organisation field shows it, "none" outside every group, and no ``<optgroup label="">``."""
+    factories.congress()
+    alpha = factories.carrier("Alpha Verband", local_structures=2)
+    factories.carrier("Beta ohne Orte")
+    gamma = factories.carrier("Gamma Verband", local_structures=1)
+    db.session.commit()
+
+    select_html = _local_structure_select(client.get("/register").get_data(as_text=True))
+
+    groups = re.findall(r'<optgroup label="([^"]*)">(.*?)</optgroup>', select_html, re.S)
+    assert [label for label, _options in groups] == ["Alpha Verband", "Gamma Verband"]
+    assert re.findall(r">([^<]+)</option>", groups[0][1]) == [
+        s.name for s in alpha.local_structures
+    ]
+    assert re.findall(r'data-carrier="(\d+)"', groups[1][1]) == [str(gamma.id)]
+    before_groups = select_html.split("<optgroup", 1)[0]
+    assert re.findall(r'<option[^>]*value=""[^>]*>([^<]+)<', before_groups) == [
+        "Keine / nicht zutreffend"
+    ]
+    assert 'data-local-structures="carrier"' in select_html
+
+
+def test_the_sign_up_form_stays_at_the_same_queries_with_500_local_structures(
+    client, db, count_queries
+):
+    factories.congress()
+    factories.carrier("Alpha Verband", local_structures=2)
+    db.session.commit()
+    client.get("/register")
+    with count_queries() as few:
+        client.get("/register")
+    for n in range(25):
+        factories.carrier(f"Verband {n:02d}", local_structures=20)
+    db.session.commit()
+
+    with count_queries() as many:
+        page = client.get("/register").get_data(as_text=True)
+
+    assert len(_local_structure_select(page).split("<option")) == 1 + 1 + 2 + 500
+    assert len(many) == len(few)
+
+
 def test_honeypot_filled_by_a_bot_stores_nothing(client, db, smtp):
     congress = factories.congress()
     db.session.commit()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 import subprocess
 import threading
 from datetime import UTC, datetime, timedelta
@@ -391,6 +392,50 @@ def test_bad_ranking_is_refused_with_a_clear_message_and_changes_nothing(
     assert services.preferences_of(person, [phase.id]) == {phase.id: [a.id, b.id, c.id]}
 
 
+def _selected(page: str, phase_id: int) -> dict[int, str]:
+    """Each ranking position of the phase with the title selected in it ("" for none)."""
+    chosen = {}
+    for position, options in re.findall(
+        rf'<select id="choice-{phase_id}-(\d+)".*?>(.*?)</select>', page, re.S
+    ):
+        picked = re.findall(r"<option[^>]* selected>([^<]*)</option>", options)
+        chosen[int(position)] = picked[0] if picked else ""
+    return chosen
+
+
+@pytest.mark.parametrize(
+    "back, page_marker", [("manage", "Meine Anmeldung"), ("workshops", "Meine Workshops")]
+)
+def test_a_ranking_with_a_workshop_twice_stays_on_its_page_with_the_choices_kept(
+    client, db, congress, back, page_marker
+):
+    """Issue 22.12: the error stands beside the ranking, on the page the attendee used, and
+    the choices are as they made them (not the stored ones, not lost)."""
+    phase, (a, b, c, d) = _ranked(db, congress, capacities=(2, 2, 2, 2))
+    person = factories.registration(congress)
+    db.session.commit()
+    url = f"/r/{person.manage_token}/workshops/phases/{phase.id}/ranking"
+
+    response = client.post(
+        url, data={"back": back, "choice-1": d.id, "choice-2": b.id, "choice-3": d.id}
+    )
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert page_marker in page
+    assert re.search(
+        rf'<p class="error" id="ranking-{phase.id}-error" role="alert">[^<]*mehr als einmal', page
+    )
+    assert _selected(page, phase.id) == {
+        1: "Workshop D",
+        2: "Workshop B",
+        3: "Workshop D",
+        4: "",
+    }
+    assert f'aria-describedby="ranking-{phase.id}-error"' in page
+    assert services.preferences_of(person, [phase.id]) == {phase.id: []}
+
+
 def _brute_force(preferences, capacities):
     """Best total cost over every assignment (None = unplaced), same objective as the solver."""
     people = sorted(preferences)
@@ -508,6 +553,58 @@ def test_preview_shows_the_outcome_and_stores_nothing(db, congress, staff_client
     assert "Wahl 1" in page and "Wahl 2" in page
     assert _seats(db) == 0
     assert db.session.get(WorkshopPhase, phase.id).allocated_at is None
+
+
+def _facts(page: str) -> dict[str, str]:
+    return {
+        dt: " ".join(re.sub(r"<[^>]+>", " ", dd).split())
+        for dt, dd in re.findall(r"<dt>([^<]+)</dt><dd>(.*?)</dd>", page, re.S)
+    }
+
+
+def test_preview_shares_are_among_those_who_ranked_and_the_unranked_apart(
+    db, congress, staff_client
+):
+    """Issue 22.12: "Wahl 1: 62 %" counted people who never ranked. Four of the five people of
+    the day ranked; the shares are of those four, and Emil, who did not rank, stands apart."""
+    phase, (a, b, c), people, late = _allocation_data(db, congress)
+    organiser = staff_client("organiser")
+    expected = services.preview_allocation(phase, seed=42, fill_remaining=True)
+
+    page = organiser.get(f"/admin/workshops/phases/{phase.id}/allocation?seed=42&fill=1").get_data(
+        as_text=True
+    )
+
+    facts = _facts(page)
+    assert facts["Personen"] == "5"
+    assert facts["Gewählt"] == "4"
+    for rank, count in expected.rank_counts.items():
+        share = f"{100 * count / 4:.1f}".replace(".", ",")
+        assert facts[f"Wahl {rank}"] == f"{count} ({share} % derer, die gewählt haben)"
+    assert sum(expected.rank_counts.values()) == 4
+    assert facts["Nicht gewählt"] == "1 (1 davon erhält einen Restplatz)"
+
+
+def test_saving_before_the_wish_list_deadline_asks_first(db, congress, staff_client, smtp):
+    """Issue 22.12: saving closes the wish list; before its deadline the preview says so and
+    the save needs a tick. Without it nothing is stored and the preview stands again."""
+    phase, (a, b, c), people, late = _allocation_data(db, congress)
+    phase.preferences_close_at = utcnow() + timedelta(days=3)
+    db.session.commit()
+    organiser = staff_client("organiser")
+    url = f"/admin/workshops/phases/{phase.id}/allocation"
+
+    preview = organiser.get(f"{url}?seed=42").get_data(as_text=True)
+    refused = organiser.post(url, data={"seed": "42", "fill": "0"})
+    saved = organiser.post(url, data={"seed": "42", "fill": "0", "early": "1"})
+
+    assert "Die Wunschliste ist noch bis" in preview
+    assert 'name="early"' in preview and "Jetzt speichern, vor Ablauf der Frist" in preview
+    assert refused.status_code == 409
+    assert "Bitte bestätigen Sie" in refused.get_data(as_text=True)
+    assert "Vorschau der Zuteilung" in refused.get_data(as_text=True)
+    assert saved.status_code == 302
+    assert _seats(db) == 4
 
 
 def test_commit_stores_the_previewed_allocation_and_mails_everybody(
@@ -919,3 +1016,21 @@ def test_all_room_lists_of_a_phase_print_as_one_pdf_one_page_each(
     assert "Lots:innen gewinnen" in lots and "Wiśniewska, Małgorzata" in lots
     assert "Patenschaften stärken" in paten and "Groß, Jürgen" in paten
     assert "Groß" not in lots and "Wiśniewska" not in paten
+
+
+def test_the_session_page_of_a_workshop_with_sign_up_says_where_to_sign_up(client, db, congress):
+    """Issue 22.12: the public page of a sign-up workshop leads to the personal page where the
+    seat is taken (by the personal link, sent again on request), or to the registration."""
+    phase = factories.phase(congress)
+    workshop = factories.workshop(congress, phase, title="Ehrenamt stärken")
+    plenary = factories.session(congress, title="Eröffnung")
+    db.session.commit()
+
+    page = client.get(f"/sessions/{workshop.id}").get_data(as_text=True)
+    other = client.get(f"/sessions/{plenary.id}").get_data(as_text=True)
+
+    hint = re.search(r'<section class="signup-hint".*?</section>', page, re.S).group(0)
+    assert "Anmeldung zum Workshop" in hint
+    assert 'href="/register/lost-link"' in hint and 'href="/register"' in hint
+    assert "persönlichen Anmeldeseite" in hint
+    assert "signup-hint" not in other

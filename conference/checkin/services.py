@@ -9,6 +9,7 @@ scanning the same badge in the same millisecond get exactly one "ok", on any num
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -586,6 +587,159 @@ def search(congress: Congress, query: str, *, limit: int = 25) -> list[Registrat
             )
         )
     return list(db.session.execute(statement).unique().scalars())
+
+
+def checkpoint_count(checkpoint: Checkpoint) -> int:
+    """How many people are checked in at this checkpoint (all doors): ONE count query."""
+    return db.session.execute(
+        select(func.count()).select_from(CheckIn).where(CheckIn.checkpoint_id == checkpoint.id)
+    ).scalar_one()
+
+
+@dataclass(frozen=True)
+class DoorListRow:
+    """One line of a printed check-in list."""
+
+    name: str  # "Last, First"
+    organisation: str
+    role: str
+    checked_in_at: datetime | None
+
+
+def _fold(text: str) -> str:
+    return "".join(
+        ch for ch in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(ch)
+    )
+
+
+def name_order(last_name: str, first_name: str) -> tuple[str, str]:
+    """Sort key for names as a German list has them: case and accents ignored (Ä with A, Ç
+    with C, ß as ss). A plain key; ICU collation may replace it."""
+    return (_fold(last_name), _fold(first_name))
+
+
+def door_list(checkpoint: Checkpoint) -> list[DoorListRow]:
+    """Who may pass this checkpoint, sorted by name, for the paper list when the network
+    fails: confirmed people of its day (a day entrance) or with a seat in its workshop, each
+    with the time they were checked in here so far. ONE query."""
+    query = (
+        select(
+            Registration.first_name,
+            Registration.last_name,
+            Registration.organisation_other,
+            Registration.badge_role,
+            CarrierOrganisation.name.label("carrier_name"),
+            CarrierOrganisation.short_name.label("carrier_short"),
+            LocalStructure.name.label("structure_name"),
+            CheckIn.checked_in_at,
+        )
+        .outerjoin(CarrierOrganisation, CarrierOrganisation.id == Registration.carrier_id)
+        .outerjoin(LocalStructure, LocalStructure.id == Registration.local_structure_id)
+        .outerjoin(
+            CheckIn,
+            and_(
+                CheckIn.registration_id == Registration.id,
+                CheckIn.checkpoint_id == checkpoint.id,
+            ),
+        )
+        .where(
+            Registration.congress_id == checkpoint.congress_id,
+            Registration.status == Status.CONFIRMED,
+            Registration.anonymised_at.is_(None),
+        )
+    )
+    if checkpoint.session_id is None:
+        query = query.join(
+            RegistrationDay,
+            and_(
+                RegistrationDay.registration_id == Registration.id,
+                RegistrationDay.day == checkpoint.day,
+            ),
+        )
+    else:
+        query = query.join(
+            WorkshopSeat,
+            and_(
+                WorkshopSeat.registration_id == Registration.id,
+                WorkshopSeat.session_id == checkpoint.session_id,
+            ),
+        )
+    rows = []
+    for row in db.session.execute(query):
+        if row.carrier_name is None:
+            organisation = row.organisation_other or ""
+        else:
+            organisation = row.carrier_short or row.carrier_name
+            if row.structure_name:
+                organisation = f"{organisation} · {row.structure_name}"
+        rows.append(
+            (
+                name_order(row.last_name, row.first_name),
+                DoorListRow(
+                    name=f"{row.last_name}, {row.first_name}".strip(", "),
+                    organisation=organisation,
+                    role=role_label(row.badge_role),
+                    checked_in_at=row.checked_in_at,
+                ),
+            )
+        )
+    rows.sort(key=lambda item: item[0])
+    return [row for _key, row in rows]
+
+
+def search_answers(
+    people: list[Registration], checkpoint: Checkpoint | None, tz: str
+) -> dict[int, dict[str, str]]:
+    """What scanning each found person's badge at ``checkpoint`` would answer, recording
+    nothing: ``result`` "ok" (door staff may check them in), "already_checked_in" or a refusal,
+    with its ``tone`` and the reason in words. ONE query (the check-ins), whatever the number.
+    Without a checkpoint nobody can be checked in here, and nothing is judged."""
+    if checkpoint is None or not people:
+        return {}
+    answers: dict[int, dict[str, str]] = {}
+    may_pass = []
+    for person in people:
+        refusal = _judge(
+            Attendee(
+                id=person.id,
+                status=person.status,
+                full_name=person.full_name,
+                organisation="",
+                badge_role=person.badge_role,
+                registered_for_day=any(d.day == checkpoint.day for d in person.days),
+            )
+        )
+        if refusal is None:
+            may_pass.append(person.id)
+        else:
+            answers[person.id] = {
+                "result": refusal.value,
+                "tone": TONE[refusal],
+                "message": describe(refusal, status=person.status, tz=tz),
+            }
+    checked_in = (
+        {
+            row.registration_id: row
+            for row in db.session.execute(
+                select(CheckIn.registration_id, CheckIn.checked_in_at, CheckIn.device).where(
+                    CheckIn.checkpoint_id == checkpoint.id, CheckIn.registration_id.in_(may_pass)
+                )
+            )
+        }
+        if may_pass
+        else {}
+    )
+    for person_id in may_pass:
+        first = checked_in.get(person_id)
+        result = ScanResult.OK if first is None else ScanResult.ALREADY_CHECKED_IN
+        answers[person_id] = {
+            "result": result.value,
+            "tone": TONE[result],
+            "message": ""
+            if first is None
+            else describe(result, checked_in_at=first.checked_in_at, device=first.device, tz=tz),
+        }
+    return answers
 
 
 def _escape_like(text: str) -> str:

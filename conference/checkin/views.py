@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import (
     Blueprint,
+    Response,
     flash,
     g,
     jsonify,
@@ -27,6 +28,7 @@ from conference.checkin.services import ScanResult
 from conference.core.congress import current_congress_or_404
 from conference.core.database import parse_int
 from conference.core.errors import DomainError, Invalid
+from conference.core.pdf import render_pdf
 from conference.core.signals import session_changed
 from conference.core.time import local, utcnow
 from conference.extensions import db
@@ -240,6 +242,7 @@ def _scanner_page(congress, checkpoint_code, *, form=None, screen=None, body=Non
             body=body,
             today=services.today_in(congress, utcnow()),
             organiser=current_user.has_role(Role.ORGANISER),
+            checked_in=services.checkpoint_count(checkpoint) if checkpoint else None,
         ),
         status,
     )
@@ -250,7 +253,8 @@ def _scanner_page(congress, checkpoint_code, *, form=None, screen=None, body=Non
 def scanner():
     """Without JavaScript the hand-scanner field posts here and the result is rendered."""
     congress = current_congress_or_404()
-    code = request.values.get("checkpoint") or None
+    # The first code given: a form may carry an empty field besides the chosen one.
+    code = next((value for value in request.values.getlist("checkpoint") if value), None)
     if code is not None and len(code) > 40:
         code = None
     if request.method == "GET":
@@ -266,6 +270,16 @@ def scanner():
         return _scanner_page(congress, code, status=error.status)
     fresh = ScanForm(formdata=None)
     return _scanner_page(congress, body["checkpoint"], form=fresh, screen=body["screen"], body=body)
+
+
+@bp.get("/checkin/count")
+@roles_required(Role.CHECKIN, Role.ORGANISER)
+def count():
+    """The running count of one checkpoint, for the scanner page (static/js/checkin-count.js)."""
+    congress = current_congress_or_404()
+    code = (request.args.get("checkpoint") or "")[:40]
+    checkpoint = services.find_checkpoint(congress, code or None, utcnow())
+    return jsonify(checkpoint=checkpoint.code, count=services.checkpoint_count(checkpoint))
 
 
 @bp.post("/checkin/undo")
@@ -313,14 +327,52 @@ def search():
         congress=congress,
         query=query,
         people=people,
+        answers=services.search_answers(people, checkpoint, congress.timezone),
         checkpoint=checkpoint,
-        form=ScanForm(formdata=None),
         status_labels=_status_labels(),
     )
 
 
 def _status_labels() -> dict[str, str]:
     return translated(STATUS_LABELS)
+
+
+# --- printed lists ---------------------------------------------------------------------------
+
+
+@bp.get("/checkin/lists")
+@roles_required(Role.CHECKIN, Role.ORGANISER)
+def lists():
+    """The paper lists per day and checkpoint, printed before the doors open."""
+    congress = current_congress_or_404()
+    by_day: dict[date, list] = {}
+    for checkpoint in services.checkpoints(congress):
+        by_day.setdefault(checkpoint.day, []).append(checkpoint)
+    return render_template("checkin/lists.html", congress=congress, by_day=sorted(by_day.items()))
+
+
+@bp.get("/checkin/lists/<code>.pdf")
+@roles_required(Role.CHECKIN, Role.ORGANISER)
+def list_pdf(code: str):
+    congress = current_congress_or_404()
+    checkpoint = services.find_checkpoint(congress, code[:40], utcnow())
+    rows = services.door_list(checkpoint)
+    now = utcnow()
+    pdf = render_pdf(
+        "checkin/list_pdf.html",
+        congress=congress,
+        checkpoint=checkpoint,
+        rows=rows,
+        printed_at=now,
+        arrived=sum(1 for row in rows if row.checked_in_at is not None),
+        tz=congress.timezone,
+    )
+    filename = f"einlassliste-{checkpoint.code}-{checkpoint.day.isoformat()}.pdf"
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{filename}"'},
+    )
 
 
 # --- walk-ins --------------------------------------------------------------------------------
@@ -465,13 +517,13 @@ def _chart(curve: list[tuple[datetime, int]]) -> dict[str, Any] | None:
 
 
 @bp.get("/checkin/live")
-@roles_required(Role.ORGANISER)
+@roles_required(Role.ORGANISER, Role.CHECKIN)
 def live():
     return render_template("checkin/live.html", **_live_context())
 
 
 @bp.get("/checkin/live/panel")
-@roles_required(Role.ORGANISER)
+@roles_required(Role.ORGANISER, Role.CHECKIN)
 def live_panel():
     """The numbers alone, for the page's self-refresh (static/js/checkin-live.js)."""
     return render_template("checkin/_live_panel.html", **_live_context())

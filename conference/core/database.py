@@ -82,9 +82,12 @@ def _read_only_request() -> bool:
     return not getattr(view, "writes", False)
 
 
-def configure_engine(engine: Engine) -> None:
+def configure_engine(engine: Engine, *, busy_timeout: float = 15.0) -> None:
+    """SQLite: WAL, foreign keys, and ``busy_timeout`` seconds of waiting for the write lock
+    before "database is locked" (config ``SQLITE_BUSY_TIMEOUT``)."""
     if engine.dialect.name != "sqlite":
         return
+    busy_ms = max(int(busy_timeout * 1000), 0)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -93,7 +96,7 @@ def configure_engine(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 

@@ -1,8 +1,9 @@
 """The mail outbox.
 
 Services queue a mail in the transaction of what it reports (``queue`` / ``queue_templated``);
-delivery is separate (``deliver_pending``, run after requests and by ``flask send-mail``), so an
-SMTP outage never loses a registration: the row waits and is retried with backoff.
+delivery is separate (``deliver_pending``, run after requests, every few seconds by a background
+thread in each serving process, and by ``flask send-mail``), so an SMTP outage or a busy database
+never loses a mail: the row waits and is retried with backoff.
 """
 
 from __future__ import annotations
@@ -10,8 +11,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import os
 import smtplib
 import ssl
+import threading
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -21,7 +25,8 @@ from urllib.parse import urlsplit
 
 from flask import current_app, g, has_request_context, render_template
 from flask_babel import force_locale
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from werkzeug.routing import MapAdapter
 
 from conference.config import public_base_url
@@ -84,12 +89,21 @@ def queue(
 
 
 def init_app(app) -> None:
-    """Deliver the mail a request queued once its response has gone out.
+    """Deliver the mail a request queued once its response has gone out, and start this
+    process's background sender with its first request.
 
-    Runs in ``call_on_close``, in a fresh app context, so the visitor never waits for SMTP and
-    an SMTP failure can never turn the response into an error: the mail stays pending for
-    ``flask send-mail``. Mail of a request that rolled back no longer exists and is skipped.
+    After-request delivery runs in ``call_on_close``, in a fresh app context, so the visitor
+    never waits for SMTP and an SMTP failure can never turn the response into an error. Mail
+    of a request that rolled back no longer exists and is skipped. Whatever that pass cannot
+    deliver (SMTP down, SQLite's write lock busy beyond its timeout) stays due and is taken by
+    the next pass: the next request's, the background sender's (``MAIL_SEND_INTERVAL``) or
+    ``flask send-mail``'s.
     """
+
+    @app.before_request
+    def _start_sender():
+        if app.config.get("MAIL_SEND_INTERVAL") and app.config["MAIL_BACKEND"] != "none":
+            start_sender(app)
 
     @app.after_request
     def _deliver_after_request(response):
@@ -102,12 +116,70 @@ def init_app(app) -> None:
         def deliver():
             try:
                 with app.app_context():
-                    deliver_pending(ids=ids)
+                    # The request's own mail first, then a few others that are due: enough to
+                    # heal a pass that failed, without holding this worker for a whole mailing.
+                    deliver_pending(ids=ids, limit=len(ids) + AFTER_REQUEST_EXTRA)
             except Exception:  # noqa: BLE001 - never let delivery break a finished request
                 log.exception("delivering mail after the request failed")
 
         response.call_on_close(deliver)
         return response
+
+
+#: How many other due mails an after-request pass takes besides the request's own.
+AFTER_REQUEST_EXTRA = 20
+
+
+class _Sender:
+    """A daemon thread that runs a delivery pass every ``interval`` seconds in one process."""
+
+    def __init__(self, app, interval: float):
+        self.app = app
+        self.interval = interval
+        self.pid = os.getpid()
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="mail-sender", daemon=True)
+
+    def _run(self) -> None:
+        while not self.stopped.wait(self.interval):
+            try:
+                with self.app.app_context():
+                    deliver_pending()
+            except Exception:  # noqa: BLE001 - the next pass tries again
+                log.exception("background mail delivery failed; next pass in %s s", self.interval)
+
+    def alive(self) -> bool:
+        # A forked worker inherits the object but not the thread: it needs its own.
+        return self.pid == os.getpid() and self.thread.is_alive() and not self.stopped.is_set()
+
+
+_sender_lock = threading.Lock()
+
+
+def start_sender(app) -> None:
+    """Start this process's background sender (once per process; again after a fork).
+
+    Every serving process (each gunicorn worker, ``flask run``) runs one: nothing depends on a
+    single process, and the conditional UPDATE of the claim keeps any mail from going twice.
+    """
+    sender = app.extensions.get("mail_sender")
+    if sender is not None and sender.alive():
+        return
+    with _sender_lock:
+        sender = app.extensions.get("mail_sender")
+        if sender is not None and sender.alive():
+            return
+        sender = _Sender(app, float(app.config["MAIL_SEND_INTERVAL"]))
+        app.extensions["mail_sender"] = sender
+        sender.thread.start()
+
+
+def stop_sender(app, timeout: float = 10.0) -> None:
+    sender = app.extensions.pop("mail_sender", None)
+    if sender is not None:
+        sender.stopped.set()
+        if sender.pid == os.getpid() and sender.thread.is_alive():
+            sender.thread.join(timeout)
 
 
 def queue_templated(
@@ -230,41 +302,67 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
 
 
+def _reason(error: Exception) -> str:
+    if isinstance(error, DBAPIError) and error.orig is not None:
+        error = error.orig
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
 def deliver_pending(now: datetime | None = None, *, limit: int = 200, ids=None) -> dict[str, int]:
-    """Deliver due mail. Commits per mail; safe to run in several processes at once.
+    """Deliver due mail: the mails ``ids`` first (a request's own), then every other due mail,
+    oldest first, at most ``limit``. Commits per mail; safe to run in several processes at once.
 
     Each mail is first claimed by a conditional UPDATE that moves its next attempt into the
-    future, so two senders never send the same mail twice.
+    future, so two senders never send the same mail twice. A pass never raises for one mail:
+    a failed send is recorded on the mail and retried with backoff; a claim the database
+    refuses (SQLite's write lock still busy after ``SQLITE_BUSY_TIMEOUT``) ends the pass and
+    leaves that mail and the rest due for the next pass. Both are logged with their reason.
     """
-    if current_app.config["MAIL_BACKEND"] == "none":
-        return {"sent": 0, "failed": 0}
-    now = now or utcnow()
-    query = (
-        select(OutboxMail.id)
-        .where(OutboxMail.status == "pending", OutboxMail.next_attempt_at <= now)
-        .order_by(OutboxMail.id)
-        .limit(limit)
-    )
-    if ids is not None:
-        query = query.where(OutboxMail.id.in_(list(ids)))
-    with reading():
-        due = db.session.execute(query).scalars().all()
-        db.session.commit()
     counts = {"sent": 0, "failed": 0}
+    if current_app.config["MAIL_BACKEND"] == "none":
+        return counts
+    now = now or utcnow()
+    query = select(OutboxMail.id).where(
+        OutboxMail.status == "pending", OutboxMail.next_attempt_at <= now
+    )
+    if ids:
+        query = query.order_by(case((OutboxMail.id.in_(list(ids)), 0), else_=1), OutboxMail.id)
+    else:
+        query = query.order_by(OutboxMail.id)
+    try:
+        with reading():
+            due = db.session.execute(query.limit(limit)).scalars().all()
+            db.session.commit()
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        log.warning("mail: the outbox could not be read, next pass retries: %s", _reason(error))
+        return counts
     max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
-    for mail_id in due:
-        claimed = db.session.execute(
-            update(OutboxMail)
-            .where(
-                OutboxMail.id == mail_id,
-                OutboxMail.status == "pending",
-                OutboxMail.next_attempt_at <= now,
+    for position, mail_id in enumerate(due):
+        try:
+            claimed = db.session.execute(
+                update(OutboxMail)
+                .where(
+                    OutboxMail.id == mail_id,
+                    OutboxMail.status == "pending",
+                    OutboxMail.next_attempt_at <= now,
+                )
+                .values(
+                    attempts=OutboxMail.attempts + 1, next_attempt_at=now + timedelta(minutes=10)
+                )
+            ).rowcount
+            db.session.commit()
+        except SQLAlchemyError as error:
+            db.session.rollback()
+            log.warning(
+                "mail %s not claimed, left with %s more for the next pass: %s",
+                mail_id,
+                len(due) - position - 1,
+                _reason(error),
             )
-            .values(attempts=OutboxMail.attempts + 1, next_attempt_at=now + timedelta(minutes=10))
-        ).rowcount
-        db.session.commit()
+            break
         if not claimed:
-            continue
+            continue  # another sender has it
         try:
             # Build (and render attachments) in a read-only transaction, ended before talking to
             # the SMTP server: no lock is held while rendering or waiting for the network.
@@ -274,21 +372,60 @@ def deliver_pending(now: datetime | None = None, *, limit: int = 200, ids=None) 
             _send(message)
         except Exception as error:  # noqa: BLE001 - SMTP, network or rendering: retry later
             db.session.rollback()
-            mail = db.session.get(OutboxMail, mail_id)
-            mail.last_error = f"{type(error).__name__}: {error}"[:2000]
-            if mail.attempts >= max_attempts:
-                mail.status = "failed"
-            else:
-                mail.next_attempt_at = now + backoff(mail.attempts)
             counts["failed"] += 1
-            log.warning(
-                "mail %s not delivered (attempt %s): %s", mail.id, mail.attempts, mail.last_error
-            )
-        else:
-            mail = db.session.get(OutboxMail, mail_id)
-            mail.status = "sent"
-            mail.sent_at = utcnow()
-            mail.last_error = None
-            counts["sent"] += 1
-        db.session.commit()
+            if not _record_failure(mail_id, now, _reason(error), max_attempts):
+                break
+            continue
+        _mark_sent(mail_id)
+        counts["sent"] += 1
     return counts
+
+
+def _record_failure(mail_id: int, now: datetime, reason: str, max_attempts: int) -> bool:
+    """Note why a send failed and when to retry. False if the database refused the note (the
+    claim then expires in ten minutes and the mail is retried anyway)."""
+    try:
+        mail = db.session.get(OutboxMail, mail_id)
+        mail.last_error = reason
+        if mail.attempts >= max_attempts:
+            mail.status = "failed"
+        else:
+            mail.next_attempt_at = now + backoff(mail.attempts)
+        attempts = mail.attempts
+        db.session.commit()
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        log.warning("mail %s not delivered: %s; and not noted: %s", mail_id, reason, _reason(error))
+        return False
+    log.warning("mail %s not delivered (attempt %s): %s", mail_id, attempts, reason)
+    return True
+
+
+#: Pauses between tries to mark a mail sent (seconds), each after the database's own wait.
+MARK_SENT_PAUSES = (0.5, 1, 2, 4)
+
+
+def _mark_sent(mail_id: int) -> None:
+    """Record that the SMTP server took the mail. Retried while the database is busy: a mail
+    left "pending" would go out a second time once its claim expires."""
+    for pause in (*MARK_SENT_PAUSES, None):
+        try:
+            db.session.execute(
+                update(OutboxMail)
+                .where(OutboxMail.id == mail_id)
+                .values(status="sent", sent_at=utcnow(), last_error=None)
+            )
+            db.session.commit()
+            return
+        except SQLAlchemyError as error:
+            db.session.rollback()
+            if pause is None:
+                log.error(
+                    "mail %s was sent but could not be marked sent; it may go out again in "
+                    "ten minutes: %s",
+                    mail_id,
+                    _reason(error),
+                )
+                return
+            log.warning("mail %s sent, marking it waits %s s: %s", mail_id, pause, _reason(error))
+            time.sleep(pause)

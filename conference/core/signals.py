@@ -27,15 +27,20 @@ badge_reissued = _signals.signal("badge-reissued")
 #: sender: an AgendaSession changed after publication; kwargs: now, actor, fields (set of names).
 session_changed = _signals.signal("session-changed")
 
-#: sender: a Registration; receivers return ``(order, Markup)`` for the attendee's manage page.
+#: sender: a Registration; receivers return ``(order, Markup)`` for the attendee's manage page;
+#: kwargs: what the page passes on (e.g. ``workshop_draft``), receivers ignore the others.
 manage_sections = _signals.signal("manage-sections")
 #: sender: a Registration; kwarg kind (e.g. "registration.confirmed"); receivers return a list of
 #: ``(filename, mimetype, bytes)`` to attach to that mail.
 mail_attachments = _signals.signal("mail-attachments")
 
 
-def collect_manage_sections(registration) -> list[Markup]:
-    results = [result for _receiver, result in manage_sections.send(registration) if result]
+def collect_manage_sections(registration, **context) -> list[Markup]:
+    """The areas' sections of the manage page. ``context`` reaches every receiver, e.g. an
+    area's form to show again with the choices made and the error beside it."""
+    results = [
+        result for _receiver, result in manage_sections.send(registration, **context) if result
+    ]
     return [html for _order, html in sorted(results, key=lambda item: item[0])]
 
 

@@ -18,6 +18,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -80,7 +81,11 @@ class PersonForm(FlaskForm):
         _l("Organisation"),
         validators=[InputRequired(_l("Please choose your organisation or “other”."))],
     )
-    local_structure = SelectField(_l("Local structure (optional)"), validate_choice=False)
+    local_structure = SelectField(
+        _l("Local structure (optional)"),
+        validate_choice=False,
+        render_kw={"data-local-structures": "carrier"},  # the id of the carrier field
+    )
     organisation_other = StringField(
         _l("Other organisation"),
         validators=[Length(max=200), _no_control_characters],
@@ -114,11 +119,17 @@ class PersonForm(FlaskForm):
             + [(str(c.id), c.name) for c in carriers]
             + [(OTHER, _l("Other organisation (please name it)"))]
         )
-        groups = {"": [("", _l("None / not applicable"))]}
-        for carrier in carriers:
-            if carrier.local_structures:
-                groups[carrier.label] = [(str(ls.id), ls.name) for ls in carrier.local_structures]
-        self.local_structure.choices = groups
+        # "None" stands alone; each carrier's structures form a group named as in the carrier
+        # field, and each option names its carrier for static/js/local-structures.js, which
+        # keeps only the chosen carrier's group. Without JavaScript the groups keep 500+
+        # structures findable.
+        self.local_structure.choices = [SelectChoice("", _l("None / not applicable"))] + [
+            SelectChoice(
+                str(ls.id), ls.name, optgroup=carrier.name, render_kw={"data-carrier": carrier.id}
+            )
+            for carrier in carriers
+            for ls in carrier.local_structures
+        ]
         self._local_parent = {str(ls.id): str(c.id) for c in carriers for ls in c.local_structures}
 
     def validate_organisation_other(self, field):

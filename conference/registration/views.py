@@ -192,7 +192,19 @@ def lost_link():
 # --- self-service ---------------------------------------------------------------------------------
 
 
-def _manage_page(registration: Registration, form=None, days_form=None, status: int = 200):
+def manage_page(registration: Registration, *, status: int = 200, **section_context):
+    """The manage page as it is, for another area's form that failed on it: the page is shown
+    again in place, and ``section_context`` reaches the areas' sections."""
+    return _manage_page(registration, status=status, section_context=section_context)
+
+
+def _manage_page(
+    registration: Registration,
+    form=None,
+    days_form=None,
+    status: int = 200,
+    section_context: dict | None = None,
+):
     if form is None:
         form = ManageForm(formdata=None)
         form.setup(services.carriers_with_locals(None))
@@ -210,7 +222,7 @@ def _manage_page(registration: Registration, form=None, days_form=None, status: 
             form=form,
             days_form=days_form,
             position=services.waitlist_position(registration),
-            sections=collect_manage_sections(registration),
+            sections=collect_manage_sections(registration, **(section_context or {})),
             welcome=request.args.get("welcome") == "1",
         ),
         status,

@@ -532,6 +532,17 @@ def preferences_open(phase: WorkshopPhase, now: datetime) -> bool:
     )
 
 
+def before_deadline(phase: WorkshopPhase, now: datetime) -> bool:
+    """Whether a ranked phase still waits for its wish-list deadline (saving an allocation
+    now would close the list early)."""
+    return (
+        phase.mode == PhaseMode.RANKED
+        and phase.allocated_at is None
+        and phase.preferences_close_at is not None
+        and now < phase.preferences_close_at
+    )
+
+
 def set_preferences(
     registration: Registration,
     phase: WorkshopPhase,
@@ -635,10 +646,35 @@ class Preview:
     workshops: list[WorkshopInfo]
     people: dict[int, Registration]
     seated_before: int
+    #: Who in the pool ranked at least one workshop of the phase (the others cannot get a
+    #: "choice" and are counted apart).
+    rankers: frozenset[int] = frozenset()
 
     @property
     def rank_counts(self) -> dict[int, int]:
         return dict(sorted(self.result.rank_counts().items()))
+
+    @property
+    def rank_shares(self) -> list[tuple[int, int, float]]:
+        """(rank, people who got that choice, their share among those who ranked)."""
+        ranked = len(self.rankers)
+        return [
+            (rank, count, count / ranked if ranked else 0.0)
+            for rank, count in self.rank_counts.items()
+        ]
+
+    @property
+    def unranked(self) -> int:
+        return len(self.people) - len(self.rankers)
+
+    @property
+    def unranked_placed(self) -> int:
+        """People who ranked nothing but get a seat by the rest rule."""
+        return sum(
+            1
+            for person, placement in self.result.placements.items()
+            if person not in self.rankers and placement.session_id is not None
+        )
 
     @property
     def filled_by_rule(self) -> int:
@@ -712,7 +748,13 @@ def preview_allocation(phase: WorkshopPhase, *, seed: int, fill_remaining: bool)
     seated_before = db.session.execute(
         select(func.count()).select_from(WorkshopSeat).where(WorkshopSeat.phase_id == phase.id)
     ).scalar_one()
-    return Preview(phase, seed, fill_remaining, result, infos, people, seated_before)
+    # As the solver counts them: a ranking only of withdrawn workshops is no ranking.
+    rankers = frozenset(
+        person
+        for person, ranking in rankings.items()
+        if any(session_id in capacities for session_id in ranking)
+    )
+    return Preview(phase, seed, fill_remaining, result, infos, people, seated_before, rankers)
 
 
 def commit_allocation(
@@ -1054,8 +1096,9 @@ def attendee_view(registration: Registration, *, now: datetime) -> AttendeeView:
 
 
 @manage_sections.connect
-def manage_section(registration: Registration, **_kwargs):
-    """The attendee's workshops on the manage page (order 20)."""
+def manage_section(registration: Registration, *, workshop_draft=None, **_kwargs):
+    """The attendee's workshops on the manage page (order 20); ``workshop_draft`` is a ranking
+    that was refused, shown again with its error (``views.ranking``)."""
     from flask import render_template
     from markupsafe import Markup
 
@@ -1064,7 +1107,9 @@ def manage_section(registration: Registration, **_kwargs):
     view = attendee_view(registration, now=utcnow())
     if not view.phases:
         return None
-    html = render_template("workshops/_section.html", view=view, back="manage")
+    html = render_template(
+        "workshops/_section.html", view=view, back="manage", draft=workshop_draft
+    )
     return 20, Markup(html)
 
 

@@ -17,8 +17,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_percent, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from conference.accounts.access import current_actor, public, roles_required
 from conference.accounts.models import Role
@@ -64,7 +64,9 @@ def _back(token: str):
     return redirect(url_for(".attendee", token=token))
 
 
-def _attendee_page(registration, *, error: str | None = None, status: int = 200):
+def _attendee_page(
+    registration, *, error: str | None = None, draft: dict | None = None, status: int = 200
+):
     view = services.attendee_view(registration, now=utcnow())
     return (
         render_template(
@@ -73,6 +75,7 @@ def _attendee_page(registration, *, error: str | None = None, status: int = 200)
             registration=registration,
             congress=registration.congress,
             error=error,
+            draft=draft,
         ),
         status,
     )
@@ -145,20 +148,37 @@ def unwait(token: str, session_id: int):
 @bp.post("/r/<token>/workshops/phases/<int:phase_id>/ranking")
 @public
 def ranking(token: str, phase_id: int):
-    def act(registration):
-        phase = services.phase_or_404(registration.congress, phase_id)
-        chosen: list[int] = []
-        for position in range(1, 21):
-            raw = request.form.get(f"choice-{position}", "")
-            if raw == "":
-                continue
-            number = parse_int(raw)
-            if number is None:
-                raise services.BadChoice(_("Unknown workshop."), code="unknown_workshop")
-            chosen.append(number)
+    """Save a ranking. A refused one (a workshop twice, too few, the deadline passed) is shown
+    again on the page it came from, with the choices as made and the reason beside them."""
+    registration = services.registration_by_token(token)
+    phase = services.phase_or_404(registration.congress, phase_id)
+    choices: dict[int, str] = {}
+    for position in range(1, 21):
+        raw = request.form.get(f"choice-{position}", "")
+        if raw != "":
+            choices[position] = raw[:12]
+    try:
+        chosen = [parse_int(choices[position]) for position in sorted(choices)]
+        if None in chosen:
+            raise services.BadChoice(_("Unknown workshop."), code="unknown_workshop")
         services.set_preferences(registration, phase, chosen, now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        if error.status == 404:
+            raise
+        registration = services.registration_by_token(token)
+        draft = {"phase_id": phase_id, "choices": choices, "error": error.message}
+        if (
+            request.form.get("back") == "workshops"
+            or "registration.manage" not in current_app.view_functions
+        ):
+            return _attendee_page(registration, draft=draft, status=error.status)
+        from conference.registration.views import manage_page
 
-    return _attendee_action(token, act, _("Your ranking has been saved."))
+        return manage_page(registration, status=error.status, workshop_draft=draft)
+    db.session.commit()
+    flash(_("Your ranking has been saved."), "success")
+    return _back(token)
 
 
 @bp.get("/workshops/phases/<int:phase_id>/seats.json")
@@ -288,13 +308,23 @@ def allocation_preview(phase_id: int):
         seed = services.new_seed()
     fill = request.args.get("fill") == "1"
     preview = services.preview_allocation(phase, seed=seed, fill_remaining=fill)
+    return _preview_page(congress, phase, preview)
+
+
+def _preview_page(congress, phase, preview, *, refusal: str | None = None, status: int = 200):
     return render_template(
         "workshops/admin_preview.html",
         congress=congress,
         phase=phase,
         preview=preview,
+        shares=[
+            (rank, count, format_percent(share, "#,##0.0 %"))
+            for rank, count, share in preview.rank_shares
+        ],
+        early=services.before_deadline(phase, utcnow()),
+        refusal=refusal,
         reasons=_reason_labels(),
-    )
+    ), status
 
 
 @bp.post("/admin/workshops/phases/<int:phase_id>/allocation")
@@ -305,10 +335,21 @@ def allocation_commit(phase_id: int):
     seed = _seed_arg(request.form.get("seed"))
     if seed is None:
         raise Invalid(_("The seed must be a whole number."), code="invalid_seed")
+    fill = request.form.get("fill") == "1"
+    if services.before_deadline(phase, utcnow()) and request.form.get("early") != "1":
+        # Saving closes the wish list: ask once, on the preview, before anyone loses the chance.
+        preview = services.preview_allocation(phase, seed=seed, fill_remaining=fill)
+        return _preview_page(
+            congress,
+            phase,
+            preview,
+            refusal=_("Please confirm that you want to save before the deadline."),
+            status=409,
+        )
     preview = services.commit_allocation(
         phase,
         seed=seed,
-        fill_remaining=request.form.get("fill") == "1",
+        fill_remaining=fill,
         fingerprint=request.form.get("fingerprint") or None,
         actor=current_actor(),
         now=utcnow(),

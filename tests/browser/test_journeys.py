@@ -312,3 +312,128 @@ def test_organiser_downloads_the_badges_and_the_export(page, shot, live_server, 
     assert "Amira" in text and "Haddad" in text and "Jonas" in text
     exported = export.read_bytes().decode("utf-8-sig", errors="replace")
     assert "Haddad" in exported and "Keller" in exported
+
+
+# --- 5. issue 22: the two flows that were broken --------------------------------------------
+
+
+@pytest.mark.config(SQLITE_BUSY_TIMEOUT=0.2, MAIL_SEND_INTERVAL=0.2)
+def test_organiser_cancels_and_the_next_person_hears_of_their_seat(
+    page, shot, live_server, smtp, db
+):
+    """Issue 22.1: mail of a cancellation stayed pending when the database was busy right
+    after the request. Here another writer holds SQLite's write lock just then; the promoted
+    person hears of their seat all the same, once."""
+    requires(live_server, "registration.admin_detail")
+    congress = factories.congress(title="Fachkongress 2027", capacity=1)
+    leaving = factories.registration(congress, first_name="Jonas", email="jonas@example.org")
+    congress.taken = 1
+    for day in congress.days:
+        day.taken = 1
+    from conference.core.time import utcnow
+    from conference.registration.models import Status
+
+    factories.registration(
+        congress,
+        status=Status.WAITLISTED,
+        first_name="Amira",
+        email="amira@example.org",
+        waitlisted_at=utcnow(),
+    )
+    organiser = factories.user(role="organiser")
+    db.session.commit()
+    leaving_id, email = leaving.id, organiser.email
+    _busy_database_after_the_next_cancellation(live_server.app, db)
+
+    log_in(page, email)
+    page.goto(f"/admin/registrations/{leaving_id}")
+    shot("registration")
+    page.get_by_role("button", name="Anmeldung stornieren").click()
+    page.wait_for_load_state()
+    shot("cancelled")
+
+    mails = smtp.wait(2, timeout=20)
+    promoted = [m for m in mails if "amira@example.org" in m["To"]]
+    assert len(promoted) == 1
+    assert "Platz" in promoted[0]["Subject"]
+    assert sorted(m["To"] for m in mails) == ["amira@example.org", "jonas@example.org"]
+    assert page.console_errors == []
+
+
+def _busy_database_after_the_next_cancellation(app, db) -> None:
+    """On SQLite, hold the write lock for two seconds once the cancellation's response is out,
+    as a long request of someone else would (PostgreSQL has no such lock)."""
+    if db.engine.dialect.name != "sqlite":
+        return
+    import sqlite3
+    import threading
+    import time
+
+    from flask import request
+
+    path = db.engine.url.database
+    fired = []
+
+    def locker(held: threading.Event):
+        connection = sqlite3.connect(path, timeout=10, isolation_level=None)
+        connection.execute("BEGIN IMMEDIATE")
+        held.set()
+        time.sleep(2.0)
+        connection.execute("ROLLBACK")
+        connection.close()
+
+    def hold_lock():
+        held = threading.Event()
+        threading.Thread(target=locker, args=(held,), daemon=True).start()
+        held.wait(10)
+
+    @app.after_request
+    def _busy(response):
+        if not fired and request.method == "POST" and request.path.endswith("/cancel"):
+            fired.append(True)
+            response.call_on_close(hold_lock)
+        return response
+
+
+def test_door_staff_find_a_person_by_name_on_a_phone_and_check_them_in(
+    phone_page, shot, live_server, db
+):
+    """Issue 22.2 and 22.3: "Einchecken" from the name search checks in (it answered 404), and
+    a waitlisted person gets the reason instead of a button."""
+    requires(live_server, "checkin.search")
+    congress = factories.congress(starts_on=date.today(), title="Fachkongress 2027")
+    factories.checkpoint(congress, code="day-1", day=date.today())
+    person = factories.registration(congress, first_name="Amira", last_name="Haddad")
+    from conference.registration.models import Status
+
+    factories.registration(
+        congress, status=Status.WAITLISTED, first_name="Wanda", last_name="Haddad"
+    )
+    door = factories.user(role="checkin")
+    db.session.commit()
+    person_id, email = person.id, door.email
+    page = phone_page
+
+    log_in(page, email)
+    page.goto("/checkin")
+    page.get_by_role("link", name="Nach Namen suchen").click()
+    page.wait_for_load_state()
+    page.get_by_label("Name oder Organisation").fill("Haddad")
+    page.get_by_role("button", name="Suchen").click()
+    page.wait_for_load_state()
+    shot("found")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.get_by_role("button", name=re.compile("^Einchecken")).count() == 1
+    assert "Warteliste" in page.get_by_role("row", name=re.compile("Wanda")).inner_text()
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile(r"^Einchecken\W+Amira Haddad$")).click()
+    shot("checked-in")
+
+    result = _scan_results(page).filter(has_text="Amira Haddad").last
+    assert "Willkommen" in result.inner_text()
+    from conference.checkin.models import CheckIn
+
+    db.session.rollback()
+    stored = db.session.execute(select(CheckIn.registration_id)).scalars().all()
+    assert stored == [person_id]
+    assert page.console_errors == []
