@@ -217,3 +217,37 @@ def test_sqlite_transactions_begin_immediate_for_writes_and_deferred_for_reads(a
         client.open(url, method=method, data={"language": "en"})
 
     assert begins == ["BEGIN", "BEGIN IMMEDIATE"]
+
+
+@pytest.mark.parametrize(
+    ("header", "language"),
+    [
+        ("en-GB,en;q=0.9", "en"),
+        ("en-US", "en"),
+        ("fr-FR,en;q=0.5,de;q=0.8", "de"),
+        ("de-DE,de;q=0.9,en;q=0.8", "de"),
+        ("fr-FR", "de"),
+        ("", "de"),
+    ],
+)
+def test_browser_language_chooses_english_only_when_preferred(client, db, header, language):
+    factories.congress()
+    db.session.commit()
+
+    response = client.get("/", headers={"Accept-Language": header} if header else {})
+
+    assert f'<html lang="{language}">' in response.get_data(as_text=True)
+    assert "Accept-Language" in response.headers["Vary"]
+
+
+def test_an_explicit_choice_beats_the_browser_language(client, db):
+    factories.congress()
+    db.session.commit()
+    english_browser = {"Accept-Language": "en-GB,en;q=0.9"}
+
+    by_argument = client.get("/?lang=de", headers=english_browser).get_data(as_text=True)
+    client.post("/language", data={"language": "de", "next": "/"})
+    by_switch = client.get("/", headers=english_browser).get_data(as_text=True)
+
+    assert '<html lang="de">' in by_argument
+    assert '<html lang="de">' in by_switch

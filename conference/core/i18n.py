@@ -24,7 +24,11 @@ def select_locale() -> str:
     chosen = session.get("language")
     if chosen in languages:
         return chosen
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    # No explicit choice: a browser that prefers English gets English without searching for the
+    # switch; German stays the default for everyone else (no header, "de", "fr", ...).
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    preferred = request.accept_languages.best_match(languages, default=default)
+    return preferred if preferred in languages else default
 
 
 def select_timezone() -> str:

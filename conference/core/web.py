@@ -104,6 +104,9 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+        if request.endpoint and request.endpoint != "static":
+            # The language may follow the browser's Accept-Language: caches must keep both.
+            response.vary.add("Accept-Language")
         if request.endpoint and request.endpoint != "static" and "Cache-Control" not in headers:
             headers["Cache-Control"] = "no-store" if _is_private() else "no-cache"
         return response
