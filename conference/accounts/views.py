@@ -10,6 +10,7 @@ from sqlalchemy import select
 from conference.accounts import services
 from conference.accounts.access import public, roles_required
 from conference.accounts.forms import ApiTokenForm, LoginForm, UserForm
+from conference.accounts.labels import ROLE_LABELS
 from conference.accounts.models import ApiToken, Role, User
 from conference.core.errors import DomainError
 from conference.core.time import utcnow
@@ -84,12 +85,7 @@ def _organisation_choices() -> list[tuple[str, str]]:
 
 
 def _role_labels() -> dict[str, str]:
-    return {
-        Role.ADMIN: _("Administrator"),
-        Role.ORGANISER: _("Organiser"),
-        Role.CHECKIN: _("Door staff (check-in)"),
-        Role.COORDINATOR: _("Coordinator of a carrier organisation"),
-    }
+    return {role: str(text) for role, text in ROLE_LABELS.items()}
 
 
 @bp.route("/admin/users", methods=["GET", "POST"])

@@ -57,6 +57,19 @@ BADGE_ROLE_LABELS = {
     BadgeRole.ORGANISER: _l("Organiser"),
 }
 
+LANGUAGE_LABELS = {
+    "de": _l("German"),
+    "en": _l("English"),
+}
+
+# How a registration came in (``Registration.source``).
+SOURCE_LABELS = {
+    "online": _l("online"),
+    "staff": _l("added by the organisers"),
+    "import": _l("CSV import"),
+    "walk_in": _l("at the desk"),
+}
+
 NEED_LABELS = {
     "step_free": _l("Step-free access"),
     "sign_language": _l("Sign-language interpretation"),

@@ -152,12 +152,33 @@ def normalise_email(value: str) -> str:
     """A deliverable-looking address, lower-cased. Raises InvalidRegistration."""
     try:
         checked = validate_email((value or "").strip(), check_deliverability=False)
-    except EmailNotValidError as error:
+    except EmailNotValidError:
         raise InvalidRegistration(
-            _("Please enter a valid e-mail address (%(reason)s).", reason=str(error)),
+            _("Please enter a valid e-mail address (%(reason)s).", reason=_email_problem(value)),
             field="email",
         ) from None
     return checked.normalized.lower()
+
+
+def _email_problem(value: str | None) -> str:
+    """Why an address is refused, in our words: email-validator explains only in English."""
+    text = (value or "").strip()
+    local, at, domain = text.rpartition("@")
+    if not text:
+        return _("the address is empty")
+    if not at:
+        return _("the @ sign is missing")
+    if not local:
+        return _("nothing stands before the @ sign")
+    if not domain:
+        return _("nothing follows the @ sign")
+    if any(c.isspace() for c in text):
+        return _("it contains a space")
+    if "." not in domain or domain.startswith(".") or domain.endswith("."):
+        return _("the part after the @ sign must be a domain such as example.org")
+    if len(text) > 254 or len(local) > 64:
+        return _("it is too long")
+    return _("it contains characters or parts that an e-mail address cannot have")
 
 
 # --- validation -------------------------------------------------------------------------------

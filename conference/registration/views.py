@@ -33,9 +33,11 @@ from conference.registration.forms import (
 )
 from conference.registration.labels import (
     DIET_LABELS,
+    LANGUAGE_LABELS,
     NEED_LABELS,
     ROLE_LABELS,
     SECTOR_LABELS,
+    SOURCE_LABELS,
     STATUS_LABELS,
     choices,
     label,
@@ -60,6 +62,8 @@ def _labels():
         "sector_label": lambda v: label(SECTOR_LABELS, v),
         "diet_label": lambda v: label(DIET_LABELS, v),
         "status_label": lambda v: label(STATUS_LABELS, v),
+        "language_label": lambda v: label(LANGUAGE_LABELS, v),
+        "source_label": lambda v: label(SOURCE_LABELS, v),
     }
 
 
@@ -472,17 +476,16 @@ def admin_new():
 @roles_required(*STAFF)
 def admin_detail(registration_id: int):
     registration = services.for_staff(registration_id, _actor())
+    from conference.core import audit
     from conference.core.models import AuditLog
 
-    history = (
+    history = audit.describe(
         db.session.execute(
             db.select(AuditLog)
             .where(AuditLog.object_type == "Registration", AuditLog.object_id == registration.id)
             .order_by(AuditLog.at.desc(), AuditLog.id.desc())
             .limit(50)
-        )
-        .scalars()
-        .all()
+        ).scalars()
     )
     return render_template(
         "registration/admin_detail.html",

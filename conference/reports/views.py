@@ -22,7 +22,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from conference.accounts.access import api_roles, public, roles_required
 from conference.accounts.models import Role
-from conference.core import signals
+from conference.core import audit, signals
 from conference.core.congress import congress_or_current, current_congress_or_404
 from conference.core.errors import DomainError, Invalid
 from conference.core.exports import table_response
@@ -322,8 +322,6 @@ def privacy_retention():
     form = forms.RetentionForm()
     if not form.validate_on_submit():
         raise Invalid(_("Please give a number of months between 1 and 240."))
-    from conference.core import audit
-
     old = congress.retention_months
     congress.retention_months = form.retention_months.data
     audit.record(
@@ -353,8 +351,6 @@ def privacy_export(registration_id: int):
     ).scalar_one_or_none()
     if registration is None:
         abort(404)
-    from conference.core import audit
-
     audit.record("registration.exported", registration, actor=current_user)
     data = privacy.export_registration(registration)
     db.session.commit()
@@ -382,6 +378,10 @@ def privacy_erase(registration_id: int):
 
 def _audit_filters() -> tuple[forms.AuditFilterForm, dict]:
     form = forms.AuditFilterForm(request.args)
+    form.action.choices = [("", _("All"))] + [
+        (key, str(text)) for key, (text, _prefixes) in privacy.AUDIT_AREAS.items()
+    ]
+    form.object_type.choices = [("", _("All"))] + audit.object_types()
     form.validate()
     return form, {
         "action": (form.action.data or "").strip(),
@@ -399,17 +399,17 @@ def audit_export(fmt: str):
         abort(404)
     _form, filters = _audit_filters()
     entries, _total = privacy.audit_page(**filters, page=1, per_page=AUDIT_EXPORT_LIMIT)
-    header = [_("When"), _("Who"), _("Action"), _("Object type"), _("Object"), _("Details")]
+    types = dict(audit.object_types())
+    header = [_("When"), _("Who"), _("What happened"), _("Object type"), _("Number")]
     rows = [
         [
-            e.at,
-            e.actor,
-            e.action,
-            e.object_type,
-            e.object_id,
-            json.dumps(e.details or {}, ensure_ascii=False, sort_keys=True),
+            said.at,
+            said.who,
+            said.text,
+            types.get(said.entry.object_type, ""),
+            said.entry.object_id,
         ]
-        for e in entries
+        for said in audit.describe(entries)
     ]
     return table_response(fmt, "audit-log", header, rows)
 
@@ -428,7 +428,7 @@ def audit_log():
     return render_template(
         "reports/audit.html",
         form=form,
-        entries=entries,
+        entries=audit.describe(entries),
         total=total,
         page=page,
         pages=max(1, (total + 49) // 50),
