@@ -72,6 +72,18 @@ def test_csv_import_names_the_problem_in_german(app, data, message):
     assert message in str(problem.value)
 
 
+def test_collation_puts_umlauts_and_cedillas_with_their_letters_not_after_z():
+    from conference.core import collation
+
+    names = ["Zander", "Özdemir", "Oz", "Äbi", "Ahmadi", "Çelik", "Cem", "Łukasz", "Lukas"]
+
+    ordered = collation.sort_by(names, lambda name: name)
+
+    assert ordered == ["Äbi", "Ahmadi", "Çelik", "Cem", "Lukas", "Łukasz", "Oz", "Özdemir", "Zander"]
+    assert collation.name_key("Lee", "Zoe") < collation.name_key("Lee-Smith", "Anna")
+    assert collation.name_key("Bäcker", "Anna") < collation.name_key("Backer", "Zoe")
+
+
 def test_pdf_renders_german_turkish_polish_vietnamese_and_arabic_text(app, tmp_path):
     names = "Jürgen Groß · Şebnem Yılmaz · Małgorzata Wiśniewska · Nguyễn Thị Lan · محمد العلي"
     html = f'<!doctype html><html><head><link rel="stylesheet" href="css/print-fonts.css"></head><body><p>{names}</p></body></html>'

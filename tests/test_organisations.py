@@ -190,6 +190,17 @@ def test_organisation_export_is_a_real_spreadsheet(app, db, staff_client):
     assert client.get("/admin/organisations/export.pdf").status_code == 404
 
 
+def test_organisation_list_sorts_umlauts_with_their_letters(app, db, staff_client):
+    for name in ["Zukunftswerk", "Ärztekammer Nord", "Bürgerstiftung", "Arbeiterwohlfahrt"]:
+        factories.carrier(name)
+    db.session.commit()
+
+    page = staff_client("organiser").get("/admin/organisations").get_data(as_text=True)
+
+    positions = [page.index(n) for n in ["Arbeiterwohlfahrt", "Ärztekammer Nord", "Bürgerstiftung", "Zukunftswerk"]]
+    assert positions == sorted(positions)
+
+
 def test_coordinators_cannot_open_the_organiser_list(app, db, staff_client):
     client = staff_client("coordinator")
 

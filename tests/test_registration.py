@@ -651,6 +651,29 @@ def test_list_of_5000_registrations_pages_with_the_same_queries(db, staff_client
     assert len(queries) <= 12
 
 
+def test_registration_list_sorts_names_by_german_rules_also_after_an_edit(db, staff_client):
+    congress = factories.congress(capacity=None)
+    for last in ["Zander", "Özdemir", "Ahmadi", "Cem", "Çelik", "Ohm", "Łukasiewicz", "Lutz"]:
+        factories.registration(congress, first_name="Eva", last_name=last)
+    db.session.commit()
+    organiser = staff_client("organiser")
+
+    def listed() -> list[str]:
+        page = organiser.get("/admin/registrations").get_data(as_text=True)
+        return re.findall(r"<bdi>([^,<]+), Eva</bdi>", page)
+
+    before = listed()
+    zander = db.session.execute(
+        select(Registration).where(Registration.last_name == "Zander")
+    ).scalar_one()
+    services.update_registration(zander, {"last_name": "Ärmel"}, now=utcnow(), actor=None)
+    db.session.commit()
+    after = listed()
+
+    assert before == ["Ahmadi", "Çelik", "Cem", "Łukasiewicz", "Lutz", "Ohm", "Özdemir", "Zander"]
+    assert after[:2] == ["Ahmadi", "Ärmel"]
+
+
 def test_filters_by_status_day_role_and_needs(db, staff_client):
     congress = factories.congress()
     day2 = congress.days[1].day

@@ -12,6 +12,7 @@ from conference.accounts.access import public, roles_required
 from conference.accounts.forms import ApiTokenForm, LoginForm, UserForm
 from conference.accounts.labels import ROLE_LABELS
 from conference.accounts.models import ApiToken, Role, User
+from conference.core import collation
 from conference.core.errors import DomainError
 from conference.core.time import utcnow
 from conference.extensions import db, limiter, login_manager
@@ -78,9 +79,10 @@ def logout():
 
 
 def _organisation_choices() -> list[tuple[str, str]]:
-    rows = db.session.execute(
-        select(CarrierOrganisation.id, CarrierOrganisation.name).order_by(CarrierOrganisation.name)
-    ).all()
+    rows = collation.sort_by(
+        db.session.execute(select(CarrierOrganisation.id, CarrierOrganisation.name)).all(),
+        lambda row: row.name,
+    )
     return [("", _("– none –"))] + [(str(id_), name) for id_, name in rows]
 
 

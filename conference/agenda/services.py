@@ -19,7 +19,7 @@ from flask_babel import pgettext
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from conference.core import audit
+from conference.core import audit, collation
 from conference.core.errors import Conflict, Invalid, NotFound
 from conference.core.models import Congress
 from conference.core.signals import session_changed
@@ -846,9 +846,10 @@ def tracks_of(congress: Congress) -> list[Track]:
 
 
 def speakers_of(congress: Congress) -> list[Speaker]:
-    return db.session.scalars(
-        select(Speaker).where(Speaker.congress_id == congress.id).order_by(Speaker.name)
-    ).all()
+    return collation.sort_by(
+        db.session.scalars(select(Speaker).where(Speaker.congress_id == congress.id)),
+        lambda speaker: speaker.name,
+    )
 
 
 def speaker_is_public(speaker: Speaker) -> bool:

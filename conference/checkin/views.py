@@ -24,6 +24,7 @@ from conference.accounts.models import Role
 from conference.checkin import services
 from conference.checkin.forms import ScanForm, UndoForm, WalkInForm
 from conference.checkin.services import ScanResult
+from conference.core import collation
 from conference.core.congress import current_congress_or_404
 from conference.core.errors import DomainError, Invalid
 from conference.core.signals import session_changed
@@ -335,11 +336,14 @@ def walk_in():
     congress = current_congress_or_404()
     now = utcnow()
     form = WalkInForm()
-    carriers = db.session.execute(
-        select(CarrierOrganisation.id, CarrierOrganisation.name)
-        .where(CarrierOrganisation.active.is_(True))
-        .order_by(CarrierOrganisation.name)
-    ).all()
+    carriers = collation.sort_by(
+        db.session.execute(
+            select(CarrierOrganisation.id, CarrierOrganisation.name).where(
+                CarrierOrganisation.active.is_(True)
+            )
+        ).all(),
+        lambda row: row.name,
+    )
     form.carrier_id.choices = [(0, _("— none / other organisation —"))] + [
         (row.id, row.name) for row in carriers
     ]

@@ -13,6 +13,7 @@ from werkzeug.routing import BuildError
 
 from conference.accounts.access import roles_required
 from conference.accounts.models import Role
+from conference.core import collation
 from conference.core.congress import current_congress
 from conference.core.errors import DomainError, Invalid
 from conference.core.exports import table_response
@@ -331,10 +332,10 @@ def portal():
     congress = current_congress()
     carrier = _portal_carrier()
     if carrier is None:  # an admin without organisation: choose one
-        carriers = db.session.execute(
-            select(CarrierOrganisation).order_by(CarrierOrganisation.name)
-        ).scalars()
-        return render_template("organisations/portal_choose.html", carriers=list(carriers))
+        carriers = collation.sort_by(
+            db.session.execute(select(CarrierOrganisation)).scalars(), lambda c: c.name
+        )
+        return render_template("organisations/portal_choose.html", carriers=carriers)
     people = services.portal_people(congress, carrier) if congress else []
     return render_template(
         "organisations/portal.html",

@@ -24,7 +24,7 @@ from sqlalchemy import func, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from conference.core import audit
+from conference.core import audit, collation
 from conference.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from conference.core.mail import attach_at_delivery, external_url, queue_templated
 from conference.core.models import Congress, CongressDay
@@ -855,7 +855,7 @@ def search(congress: Congress, filters: Filters, actor, *, page_size: int = PAGE
     page = min(max(1, filters.page), pages)
     items = (
         db.session.execute(
-            query.order_by(Registration.last_name, Registration.first_name, Registration.id)
+            query.order_by(Registration.name_key, Registration.id)
             .limit(page_size)
             .offset((page - 1) * page_size)
             .options(
@@ -871,9 +871,7 @@ def search(congress: Congress, filters: Filters, actor, *, page_size: int = PAGE
 
 
 def export_rows(congress: Congress, filters: Filters, actor) -> list[Registration]:
-    query = _filtered(congress, filters, actor).order_by(
-        Registration.last_name, Registration.first_name, Registration.id
-    )
+    query = _filtered(congress, filters, actor).order_by(Registration.name_key, Registration.id)
     return (
         db.session.execute(
             query.options(
@@ -937,7 +935,7 @@ def carriers_with_locals(actor) -> list[CarrierOrganisation]:
     carrier = scope_carrier(actor)
     if carrier is not None:
         query = query.where(CarrierOrganisation.id == carrier)
-    return db.session.execute(query).scalars().all()
+    return collation.sort_by(db.session.execute(query).scalars(), lambda c: c.name)
 
 
 # --- CSV import -------------------------------------------------------------------------------

@@ -388,7 +388,7 @@ def needs_list(congress: Congress) -> tuple[list[str], list[list]]:
                 joinedload(Registration.carrier),
                 joinedload(Registration.local_structure),
             )
-            .order_by(Registration.last_name, Registration.first_name)
+            .order_by(Registration.name_key, Registration.id)
         )
         .unique()
         .scalars()
@@ -491,7 +491,7 @@ def organisation_attendances(congress: Congress, carrier_id: int) -> list[Attend
             select(Registration)
             .where(Registration.congress_id == congress.id, Registration.carrier_id == carrier_id)
             .options(joinedload(Registration.carrier), joinedload(Registration.local_structure))
-            .order_by(Registration.last_name, Registration.first_name)
+            .order_by(Registration.name_key, Registration.id)
         )
         .unique()
         .scalars()

@@ -299,7 +299,7 @@ def privacy_home():
                     )
                 )
                 .options(joinedload(Registration.congress))
-                .order_by(Registration.last_name)
+                .order_by(Registration.name_key, Registration.id)
                 .limit(50)
             ).scalars()
         )
