@@ -835,7 +835,7 @@ def test_csv_import_previews_every_problem_then_imports_the_valid_rows(db, staff
 
     stored = {r.email: r for r in registrations(db)}
     assert preview.status_code == 200
-    assert "1 von 4 Zeilen können importiert werden" in page
+    assert "1 von 4 Zeilen kann importiert werden" in page
     assert "Nachname fehlt" in page
     assert "Bereits angemeldet" in page
     assert "Unbekannte Organisation" in page

@@ -346,7 +346,7 @@ def _session_problems(congress: Congress, session: AgendaSession) -> list[dict]:
                 {
                     "code": "room_double_booked",
                     "message": _(
-                        "Room %(room)s is already used by “%(other)s” at this time.",
+                        "“%(room)s” is already used by “%(other)s” at this time.",
                         room=room.name,
                         other=other.title,
                     ),
@@ -378,7 +378,7 @@ def _capacity_problem(session: AgendaSession, room: Room) -> dict:
     return {
         "code": "capacity_exceeds_room",
         "message": _(
-            "“%(title)s” offers %(capacity)d seats, but room %(room)s holds only %(room_capacity)d.",
+            "“%(title)s” offers %(capacity)d seats, but “%(room)s” holds only %(room_capacity)d.",
             title=session.title,
             capacity=session.capacity,
             room=room.name,
@@ -686,7 +686,7 @@ def conflicts(congress: Congress) -> tuple[list[dict], list[dict]]:
                 {
                     "code": "room_double_booked",
                     "message": _(
-                        "Room %(room)s is used by “%(one)s” and “%(other)s” at the same time.",
+                        "“%(room)s” is used by “%(one)s” and “%(other)s” at the same time.",
                         room=one.room.name,
                         one=one.title,
                         other=other.title,

@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -294,7 +295,12 @@ def refresh_checkpoints():
     congress = current_congress_or_404()
     created = services.ensure_checkpoints(congress)
     db.session.commit()
-    flash(_("%(count)s checkpoints were added.", count=len(created)), "success")
+    flash(
+        ngettext(
+            "%(num)d checkpoint was added.", "%(num)d checkpoints were added.", len(created)
+        ),
+        "success",
+    )
     return redirect(url_for(".scanner"))
 
 

@@ -7,6 +7,7 @@ import binascii
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.routing import BuildError
@@ -257,9 +258,10 @@ def mapping():
         )
         db.session.commit()
         flash(
-            _(
-                "%(count)s registrations now belong to %(name)s.",
-                count=moved,
+            ngettext(
+                "%(num)d registration now belongs to %(name)s.",
+                "%(num)d registrations now belong to %(name)s.",
+                moved,
                 name=carrier.name,
             ),
             "success",

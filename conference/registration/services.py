@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -1154,7 +1155,12 @@ def import_rows(
     bad = [row for row in rows if row.problems]
     if bad and only_if_all_valid:
         raise Invalid(
-            _("%(n)s rows have problems; nothing was imported.", n=len(bad)), code="import_invalid"
+            ngettext(
+                "%(num)d row has problems; nothing was imported.",
+                "%(num)d rows have problems; nothing was imported.",
+                len(bad),
+            ),
+            code="import_invalid",
         )
     imported = 0
     for row in rows:

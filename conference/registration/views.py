@@ -8,6 +8,7 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from conference.accounts.access import current_actor, public, roles_required
 from conference.accounts.models import Role
@@ -626,12 +627,12 @@ def admin_import_commit():
         flash(error.message, "error")
         return redirect(url_for(".admin_import"))
     db.session.commit()
-    flash(
-        _(
-            "%(imported)s registrations imported, %(skipped)s rows skipped.",
-            imported=result.imported,
-            skipped=result.skipped,
-        ),
-        "success",
+    message = ngettext(
+        "%(num)d registration imported.", "%(num)d registrations imported.", result.imported
     )
+    if result.skipped:
+        message += " " + ngettext(
+            "%(num)d row skipped.", "%(num)d rows skipped.", result.skipped
+        )
+    flash(message, "success")
     return redirect(url_for(".admin_list"))
