@@ -100,7 +100,7 @@ def test_import_counts_use_plural_forms(app, db, staff_client):
 
     from tests import factories
 
-    congress = factories.congress()
+    factories.congress()
     db.session.commit()
     organiser = staff_client("organiser")
     content = "Vorname;Nachname;E-Mail;Andere Organisation\nAli;Yılmaz;ali@example.org;Stadt Kassel\n"
