@@ -121,3 +121,19 @@ def test_import_counts_use_plural_forms(app, db, staff_client):
     assert "Die gültige Zeile importieren" in preview
     assert "1 Anmeldung importiert." in done
     assert "1 Anmeldungen" not in done and "Die 1 gültigen" not in preview
+
+
+def test_percentages_and_numbers_follow_the_locale(app):
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    template = "{{ 0.62|percent }} {{ 0.625|percent(1) }} {{ 1234.5|number(1) }}"
+
+    with app.test_request_context("/"):
+        with force_locale("de"):
+            german = render_template_string(template)
+        with force_locale("en"):
+            english = render_template_string(template)
+
+    assert german == "62\xa0% 62,5\xa0% 1.234,5"
+    assert english == "62% 62.5% 1,234.5"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 import subprocess
 import threading
 from datetime import UTC, datetime, timedelta
@@ -506,6 +507,7 @@ def test_preview_shows_the_outcome_and_stores_nothing(db, congress, staff_client
     assert "Emil" in page and "keine Workshops gewählt" in page
     assert "Fritz" not in page  # does not attend that day
     assert "Wahl 1" in page and "Wahl 2" in page
+    assert re.search(r"\(\d+\xa0%\)", page) and not re.search(r"\d\.\d %", page)  # "60 %"
     assert _seats(db) == 0
     assert db.session.get(WorkshopPhase, phase.id).allocated_at is None
 
