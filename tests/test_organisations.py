@@ -171,7 +171,7 @@ def test_organiser_list_shows_counts_with_the_same_number_of_queries(
     with app.app_context(), count_queries() as three:
         response = client.get("/admin/organisations")
 
-    assert len(one) == len(three) == 7
+    assert len(one) == len(three) == 8  # one of them: who has checked in (certificates)
     assert "Gamma" in response.get_data(as_text=True)
 
 
@@ -444,7 +444,7 @@ def test_portal_list_runs_the_same_queries_for_one_and_three_people(
         page = client.get("/portal").get_data(as_text=True)
 
     assert "Mehr1" in page
-    assert len(one) == len(three) == 7
+    assert len(one) == len(three) == 8  # one of them: who has checked in (certificates)
 
 
 def test_bad_quota_and_local_structure_input_reshow_the_page_with_a_message(app, db, staff_client):
@@ -470,15 +470,27 @@ def test_bad_quota_and_local_structure_input_reshow_the_page_with_a_message(app,
     assert _count(db, LocalStructure) == 1
 
 
-def test_portal_links_to_the_organisation_certificates(app, db, staff_client):
-    factories.congress()
+def test_portal_links_to_the_organisation_certificates_once_someone_came(app, db, staff_client):
+    from conference.checkin.models import CheckIn
+
+    congress = factories.congress()
     own = factories.carrier("Linkträger")
+    gate = factories.checkpoint(congress, code="day-1")
+    person = factories.registration(congress, carrier_id=own.id)
     client = staff_client("coordinator", organisation_id=own.id)
 
-    page = client.get("/portal").get_data(as_text=True)
+    before = client.get("/portal").get_data(as_text=True)
+    refused = client.get(f"/admin/certificates/organisation/{own.id}.pdf", follow_redirects=True)
+    db.session.add(CheckIn(registration_id=person.id, checkpoint_id=gate.id))
+    db.session.commit()
+    after = client.get("/portal").get_data(as_text=True)
 
-    assert f"/admin/certificates/organisation/{own.id}.pdf" in page
-    assert "/portal/export.xlsx" in page
+    assert f"/admin/certificates/organisation/{own.id}.pdf" not in before
+    assert "sobald jemand dieser Organisation eingecheckt hat" in before
+    assert refused.status_code == 200 and refused.request.path == "/portal"
+    assert "Aus dieser Organisation hat niemand eingecheckt" in refused.get_data(as_text=True)
+    assert f"/admin/certificates/organisation/{own.id}.pdf" in after
+    assert "/portal/export.xlsx" in after
 
 
 def test_mapping_suggests_a_match_and_accepts_the_typed_label(app, db, staff_client):

@@ -755,17 +755,17 @@ def test_organiser_adds_edits_moves_and_cancels_with_an_audit_trail(db, staff_cl
         f"/admin/registrations/{one.id}/edit",
         data=form_data(congress, first_name="Eins", days=[congress.days[0].day.isoformat()]),
     )
-    organiser.post(f"/admin/registrations/{one.id}/cancel")
+    organiser.post(f"/admin/registrations/{one.id}/cancel", data={"confirmed": "yes"})
     resend = organiser.post(f"/admin/registrations/{two.id}/resend")
 
     db.session.expire_all()
     actions = db.session.execute(
         select(AuditLog.action, AuditLog.actor_user_id).order_by(AuditLog.id)
     ).all()
-    assert full.status_code == 409
+    assert full.status_code == 303  # back to the page, the reason beside the action
     assert edit.status_code == 302
     assert (one.first_name, one.status, two.status) == ("Eins", Status.CANCELLED, Status.CONFIRMED)
-    assert resend.status_code == 302
+    assert resend.status_code == 303
     assert [a for a, _ in actions] == [
         "registration.created",
         "registration.confirmed",
@@ -778,6 +778,81 @@ def test_organiser_adds_edits_moves_and_cancels_with_an_audit_trail(db, staff_cl
         "registration.mail_resent",
     ]
     assert {user for a, user in actions if a != "registration.promoted"} == {organiser.user.id}
+
+
+def test_moving_up_on_a_full_congress_is_not_offered_and_says_why_in_place(
+    db, staff_client, smtp
+):
+    congress = factories.congress(capacity=1)
+    factories.registration(congress)
+    waiting = factories.registration(congress, status=Status.WAITLISTED, waitlisted_at=utcnow())
+    congress.taken = 1
+    db.session.commit()
+    organiser = staff_client("organiser")
+
+    page = organiser.get(f"/admin/registrations/{waiting.id}").get_data(as_text=True)
+    forced = organiser.post(f"/admin/registrations/{waiting.id}/promote", follow_redirects=True)
+
+    assert "Nachrücken ist gerade nicht möglich: der Kongress ist ausgebucht." in page
+    assert "/promote" not in page
+    assert forced.status_code == 200 and forced.request.path == f"/admin/registrations/{waiting.id}"
+    assert ": der Kongress ist ausgebucht." in forced.get_data(
+        as_text=True
+    )
+    db.session.refresh(waiting)
+    assert waiting.status == Status.WAITLISTED
+
+
+def test_organiser_cancel_asks_first_then_says_who_moved_up(db, staff_client, smtp):
+    congress = factories.congress(capacity=1)
+    seated = factories.registration(congress, first_name="Anna", last_name="Erste")
+    factories.registration(
+        congress, first_name="Bea", last_name="Zweite", status=Status.WAITLISTED,
+        waitlisted_at=utcnow(),
+    )
+    congress.taken = 1
+    for day in congress.days:
+        day.taken = 1
+    db.session.commit()
+    organiser = staff_client("organiser")
+
+    one_click = organiser.post(f"/admin/registrations/{seated.id}/cancel")
+    db.session.refresh(seated)
+    status_after_one_click = seated.status
+    question = organiser.get(one_click.headers["Location"]).get_data(as_text=True)
+    done = organiser.post(
+        f"/admin/registrations/{seated.id}/cancel",
+        data={"confirmed": "yes"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+
+    assert one_click.status_code == 303 and status_after_one_click == Status.CONFIRMED
+    assert "Anmeldung von Anna Erste stornieren?" in question
+    assert "Der Platz geht an die Person, die am längsten wartet" in question
+    assert "Die Anmeldung von Anna Erste wurde storniert." in done
+    assert "Von der Warteliste nachgerückt und informiert: Bea Zweite." in done
+
+
+def test_an_erased_record_shows_no_needs_and_offers_no_mail(app, db, staff_client, smtp):
+    from conference.reports import privacy
+
+    congress = factories.congress()
+    person = factories.registration(
+        congress, diet="vegetarian", needs_step_free=True, accessibility_notes="Rollstuhl"
+    )
+    db.session.commit()
+    privacy.erase_registration(person, actor=None, now=utcnow())
+    db.session.commit()
+    organiser = staff_client("organiser")
+
+    page = organiser.get(f"/admin/registrations/{person.id}").get_data(as_text=True)
+    resend = organiser.post(f"/admin/registrations/{person.id}/resend", follow_redirects=True)
+
+    for shown in ("Stufenloser Zugang", "Rollstuhl", "Vegetarisch", "E-Mail erneut senden"):
+        assert shown not in page
+    assert "wurden am" in page and "gelöscht" in page
+    assert "es gibt niemanden, dem wir schreiben können" in resend.get_data(as_text=True)
+    assert db.session.execute(select(func.count()).select_from(OutboxMail)).scalar_one() == 0
 
 
 def test_export_as_csv_with_bom_and_as_xlsx(db, staff_client):

@@ -561,11 +561,12 @@ def send_lost_link(congress: Congress, email: str, *, now: datetime) -> None:
         send_mail(registration, "link")
 
 
-def cancel(registration: Registration, *, now: datetime, actor="attendee", notify=True) -> None:
-    """Cancel; a held seat is freed and the first waitlisted person who fits moves up."""
+def cancel(registration: Registration, *, now: datetime, actor="attendee", notify=True) -> list:
+    """Cancel; a held seat is freed and the first waitlisted person who fits moves up.
+    Returns the registrations that moved up (so the organiser can be told who)."""
     previous = registration.status
     if previous == Status.CANCELLED:
-        return
+        return []
     moved = db.session.execute(
         update(Registration)
         .where(Registration.id == registration.id, Registration.status == previous)
@@ -580,7 +581,7 @@ def cancel(registration: Registration, *, now: datetime, actor="attendee", notif
     ).rowcount
     if not moved:  # someone else changed it meanwhile; their change stands
         db.session.refresh(registration)
-        return
+        return []
     if previous == Status.CONFIRMED:
         _free_seats(registration)
     db.session.refresh(registration)
@@ -589,7 +590,8 @@ def cancel(registration: Registration, *, now: datetime, actor="attendee", notif
     if notify:
         send_mail(registration, "cancelled")
     if previous == Status.CONFIRMED:
-        promote(registration.congress_id, now=now, actor="system")
+        return promote(registration.congress_id, now=now, actor="system")
+    return []
 
 
 def promote(congress_id: int, *, now: datetime, actor="system", limit: int = 50) -> list:
@@ -634,6 +636,50 @@ def promote(congress_id: int, *, now: datetime, actor="system", limit: int = 50)
     return promoted
 
 
+def obstacle_text(obstacle: str | None) -> str:
+    """Why there is no seat, as a clause: "the congress is full"."""
+    return {
+        "congress": _("the congress is full"),
+        "day": _("a chosen day is full"),
+        "quota": _("the organisation's quota is used up"),
+    }.get(obstacle or "", "")
+
+
+def seat_obstacle(registration: Registration) -> str | None:
+    """What would keep this person from a seat right now: "congress", "day", "quota", or None.
+
+    For explanations on pages only ("no free seat: the congress is full"); seats are still
+    taken by the conditional UPDATEs of ``_take_seats``, which decide under concurrency.
+    """
+    capacity, taken = db.session.execute(
+        select(Congress.capacity, Congress.taken).where(Congress.id == registration.congress_id)
+    ).one()
+    if capacity is not None and taken >= capacity:
+        return "congress"
+    days = [d.day for d in registration.days]
+    full_day = db.session.execute(
+        select(CongressDay.id).where(
+            CongressDay.congress_id == registration.congress_id,
+            CongressDay.day.in_(days),
+            CongressDay.capacity.is_not(None),
+            CongressDay.taken >= CongressDay.capacity,
+        )
+    ).first()
+    if full_day is not None:
+        return "day"
+    if registration.carrier_id is not None:
+        used_up = db.session.execute(
+            select(OrganisationQuota.id).where(
+                OrganisationQuota.congress_id == registration.congress_id,
+                OrganisationQuota.carrier_id == registration.carrier_id,
+                OrganisationQuota.taken >= OrganisationQuota.quota,
+            )
+        ).first()
+        if used_up is not None:
+            return "quota"
+    return None
+
+
 def move_from_waitlist(registration: Registration, *, now: datetime, actor) -> None:
     """An organiser gives a seat to this waitlisted person, out of turn. Raises NoSeat."""
     if registration.status != Status.WAITLISTED:
@@ -642,12 +688,9 @@ def move_from_waitlist(registration: Registration, *, now: datetime, actor) -> N
     if failure == "status":
         raise Conflict(_("This registration is not on the waiting list."))
     if failure:
-        reasons = {
-            "congress": _("the congress is full"),
-            "day": _("a chosen day is full"),
-            "quota": _("the organisation's quota is used up"),
-        }
-        raise NoSeat(_("There is no free seat for this person: %(why)s.", why=reasons[failure]))
+        raise NoSeat(
+            _("There is no free seat for this person: %(why)s.", why=obstacle_text(failure))
+        )
     audit.record("registration.promoted", registration, actor=actor, manual=True)
     registration_confirmed.send(registration, now=now, actor=actor)
     send_mail(registration, "promoted")
@@ -908,8 +951,15 @@ def staff_edit(
     change_days(registration, days, now=now, actor=actor)
 
 
+class Erased(Conflict):
+    code = "erased"
+
+
 def resend(registration: Registration, *, now: datetime, actor) -> str:
-    """Resend the mail that fits the registration's state; returns its kind."""
+    """Resend the mail that fits the registration's state; returns its kind. Raises Erased
+    for an erased person: their address is gone."""
+    if registration.anonymised_at is not None:
+        raise Erased(_("The personal data of this registration were erased; there is nobody to mail."))
     kind = {
         Status.PENDING: "confirm",
         Status.CONFIRMED: "confirmed",

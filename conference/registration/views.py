@@ -488,6 +488,9 @@ def admin_detail(registration_id: int):
             .limit(50)
         ).scalars()
     )
+    obstacle = (
+        services.seat_obstacle(registration) if registration.status == Status.WAITLISTED else None
+    )
     return render_template(
         "registration/admin_detail.html",
         registration=registration,
@@ -495,6 +498,7 @@ def admin_detail(registration_id: int):
         position=services.waitlist_position(registration),
         history=history,
         action_form=ActionForm(),
+        no_seat=services.obstacle_text(obstacle),
     )
 
 
@@ -537,21 +541,55 @@ def admin_action(registration_id: int, action: str):
     registration = services.for_staff(registration_id, actor)
     if not ActionForm().validate_on_submit():
         abort(400)
-    now = utcnow()
-    if action == "cancel":
-        services.cancel(registration, now=now, actor=actor)
-        message = _("The registration has been cancelled.")
-    elif action == "promote":
-        services.move_from_waitlist(registration, now=now, actor=actor)
-        message = _("The person has been moved from the waiting list and informed.")
-    elif action == "resend":
-        services.resend(registration, now=now, actor=actor)
-        message = _("The e-mail has been sent again.")
-    else:
+    if action not in ("cancel", "promote", "resend"):
         abort(404)
+    back = redirect(url_for(".admin_detail", registration_id=registration_id), 303)
+    if action == "cancel" and request.form.get("confirmed") != "yes":
+        # Cancelling mails the person and gives the seat away: ask once (works without JS).
+        return redirect(url_for(".admin_cancel", registration_id=registration_id), 303)
+    now = utcnow()
+    try:
+        if action == "cancel":
+            held_a_seat = registration.status == Status.CONFIRMED
+            moved_up = services.cancel(registration, now=now, actor=actor)
+            message = _("The registration of %(name)s has been cancelled.", name=registration.full_name)
+            if moved_up:
+                message += " " + _(
+                    "Moved up from the waiting list and informed: %(names)s.",
+                    names=", ".join(r.full_name for r in moved_up),
+                )
+            elif held_a_seat:
+                message += " " + _("Nobody on the waiting list could move up; the seat is free.")
+        elif action == "promote":
+            services.move_from_waitlist(registration, now=now, actor=actor)
+            message = _("The person has been moved from the waiting list and informed.")
+        else:
+            services.resend(registration, now=now, actor=actor)
+            message = _("The e-mail has been sent again.")
+    except DomainError as error:
+        # The reason stands on the page the organiser came from, not on an error page.
+        db.session.rollback()
+        flash(error.message, "error")
+        return back
     db.session.commit()
     flash(message, "success")
-    return redirect(url_for(".admin_detail", registration_id=registration_id))
+    return back
+
+
+@bp.get("/admin/registrations/<int:registration_id>/cancel/confirm")
+@roles_required(*STAFF)
+def admin_cancel(registration_id: int):
+    registration = services.for_staff(registration_id, _actor())
+    if registration.status == Status.CANCELLED:
+        flash(_("This registration is cancelled already."), "error")
+        return redirect(url_for(".admin_detail", registration_id=registration_id), 303)
+    return render_template(
+        "registration/admin_cancel.html",
+        registration=registration,
+        congress=registration.congress,
+        waiting=services.status_counts(registration.congress, None).get(Status.WAITLISTED, 0),
+        action_form=ActionForm(),
+    )
 
 
 @bp.post("/admin/registrations/fill-from-waitlist")

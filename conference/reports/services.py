@@ -485,6 +485,20 @@ def certificate_for(registration: Registration, now: datetime) -> Attendance:
     return found[0]
 
 
+def checked_in_of_carrier(carrier_id: int, congress: Congress | None = None) -> int:
+    """How many people of a carrier have checked in at the (current) congress: one query."""
+    from conference.core.congress import current_congress
+
+    congress = congress or current_congress()
+    if congress is None:
+        return 0
+    return db.session.execute(
+        select(func.count(func.distinct(CheckIn.registration_id)))
+        .join(Registration, Registration.id == CheckIn.registration_id)
+        .where(Registration.congress_id == congress.id, Registration.carrier_id == carrier_id)
+    ).scalar_one()
+
+
 def organisation_attendances(congress: Congress, carrier_id: int) -> list[Attendance]:
     registrations = list(
         db.session.execute(

@@ -131,11 +131,20 @@ def organisation_certificates(carrier_id: int):
     congress = current_congress_or_404()
     found = services.organisation_attendances(congress, carrier.id)
     if not found:
-        raise services.CertificateNotAvailable(
-            _("Nobody of this organisation has checked in, so there is nothing to certify.")
-        )
+        # Back to the page with the link (it says so beside it), not to an error page.
+        flash(_("Nobody of this organisation has checked in, so there is nothing to certify."), "error")
+        if current_user.has_role(Role.COORDINATOR) and not current_user.has_role(Role.ORGANISER):
+            return redirect(url_for("organisations.portal"), 303)
+        return redirect(url_for("organisations.detail", carrier_id=carrier.id), 303)
     pdf = render_pdf("reports/certificate.html", congress=congress, attendances=found)
     return _pdf(pdf, f"teilnahmebescheinigungen-{carrier.id}.pdf")
+
+
+@bp.app_context_processor
+def _certificate_helpers():
+    """Pages of lower areas (an organisation, the portal) offer the certificates only when
+    there is something to certify: how many of a carrier have checked in."""
+    return {"checked_in_of_carrier": services.checked_in_of_carrier}
 
 
 def certificate_section(registration, **_kwargs):
@@ -363,17 +372,35 @@ def privacy_export(registration_id: int):
     )
 
 
-@bp.post("/admin/privacy/registrations/<int:registration_id>/erase")
+@bp.route("/admin/privacy/registrations/<int:registration_id>/erase", methods=["GET", "POST"])
 @roles_required(Role.ORGANISER)
 def privacy_erase(registration_id: int):
+    """Erasure asks once, on its own page: what goes, what stays, a tick box. Without the tick
+    the page comes back with the reason beside the box (nothing is erased)."""
     registration = db.get_or_404(Registration, registration_id)
+    if registration.anonymised_at is not None:
+        flash(_("The personal data of this registration were erased already."), "error")
+        return redirect(url_for(".privacy_home"), 303)
     form = forms.EraseForm()
-    if not form.validate_on_submit():
-        raise Invalid(_("Please confirm the erasure."))
-    privacy.erase_registration(registration, actor=current_user, now=utcnow())
-    db.session.commit()
-    flash(_("The personal data of registration %(id)s were erased.", id=registration_id), "success")
-    return redirect(url_for(".privacy_home"), 303)
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            name = registration.full_name
+            privacy.erase_registration(registration, actor=current_user, now=utcnow())
+            db.session.commit()
+            flash(
+                _(
+                    "The personal data of %(name)s were erased; the statistics stay.",
+                    name=name,
+                ),
+                "success",
+            )
+            return redirect(url_for(".privacy_home"), 303)
+        form.confirm.errors = [_("Please tick the box to confirm the erasure.")]
+        status = 400
+    return render_template(
+        "reports/privacy_erase.html", registration=registration, form=form
+    ), status
 
 
 def _audit_filters() -> tuple[forms.AuditFilterForm, dict]:
