@@ -171,7 +171,7 @@ def test_organiser_list_shows_counts_with_the_same_number_of_queries(
     with app.app_context(), count_queries() as three:
         response = client.get("/admin/organisations")
 
-    assert len(one) == len(three) == 8  # one of them: who has checked in (certificates)
+    assert len(one) == len(three) == 7
     assert "Gamma" in response.get_data(as_text=True)
 
 
@@ -444,7 +444,7 @@ def test_portal_list_runs_the_same_queries_for_one_and_three_people(
         page = client.get("/portal").get_data(as_text=True)
 
     assert "Mehr1" in page
-    assert len(one) == len(three) == 8  # one of them: who has checked in (certificates)
+    assert len(one) == len(three) == 9  # with who has checked in (certificates) and the quota
 
 
 def test_bad_quota_and_local_structure_input_reshow_the_page_with_a_message(app, db, staff_client):
@@ -491,6 +491,40 @@ def test_portal_links_to_the_organisation_certificates_once_someone_came(app, db
     assert "Aus dieser Organisation hat niemand eingecheckt" in refused.get_data(as_text=True)
     assert f"/admin/certificates/organisation/{own.id}.pdf" in after
     assert "/portal/export.xlsx" in after
+
+
+def test_a_colleague_waitlisted_with_quota_left_is_explained_to_the_coordinator(
+    app, db, staff_client, smtp
+):
+    congress = factories.congress(capacity=1)
+    own = factories.carrier("Quotenträger")
+    db.session.add(OrganisationQuota(congress_id=congress.id, carrier_id=own.id, quota=40))
+    factories.registration(congress)  # someone else holds the only seat
+    congress.taken = 1
+    db.session.commit()
+    client = staff_client("coordinator", organisation_id=own.id)
+    organiser = staff_client("organiser")
+
+    added = client.post(
+        "/admin/registrations/new",
+        data={
+            "first_name": "Jonas", "last_name": "Keller", "email": "jonas@example.org",
+            "language": "de", "carrier": str(own.id), "local_structure": "",
+            "programme_role": "mentor", "sector": "civil_society", "diet": "none",
+            "days": [d.day.isoformat() for d in congress.days], "consent": "y",
+            "mode": "confirmed",
+        },
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    portal = client.get("/portal").get_data(as_text=True)
+    detail = organiser.get(f"/admin/organisations/{own.id}").get_data(as_text=True)
+
+    assert "Jonas Keller steht auf der Warteliste, Platz 1." in added
+    assert "Kein Platz ist frei: der Kongress ist ausgebucht." in added
+    assert "Obergrenze und hält keine Plätze frei" in added
+    assert "Höchstens 40 Personen dieser Organisation erhalten einen Platz; 0 haben einen." in portal
+    assert "keine Reservierung" in portal and "keine Reservierung" in detail
+    assert "reservierte" not in detail
 
 
 def test_mapping_suggests_a_match_and_accepts_the_typed_label(app, db, staff_client):

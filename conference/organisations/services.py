@@ -184,6 +184,17 @@ def add_local_structure(
     return structure
 
 
+def quota_of(congress: Congress | None, carrier_id: int) -> OrganisationQuota | None:
+    if congress is None:
+        return None
+    return db.session.execute(
+        select(OrganisationQuota).where(
+            OrganisationQuota.congress_id == congress.id,
+            OrganisationQuota.carrier_id == carrier_id,
+        )
+    ).scalar_one_or_none()
+
+
 def set_quota(congress: Congress, carrier: CarrierOrganisation, quota: int | None, *, actor):
     """Set (or with None remove) a carrier's seat quota; never below the seats already taken.
 

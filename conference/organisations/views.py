@@ -347,6 +347,7 @@ def portal():
         statuses=_status_labels(),
         organisation_arg=carrier.id if current_user.role != Role.COORDINATOR else None,
         badges_url=_badges_url(carrier.id),
+        quota=services.quota_of(congress, carrier.id),
     )
 
 

@@ -680,6 +680,20 @@ def seat_obstacle(registration: Registration) -> str | None:
     return None
 
 
+def has_quota(registration: Registration) -> bool:
+    if registration.carrier_id is None:
+        return False
+    return (
+        db.session.execute(
+            select(OrganisationQuota.id).where(
+                OrganisationQuota.congress_id == registration.congress_id,
+                OrganisationQuota.carrier_id == registration.carrier_id,
+            )
+        ).first()
+        is not None
+    )
+
+
 def move_from_waitlist(registration: Registration, *, now: datetime, actor) -> None:
     """An organiser gives a seat to this waitlisted person, out of turn. Raises NoSeat."""
     if registration.status != Status.WAITLISTED:

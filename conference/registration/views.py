@@ -464,13 +464,36 @@ def admin_new():
                 flash(error.message, "error")
         else:
             registration_id = registration.id
+            waitlisted = _why_waitlisted(registration)
             db.session.commit()
             flash(_("The registration has been added."), "success")
+            if waitlisted:
+                flash(waitlisted, "warning")
             return redirect(url_for(".admin_detail", registration_id=registration_id))
     status = 400 if request.method == "POST" else 200
     return render_template(
         "registration/admin_form.html", form=form, congress=congress, registration=None
     ), status
+
+
+def _why_waitlisted(registration: Registration) -> str | None:
+    """For the person who registered a colleague: why the colleague waits, in their words."""
+    if registration.status != Status.WAITLISTED:
+        return None
+    obstacle = services.seat_obstacle(registration)
+    text = _(
+        "%(name)s is on the waiting list, position %(position)s.",
+        name=registration.full_name,
+        position=services.waitlist_position(registration),
+    )
+    if obstacle:
+        text += " " + _("No seat is free: %(why)s.", why=services.obstacle_text(obstacle))
+    if obstacle in ("congress", "day") and services.has_quota(registration):
+        text += " " + _(
+            "The organisation's quota is an upper limit and keeps no seats free, so it does "
+            "not help while the congress is full."
+        )
+    return text + " " + _("The person gets a mail and moves up by themselves when a seat is free.")
 
 
 @bp.get("/admin/registrations/<int:registration_id>")
