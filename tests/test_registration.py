@@ -21,7 +21,7 @@ from conference.core.signals import (
     registration_days_changed,
 )
 from conference.core.time import utcnow
-from conference.organisations.models import OrganisationQuota
+from conference.organisations.models import LocalStructure, OrganisationQuota
 from conference.registration import services
 from conference.registration.models import Registration, Status
 from tests import factories
@@ -922,6 +922,75 @@ def test_csv_import_previews_every_problem_then_imports_the_valid_rows(db, staff
     assert stored["ali@example.org"].source == "import"
     assert stored["ali@example.org"].status == Status.CONFIRMED
     assert [d.day for d in stored["ali@example.org"].days] == [congress.days[0].day]
+
+
+def _preview(organiser, content: str):
+    response = organiser.post(
+        "/admin/registrations/import",
+        data={"file": (io.BytesIO(content.encode()), "liste.csv"), "consent": "y", "mode": "pending"},
+        content_type="multipart/form-data",
+    )
+    return response.get_data(as_text=True)
+
+
+def test_import_accepts_short_names_and_reports_every_invalid_value_in_german(db, staff_client):
+    factories.congress()
+    carrier = factories.carrier("Caritativer Verband Nächstenhilfe", short_name="CVN")
+    carrier.local_structures.append(LocalStructure(name="CVN Bremen"))
+    db.session.commit()
+    organiser = staff_client("organiser")
+
+    page = _preview(
+        organiser,
+        "Vorname;Nachname;E-Mail;Träger;Rolle;Funktion\n"
+        "Ali;Yılmaz;ali@example.org;CVN · CVN Bremen;Mentor:in;Kasse\n"
+        "Bea;Berg;bea@example.org;cvn;Zauberin;\n"
+        "Cem;Kaya;cem-ohne-at.example.org;CVN;Pat:in;\n",
+    )
+
+    assert "1 von 3 Zeilen kann importiert werden." in page
+    assert "Unbekannter Wert „Zauberin“ in Spalte Rolle." in page
+    assert "Bitte geben Sie eine gültige E-Mail-Adresse ein (das @-Zeichen fehlt)." in page
+    assert "Diese Spalten sind unbekannt und werden nicht übernommen: Funktion." in page
+    assert "@-sign" not in page and "Spalte role" not in page and "Unbekannte Organisation" not in page
+
+
+def test_import_template_downloads_and_imports_as_it_is(db, staff_client):
+    factories.congress()
+    carrier = factories.carrier("Bürgerstiftung Nord", short_name="BSN", local_structures=1)
+    db.session.commit()
+    organiser = staff_client("organiser")
+
+    form = organiser.get("/admin/registrations/import").get_data(as_text=True)
+    template = organiser.get("/admin/registrations/import/template.csv")
+    page = _preview(organiser, template.data.decode("utf-8-sig"))
+
+    assert "/admin/registrations/import/template.csv" in form
+    assert template.mimetype == "text/csv"
+    assert template.data.decode("utf-8-sig").splitlines()[0].startswith("Vorname;Nachname;E-Mail;")
+    assert f"BSN;{carrier.local_structures[0].name}" in template.data.decode("utf-8-sig")
+    assert "1 von 1 Zeilen kann importiert werden." in page
+
+
+def test_registration_export_shows_local_times_and_real_dates(db, staff_client):
+    from datetime import UTC, datetime
+
+    congress = factories.congress(timezone="Europe/Berlin")
+    factories.registration(
+        congress, last_name="Zeit", created_at=datetime(2027, 6, 1, 10, 0, 0, 987654, tzinfo=UTC)
+    )
+    db.session.commit()
+    organiser = staff_client("organiser")
+
+    text = organiser.get("/admin/registrations/export.csv").data.decode("utf-8-sig")
+    sheet = load_workbook(
+        io.BytesIO(organiser.get("/admin/registrations/export.xlsx").data)
+    ).active
+
+    assert "2027-06-01 12:00:00" in text and ".987654" not in text and "+00:00" not in text
+    created = [c.value for c in sheet[2] if isinstance(c.value, datetime)]
+    assert datetime(2027, 6, 1, 12, 0) in created
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
 
 
 def test_import_of_a_file_that_is_no_table_is_a_clear_400(db, staff_client):

@@ -1021,6 +1021,22 @@ IMPORT_ALIASES = {
 }
 IMPORT_REQUIRED = ["first_name", "last_name", "email"]
 
+# The template's header (German spellings the aliases know) and what a column means.
+IMPORT_TEMPLATE_COLUMNS = [
+    ("first_name", "Vorname", _l("First name")),
+    ("last_name", "Nachname", _l("Last name")),
+    ("email", "E-Mail", _l("E-mail address")),
+    ("organisation", "Träger", _l("Carrier organisation (name or short name)")),
+    ("local_structure", "Lokale Struktur", _l("Local structure")),
+    ("organisation_other", "Andere Organisation", _l("Other organisation")),
+    ("role", "Rolle", _l("Role")),
+    ("sector", "Bereich", _l("Sector")),
+    ("days", "Tage", _l("Days (1, 2 or both)")),
+    ("language", "Sprache", _l("Language (de or en)")),
+    ("diet", "Ernährung", _l("Diet")),
+    ("accessibility_notes", "Barrierefreiheit", _l("Accessibility notes")),
+]
+
 
 @dataclass
 class ImportRow:
@@ -1029,6 +1045,46 @@ class ImportRow:
     data: dict | None = None
     days: list = field(default_factory=list)
     problems: list = field(default_factory=list)
+
+
+@dataclass
+class ImportPreview:
+    """Every row judged, and the columns of the file that mean nothing to us."""
+
+    rows: list[ImportRow]
+    unknown_columns: list[str]
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def import_template(congress: Congress) -> tuple[list[str], list[list[str]]]:
+    """A CSV template: the header the import understands and one example row."""
+    carrier = next(iter(carriers_with_locals(None)), None)
+    local = carrier.local_structures[0].name if carrier and carrier.local_structures else ""
+    from conference.registration.labels import ROLE_LABELS, SECTOR_LABELS
+
+    example = {
+        "first_name": "Erika",
+        "last_name": "Mustermann",
+        "email": "erika.mustermann@example.org",
+        "organisation": carrier.label if carrier else "",
+        "local_structure": local,
+        "organisation_other": "" if carrier else "Stadt Kassel",
+        "role": str(ROLE_LABELS[ProgrammeRole.MENTOR]),
+        "sector": str(SECTOR_LABELS[Sector.CIVIL_SOCIETY]),
+        "days": "beide" if len(congress.days) > 1 else "1",
+        "language": "de",
+        "diet": "",
+        "accessibility_notes": "",
+    }
+    return (
+        [header for _key, header, _meaning in IMPORT_TEMPLATE_COLUMNS],
+        [[example[key] for key, _header, _meaning in IMPORT_TEMPLATE_COLUMNS]],
+    )
 
 
 def _label_lookup(labels: dict) -> dict[str, str]:
@@ -1074,12 +1130,17 @@ def _parse_days(text: str, congress: Congress) -> list[date] | None:
     return sorted(set(chosen))
 
 
-def import_preview(congress: Congress, content: bytes, actor) -> list[ImportRow]:
+def import_preview(congress: Congress, content: bytes, actor) -> ImportPreview:
     """Read a CSV and judge every row. Raises CsvProblem for a file that is no table."""
     from conference.core.csvimport import read_table
     from conference.registration.labels import DIET_LABELS, ROLE_LABELS, SECTOR_LABELS
 
-    table = read_table(content, IMPORT_ALIASES, IMPORT_REQUIRED)
+    table = read_table(
+        content,
+        IMPORT_ALIASES,
+        IMPORT_REQUIRED,
+        labels={key: str(meaning) for key, _header, meaning in IMPORT_TEMPLATE_COLUMNS},
+    )
     carriers = carriers_with_locals(None)
     by_name = {}
     for carrier in carriers:
@@ -1115,6 +1176,11 @@ def import_preview(congress: Congress, content: bytes, actor) -> list[ImportRow]
             problems.append(error.message)
         carrier = None
         organisation = values.get("organisation", "")
+        local = values.get("local_structure", "")
+        if organisation and organisation.lower() not in by_name and " · " in organisation:
+            # As the pages show it: "CVN · CVN Bremen" is carrier and local structure.
+            organisation, _sep, shown_local = organisation.partition(" · ")
+            organisation, local = organisation.strip(), local or shown_local.strip()
         if organisation:
             carrier = by_name.get(organisation.lower())
             if carrier is None:
@@ -1125,7 +1191,6 @@ def import_preview(congress: Congress, content: bytes, actor) -> list[ImportRow]
             problems.append(_("You may only register people of your own organisation."))
         data["carrier_id"] = carrier.id if carrier else None
         data["local_structure_id"] = None
-        local = values.get("local_structure", "")
         if local:
             match = next(
                 (
@@ -1159,7 +1224,11 @@ def import_preview(congress: Congress, content: bytes, actor) -> list[ImportRow]
             value = lookup.get(text.lower().replace(" ", ""))
             if value is None:
                 problems.append(
-                    _("Unknown value “%(value)s” in column %(column)s.", value=text, column=column)
+                    _(
+                        "Unknown value “%(value)s” in column %(column)s.",
+                        value=text,
+                        column=table.header(column),
+                    )
                 )
             data[key] = value or str(default)
         language = values.get("language", "de").lower()[:2] or "de"
@@ -1193,7 +1262,7 @@ def import_preview(congress: Congress, content: bytes, actor) -> list[ImportRow]
         elif email in seen:
             row.problems.append(_("This e-mail address appears twice in the file."))
         seen.add(email)
-    return rows
+    return ImportPreview(rows, table.unknown_columns)
 
 
 @dataclass

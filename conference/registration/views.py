@@ -423,7 +423,9 @@ def admin_export(fmt: str):
         ]
         for r in rows
     )
-    return table_response(fmt, f"anmeldungen-{congress.slug}", EXPORT_HEADER, data)
+    return table_response(
+        fmt, f"anmeldungen-{congress.slug}", EXPORT_HEADER, data, tz=congress.timezone
+    )
 
 
 def _staff_form(form_class, registration=None):
@@ -656,6 +658,15 @@ def admin_import():
         valid=sum(1 for r in rows if not r.problems) if rows else 0,
         confirm_form=confirm_form,
     ), status
+
+
+@bp.get("/admin/registrations/import/template.csv")
+@roles_required(*STAFF)
+def admin_import_template():
+    """A CSV with the columns the import understands and one example row."""
+    congress = current_congress_or_404()
+    header, rows = services.import_template(congress)
+    return table_response("csv", "vorlage-anmeldungen", header, rows)
 
 
 @bp.post("/admin/registrations/import/commit")

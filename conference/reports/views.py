@@ -93,7 +93,7 @@ def export(key: str, fmt: str):
         if figure is None:
             abort(404)
         header, rows = figure.header, figure.rows
-    return table_response(fmt, f"{congress.slug}-{key}", header, rows)
+    return table_response(fmt, f"{congress.slug}-{key}", header, rows, tz=congress.timezone)
 
 
 @bp.get("/admin/dashboard/report.pdf")
