@@ -30,6 +30,8 @@ ENVIRONMENT_KEYS: dict[str, type] = {
     "PROXY_FIX_HOPS": int,
     "SESSION_COOKIE_SECURE": bool,
     "LOG_LEVEL": str,
+    "PROGRAMME_NAME": str,
+    "FUNDER_NAME": str,
 }
 
 
@@ -74,6 +76,9 @@ class Defaults:
 
     PROXY_FIX_HOPS = 0
     LOG_LEVEL = "INFO"
+    # Named on the cover of the funder report (only names: no invented contact details).
+    PROGRAMME_NAME = "Bundesprogramm „Menschen stärken Menschen“"
+    FUNDER_NAME = "Bundesministerium für Bildung, Familie, Senioren, Frauen und Jugend"
 
 
 def _parse(value: str, kind: type):

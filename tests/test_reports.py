@@ -17,6 +17,7 @@ from conference.checkin.models import CheckIn
 from conference.core import signals
 from conference.core.models import AuditLog, Congress, OutboxMail
 from conference.core.time import utcnow
+from conference.organisations.models import CarrierOrganisation
 from conference.registration.models import Registration
 from conference.reports import charts, directory, privacy, services
 from conference.reports.models import ContactRequest, DirectoryProfile
@@ -177,10 +178,14 @@ def test_dashboard_page_shows_each_chart_beside_its_table(app, db, staff_client)
 
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert page.count('role="img"') == 9
-    assert page.count("<table") == 9
+    assert page.count('role="img"') == 10
+    assert page.count("<table") == 10
+    assert page.count("<details>") == 10  # the numbers behind a disclosure, not in the way
     assert "Sprachpatenschaften" in page and "Caritas" in page
     assert "style=" not in page and "<script" not in page
+    today = utcnow().date()
+    assert f"{today:%d.%m.%Y}" in page and today.isoformat() not in page  # dates in the locale
+    assert "Anmeldungen nach Bundesland" in page
 
 
 def test_dashboard_runs_the_same_queries_for_one_and_three_registrations(
@@ -200,7 +205,7 @@ def test_dashboard_runs_the_same_queries_for_one_and_three_registrations(
     with app.app_context(), count_queries() as three:
         assert client.get("/admin/dashboard").status_code == 200
 
-    assert (len(one), len(three)) == (19, 19)
+    assert (len(one), len(three)) == (20, 20)
 
 
 def test_dashboard_is_for_organisers_only(app, db, staff_client):
@@ -239,17 +244,42 @@ def test_every_dashboard_table_and_the_needs_list_export_as_csv_and_xlsx(app, db
     assert client.get("/admin/dashboard/carriers.pdf").status_code == 404
 
 
-def test_funder_report_pdf_holds_key_figures_and_charts(app, db, staff_client, tmp_path):
+@pytest.mark.config(FUNDER_NAME="Bundesministerium für Beispiele")
+def test_funder_report_pdf_reads_as_a_report_to_the_funder(app, db, staff_client, tmp_path):
     client = staff_client("organiser")
-    _edition(db)
+    congress, _a = _edition(db)
+    caritas = db.session.execute(
+        select(CarrierOrganisation).where(CarrierOrganisation.name == "Caritas")
+    ).scalar_one()
+    caritas.state = "Hessen"
+    db.session.commit()
 
     response = client.get("/admin/dashboard/report.pdf")
 
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     text = pdf_text(response.data, tmp_path)
-    assert "Fachkongress 2026" in text
-    assert "Caritas" in text and "Sprachpatenschaften" in text
+    pages = text.split("\f")
+    cover = " ".join(pages[0].split())
+    brief = " ".join(pages[1].split())
+    assert "Bundesprogramm „Menschen stärken Menschen“" in cover
+    assert "Bericht an den Zuwendungsgeber" in cover and "Fachkongress 2026" in cover
+    assert "Gefördert durch Bundesministerium für Beispiele" in cover
+    assert "@" not in cover  # names only, no invented contact details
+    assert "Der Kongress in Kürze" in brief
+    assert "4 Personen haben sich zum Kongress angemeldet." in brief
+    assert "3 davon hatten einen bestätigten Platz, und 3 (100 %) sind gekommen" in brief
+    assert "von 2 Programmträgern in 1 Bundesland." in brief
+    for heading in (
+        "Teilnahme nach Programmträgern",
+        "Teilnahme nach Bundesländern",
+        "Anwesenheit",
+        "Workshops",
+        "Anhang: die Tabellen",
+    ):
+        assert heading in text, heading
+    assert text.index("Anhang: die Tabellen") > text.index("Anwesenheit")
+    assert "Hessen" in text and "Caritas" in text
     # the chart labels are real text from the inline SVG, not only the tables
     assert text.count("Sprachpatenschaften") >= 2
 

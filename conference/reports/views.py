@@ -7,6 +7,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -63,6 +64,24 @@ def _pdf(data: bytes, filename: str) -> Response:
 # --- dashboard, exports, funder report ---------------------------------------------------------
 
 
+@bp.app_template_filter("cell")
+def _cell(value):
+    """A figure's cell as the locale writes it: dates, numbers, "–" for nothing."""
+    from datetime import date
+
+    from flask_babel import format_date, format_decimal
+
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, date):
+        return format_date(value, "medium")
+    if isinstance(value, int | float):
+        return format_decimal(value)
+    return value
+
+
 @bp.get("/admin/dashboard")
 @roles_required(Role.ORGANISER)
 def dashboard():
@@ -100,11 +119,17 @@ def export(key: str, fmt: str):
 @roles_required(Role.ORGANISER)
 def funder_report():
     congress = _congress_arg()
+    key = services.key_figures(congress)
+    figures = services.dashboard_figures(congress)
     pdf = render_pdf(
         "reports/funder_report.html",
         congress=congress,
-        key=services.key_figures(congress),
-        figures=services.dashboard_figures(congress),
+        key=key,
+        figures={f.key: f for f in figures},
+        facts=services.report_facts(congress, key, figures),
+        programme=current_app.config["PROGRAMME_NAME"],
+        funder=current_app.config["FUNDER_NAME"],
+        top=services.CHART_ROWS,
         generated_at=utcnow(),
     )
     return _pdf(pdf, f"bericht-{congress.slug}.pdf")
