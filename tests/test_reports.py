@@ -854,6 +854,20 @@ def test_audit_log_reads_as_sentences_with_the_staff_members_name(app, db, staff
         assert raw not in page
 
 
+def test_an_entry_of_an_unexpected_shape_does_not_break_the_log(app, db, staff_client):
+    from conference.core import audit
+
+    client = staff_client("organiser")
+    audit.record("badges.printed", actor="demo", count="viele")
+    audit.record("some.future_action", actor="demo")
+    db.session.commit()
+
+    response = client.get("/admin/audit")
+
+    assert response.status_code == 200
+    assert response.get_data(as_text=True).count("Die Demo-Einrichtung hat eine Änderung") == 2
+
+
 def test_every_audit_action_the_code_writes_reads_as_a_sentence(app):
     """Parse the code for ``audit.record("…")`` and ``action="…"`` (the agenda passes its
     action on): each must have a registered, translated sentence."""

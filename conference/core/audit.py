@@ -8,6 +8,7 @@ entries of every area without importing the areas above them (see ``conference/*
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -20,6 +21,8 @@ from sqlalchemy import select
 
 from conference.core.models import AuditLog, Congress
 from conference.extensions import db
+
+logger = logging.getLogger(__name__)
 
 
 def record(
@@ -87,10 +90,6 @@ class _Namer:
 
 _SENTENCES: dict[str, _Sentence] = {}
 _NAMERS: dict[str, _Namer] = {}
-
-# Actors that are no person or device (``record(actor="system")``).
-SYSTEM_ACTORS = ("system", "cli", "demo", "attendee")
-
 
 def sentence(action: str, *, refs: dict[str, Ref] | None = None):
     """Register how ``action`` reads: a function of ``Facts`` returning a translated sentence.
@@ -210,8 +209,14 @@ def describe(entries: Iterable[AuditLog]) -> list[Said]:
         who = _actor_name(entry, names, obj)
         facts = Facts(entry, who, obj, names)
         spec = _SENTENCES.get(entry.action)
-        text = spec.text(facts) if spec else _("%(who)s made a change.", who=who)
-        said.append(Said(entry, who, text))
+        text = None
+        if spec is not None:
+            try:
+                text = spec.text(facts)
+            except (KeyError, TypeError, ValueError):
+                # An old entry with details of another shape must not break the whole log.
+                logger.exception("audit entry %s (%s) cannot be described", entry.id, entry.action)
+        said.append(Said(entry, who, text or _("%(who)s made a change.", who=who)))
     return said
 
 
