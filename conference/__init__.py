@@ -134,3 +134,26 @@ def _register_blueprints(app: Flask) -> None:
         reports,
     ):
         app.register_blueprint(area.bp)
+    _load_audit_texts()
+
+
+AREAS_WITH_AUDIT_TEXTS = (
+    "accounts",
+    "organisations",
+    "registration",
+    "agenda",
+    "workshops",
+    "badges",
+    "checkin",
+    "feeds",
+    "reports",
+)
+
+
+def _load_audit_texts() -> None:
+    """How each area's audit entries read (``conference/<area>/audit_texts.py``): registered
+    with ``core.audit`` on import, so the log and a registration's history read as sentences."""
+    import importlib
+
+    for area in AREAS_WITH_AUDIT_TEXTS:
+        importlib.import_module(f"conference.{area}.audit_texts")

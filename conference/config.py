@@ -41,6 +41,8 @@ ENVIRONMENT_KEYS: dict[str, type] = {
     "LOG_LEVEL": str,
     "DEVELOPMENT": bool,
     "TRUSTED_HOSTS": list,
+    "PROGRAMME_NAME": str,
+    "FUNDER_NAME": str,
 }
 
 #: Where ``make run`` serves; the links of a development set-up without PUBLIC_BASE_URL.
@@ -107,6 +109,9 @@ class Defaults:
 
     PROXY_FIX_HOPS = 0
     LOG_LEVEL = "INFO"
+    # Named on the cover of the funder report (only names: no invented contact details).
+    PROGRAMME_NAME = "Bundesprogramm „Menschen stärken Menschen“"
+    FUNDER_NAME = "Bundesministerium für Bildung, Familie, Senioren, Frauen und Jugend"
 
     # Stored scan answers (they quote names) are purged by `flask anonymise` after this long.
     SCAN_ANSWERS_KEPT_DAYS = 3

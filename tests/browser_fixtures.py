@@ -211,8 +211,11 @@ def _watch_for_errors(page) -> None:
 
 
 def _choose_language(page, language: str) -> None:
-    """Store the language in the session through the header's language switch."""
+    """Store the language in the session through the header's language switch, unless the
+    browser's own language (``Accept-Language`` from the context's locale) is that one."""
     page.goto("/")
+    if page.get_attribute("html", "lang") == language:
+        return  # the browser's Accept-Language (the context's locale) chose it already
     label = {"en": "English", "de": "Deutsch"}[language]
     page.get_by_role("button", name=label).click()
     page.wait_for_load_state()

@@ -640,7 +640,7 @@ def test_scanner_form_without_javascript_shows_green_amber_and_red(staff_client,
     assert "tone-warn" in amber and "Bereits eingecheckt" in amber
     assert red.status_code == 200
     assert "tone-bad" in red.get_data(as_text=True)
-    assert "Unbekannter Ausweis" in red.get_data(as_text=True)
+    assert "Unbekanntes Namensschild" in red.get_data(as_text=True)
     assert _count(db, CheckIn) == 1
 
 

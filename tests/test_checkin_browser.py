@@ -47,7 +47,7 @@ def test_door_scanner_shows_green_amber_red_and_works_offline(page, db):
     page.goto("/checkin?checkpoint=day-1")
     expect(page.locator("[data-scanner]")).to_have_attribute("data-ready", "true")
     expect(page.locator("[data-scanner]")).to_have_attribute("data-digests", "2")
-    field = page.get_by_label("Ausweis-Code")
+    field = page.get_by_label("Code des Namensschilds")
     result = page.locator("[data-result]")
 
     field.fill(amira_token)
@@ -66,13 +66,13 @@ def test_door_scanner_shows_green_amber_red_and_works_offline(page, db):
     field.fill("forged-code-from-a-photocopier")
     field.press("Enter")
     expect(result).to_have_class(re.compile(r"\btone-bad\b"))
-    expect(result).to_contain_text("Unbekannter Ausweis")
+    expect(result).to_contain_text("Unbekanntes Namensschild")
     assert _check_ins(db) == 1
 
     context.set_offline(True)
     field.fill(jonas_token)
     field.press("Enter")
-    expect(result).to_contain_text("Offline: gültiger Ausweis")
+    expect(result).to_contain_text("Offline: gültiges Namensschild")
     expect(page.locator("[data-connection]")).to_contain_text("Offline")
     expect(page.locator("[data-waiting]")).to_have_text("1")
     field.fill(amira_token)  # checked in online before: known offline, a duplicate once synced
@@ -81,7 +81,7 @@ def test_door_scanner_shows_green_amber_red_and_works_offline(page, db):
     field.fill("B" * 43)
     field.press("Enter")
     expect(result).to_have_class(re.compile(r"\btone-bad\b"))
-    expect(result).to_contain_text("Offline: unbekannter Ausweis")
+    expect(result).to_contain_text("Offline: unbekanntes Namensschild")
     expect(page.locator("[data-waiting]")).to_have_text("2")
     assert _check_ins(db) == 1
 

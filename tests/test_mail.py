@@ -344,7 +344,9 @@ def test_a_promoted_person_hears_it_when_the_database_was_busy_after_the_cancell
         return response
 
     try:
-        response = organiser.post(f"/admin/registrations/{first_id}/cancel")
+        response = organiser.post(
+            f"/admin/registrations/{first_id}/cancel", data={"confirmed": "yes"}
+        )
         queued_then = [(m.kind, m.status, m.attempts) for m in _outbox(db)]
         received = smtp.wait(2, timeout=15)
         time.sleep(0.5)

@@ -190,6 +190,17 @@ def test_organisation_export_is_a_real_spreadsheet(app, db, staff_client):
     assert client.get("/admin/organisations/export.pdf").status_code == 404
 
 
+def test_organisation_list_sorts_umlauts_with_their_letters(app, db, staff_client):
+    for name in ["Zukunftswerk", "Ärztekammer Nord", "Bürgerstiftung", "Arbeiterwohlfahrt"]:
+        factories.carrier(name)
+    db.session.commit()
+
+    page = staff_client("organiser").get("/admin/organisations").get_data(as_text=True)
+
+    positions = [page.index(n) for n in ["Arbeiterwohlfahrt", "Ärztekammer Nord", "Bürgerstiftung", "Zukunftswerk"]]
+    assert positions == sorted(positions)
+
+
 def test_coordinators_cannot_open_the_organiser_list(app, db, staff_client):
     client = staff_client("coordinator")
 
@@ -433,7 +444,7 @@ def test_portal_list_runs_the_same_queries_for_one_and_three_people(
         page = client.get("/portal").get_data(as_text=True)
 
     assert "Mehr1" in page
-    assert len(one) == len(three) == 7
+    assert len(one) == len(three) == 9  # with who has checked in (certificates) and the quota
 
 
 def test_bad_quota_and_local_structure_input_reshow_the_page_with_a_message(app, db, staff_client):
@@ -459,15 +470,61 @@ def test_bad_quota_and_local_structure_input_reshow_the_page_with_a_message(app,
     assert _count(db, LocalStructure) == 1
 
 
-def test_portal_links_to_the_organisation_certificates(app, db, staff_client):
-    factories.congress()
+def test_portal_links_to_the_organisation_certificates_once_someone_came(app, db, staff_client):
+    from conference.checkin.models import CheckIn
+
+    congress = factories.congress()
     own = factories.carrier("Linkträger")
+    gate = factories.checkpoint(congress, code="day-1")
+    person = factories.registration(congress, carrier_id=own.id)
     client = staff_client("coordinator", organisation_id=own.id)
 
-    page = client.get("/portal").get_data(as_text=True)
+    before = client.get("/portal").get_data(as_text=True)
+    refused = client.get(f"/admin/certificates/organisation/{own.id}.pdf", follow_redirects=True)
+    db.session.add(CheckIn(registration_id=person.id, checkpoint_id=gate.id))
+    db.session.commit()
+    after = client.get("/portal").get_data(as_text=True)
 
-    assert f"/admin/certificates/organisation/{own.id}.pdf" in page
-    assert "/portal/export.xlsx" in page
+    assert f"/admin/certificates/organisation/{own.id}.pdf" not in before
+    assert "sobald jemand dieser Organisation eingecheckt hat" in before
+    assert refused.status_code == 200 and refused.request.path == "/portal"
+    assert "Aus dieser Organisation hat niemand eingecheckt" in refused.get_data(as_text=True)
+    assert f"/admin/certificates/organisation/{own.id}.pdf" in after
+    assert "/portal/export.xlsx" in after
+
+
+def test_a_colleague_waitlisted_with_quota_left_is_explained_to_the_coordinator(
+    app, db, staff_client, smtp
+):
+    congress = factories.congress(capacity=1)
+    own = factories.carrier("Quotenträger")
+    db.session.add(OrganisationQuota(congress_id=congress.id, carrier_id=own.id, quota=40))
+    factories.registration(congress)  # someone else holds the only seat
+    congress.taken = 1
+    db.session.commit()
+    client = staff_client("coordinator", organisation_id=own.id)
+    organiser = staff_client("organiser")
+
+    added = client.post(
+        "/admin/registrations/new",
+        data={
+            "first_name": "Jonas", "last_name": "Keller", "email": "jonas@example.org",
+            "language": "de", "carrier": str(own.id), "local_structure": "",
+            "programme_role": "mentor", "sector": "civil_society", "diet": "none",
+            "days": [d.day.isoformat() for d in congress.days], "consent": "y",
+            "mode": "confirmed",
+        },
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    portal = client.get("/portal").get_data(as_text=True)
+    detail = organiser.get(f"/admin/organisations/{own.id}").get_data(as_text=True)
+
+    assert "Jonas Keller steht auf der Warteliste, Platz 1." in added
+    assert "Kein Platz ist frei: der Kongress ist ausgebucht." in added
+    assert "Obergrenze und hält keine Plätze frei" in added
+    assert "Höchstens 40 Personen dieser Organisation erhalten einen Platz; 0 haben einen." in portal
+    assert "keine Reservierung" in portal and "keine Reservierung" in detail
+    assert "reservierte" not in detail
 
 
 def test_mapping_suggests_a_match_and_accepts_the_typed_label(app, db, staff_client):

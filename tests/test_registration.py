@@ -21,7 +21,7 @@ from conference.core.signals import (
     registration_days_changed,
 )
 from conference.core.time import utcnow
-from conference.organisations.models import OrganisationQuota
+from conference.organisations.models import LocalStructure, OrganisationQuota
 from conference.registration import services
 from conference.registration.models import Registration, Status
 from tests import factories
@@ -724,6 +724,29 @@ def test_list_of_5000_registrations_pages_with_the_same_queries(db, staff_client
     assert len(queries) <= 12
 
 
+def test_registration_list_sorts_names_by_german_rules_also_after_an_edit(db, staff_client):
+    congress = factories.congress(capacity=None)
+    for last in ["Zander", "Özdemir", "Ahmadi", "Cem", "Çelik", "Ohm", "Łukasiewicz", "Lutz"]:
+        factories.registration(congress, first_name="Eva", last_name=last)
+    db.session.commit()
+    organiser = staff_client("organiser")
+
+    def listed() -> list[str]:
+        page = organiser.get("/admin/registrations").get_data(as_text=True)
+        return re.findall(r"<bdi>([^,<]+), Eva</bdi>", page)
+
+    before = listed()
+    zander = db.session.execute(
+        select(Registration).where(Registration.last_name == "Zander")
+    ).scalar_one()
+    services.update_registration(zander, {"last_name": "Ärmel"}, now=utcnow(), actor=None)
+    db.session.commit()
+    after = listed()
+
+    assert before == ["Ahmadi", "Çelik", "Cem", "Łukasiewicz", "Lutz", "Ohm", "Özdemir", "Zander"]
+    assert after[:2] == ["Ahmadi", "Ärmel"]
+
+
 def test_filters_by_status_day_role_and_needs(db, staff_client):
     congress = factories.congress()
     day2 = congress.days[1].day
@@ -805,17 +828,17 @@ def test_organiser_adds_edits_moves_and_cancels_with_an_audit_trail(db, staff_cl
         f"/admin/registrations/{one.id}/edit",
         data=form_data(congress, first_name="Eins", days=[congress.days[0].day.isoformat()]),
     )
-    organiser.post(f"/admin/registrations/{one.id}/cancel")
+    organiser.post(f"/admin/registrations/{one.id}/cancel", data={"confirmed": "yes"})
     resend = organiser.post(f"/admin/registrations/{two.id}/resend")
 
     db.session.expire_all()
     actions = db.session.execute(
         select(AuditLog.action, AuditLog.actor_user_id).order_by(AuditLog.id)
     ).all()
-    assert full.status_code == 409
+    assert full.status_code == 303  # back to the page, the reason beside the action
     assert edit.status_code == 302
     assert (one.first_name, one.status, two.status) == ("Eins", Status.CANCELLED, Status.CONFIRMED)
-    assert resend.status_code == 302
+    assert resend.status_code == 303
     assert [a for a, _ in actions] == [
         "registration.created",
         "registration.confirmed",
@@ -828,6 +851,81 @@ def test_organiser_adds_edits_moves_and_cancels_with_an_audit_trail(db, staff_cl
         "registration.mail_resent",
     ]
     assert {user for a, user in actions if a != "registration.promoted"} == {organiser.user.id}
+
+
+def test_moving_up_on_a_full_congress_is_not_offered_and_says_why_in_place(
+    db, staff_client, smtp
+):
+    congress = factories.congress(capacity=1)
+    factories.registration(congress)
+    waiting = factories.registration(congress, status=Status.WAITLISTED, waitlisted_at=utcnow())
+    congress.taken = 1
+    db.session.commit()
+    organiser = staff_client("organiser")
+
+    page = organiser.get(f"/admin/registrations/{waiting.id}").get_data(as_text=True)
+    forced = organiser.post(f"/admin/registrations/{waiting.id}/promote", follow_redirects=True)
+
+    assert "Nachrücken ist gerade nicht möglich: der Kongress ist ausgebucht." in page
+    assert "/promote" not in page
+    assert forced.status_code == 200 and forced.request.path == f"/admin/registrations/{waiting.id}"
+    assert ": der Kongress ist ausgebucht." in forced.get_data(
+        as_text=True
+    )
+    db.session.refresh(waiting)
+    assert waiting.status == Status.WAITLISTED
+
+
+def test_organiser_cancel_asks_first_then_says_who_moved_up(db, staff_client, smtp):
+    congress = factories.congress(capacity=1)
+    seated = factories.registration(congress, first_name="Anna", last_name="Erste")
+    factories.registration(
+        congress, first_name="Bea", last_name="Zweite", status=Status.WAITLISTED,
+        waitlisted_at=utcnow(),
+    )
+    congress.taken = 1
+    for day in congress.days:
+        day.taken = 1
+    db.session.commit()
+    organiser = staff_client("organiser")
+
+    one_click = organiser.post(f"/admin/registrations/{seated.id}/cancel")
+    db.session.refresh(seated)
+    status_after_one_click = seated.status
+    question = organiser.get(one_click.headers["Location"]).get_data(as_text=True)
+    done = organiser.post(
+        f"/admin/registrations/{seated.id}/cancel",
+        data={"confirmed": "yes"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+
+    assert one_click.status_code == 303 and status_after_one_click == Status.CONFIRMED
+    assert "Anmeldung von Anna Erste stornieren?" in question
+    assert "Der Platz geht an die Person, die am längsten wartet" in question
+    assert "Die Anmeldung von Anna Erste wurde storniert." in done
+    assert "Von der Warteliste nachgerückt und informiert: Bea Zweite." in done
+
+
+def test_an_erased_record_shows_no_needs_and_offers_no_mail(app, db, staff_client, smtp):
+    from conference.reports import privacy
+
+    congress = factories.congress()
+    person = factories.registration(
+        congress, diet="vegetarian", needs_step_free=True, accessibility_notes="Rollstuhl"
+    )
+    db.session.commit()
+    privacy.erase_registration(person, actor=None, now=utcnow())
+    db.session.commit()
+    organiser = staff_client("organiser")
+
+    page = organiser.get(f"/admin/registrations/{person.id}").get_data(as_text=True)
+    resend = organiser.post(f"/admin/registrations/{person.id}/resend", follow_redirects=True)
+
+    for shown in ("Stufenloser Zugang", "Rollstuhl", "Vegetarisch", "E-Mail erneut senden"):
+        assert shown not in page
+    assert "wurden am" in page and "gelöscht" in page
+    assert "es gibt niemanden, dem wir schreiben können" in resend.get_data(as_text=True)
+    assert db.session.execute(select(func.count()).select_from(OutboxMail)).scalar_one() == 0
 
 
 def test_export_as_csv_with_bom_and_as_xlsx(db, staff_client):
@@ -885,7 +983,7 @@ def test_csv_import_previews_every_problem_then_imports_the_valid_rows(db, staff
 
     stored = {r.email: r for r in registrations(db)}
     assert preview.status_code == 200
-    assert "1 von 4 Zeilen können importiert werden" in page
+    assert "1 von 4 Zeilen kann importiert werden" in page
     assert "Nachname fehlt" in page
     assert "Bereits angemeldet" in page
     assert "Unbekannte Organisation" in page
@@ -897,6 +995,75 @@ def test_csv_import_previews_every_problem_then_imports_the_valid_rows(db, staff
     assert stored["ali@example.org"].source == "import"
     assert stored["ali@example.org"].status == Status.CONFIRMED
     assert [d.day for d in stored["ali@example.org"].days] == [congress.days[0].day]
+
+
+def _preview(organiser, content: str):
+    response = organiser.post(
+        "/admin/registrations/import",
+        data={"file": (io.BytesIO(content.encode()), "liste.csv"), "consent": "y", "mode": "pending"},
+        content_type="multipart/form-data",
+    )
+    return response.get_data(as_text=True)
+
+
+def test_import_accepts_short_names_and_reports_every_invalid_value_in_german(db, staff_client):
+    factories.congress()
+    carrier = factories.carrier("Caritativer Verband Nächstenhilfe", short_name="CVN")
+    carrier.local_structures.append(LocalStructure(name="CVN Bremen"))
+    db.session.commit()
+    organiser = staff_client("organiser")
+
+    page = _preview(
+        organiser,
+        "Vorname;Nachname;E-Mail;Träger;Rolle;Funktion\n"
+        "Ali;Yılmaz;ali@example.org;CVN · CVN Bremen;Mentor:in;Kasse\n"
+        "Bea;Berg;bea@example.org;cvn;Zauberin;\n"
+        "Cem;Kaya;cem-ohne-at.example.org;CVN;Pat:in;\n",
+    )
+
+    assert "1 von 3 Zeilen kann importiert werden." in page
+    assert "Unbekannter Wert „Zauberin“ in Spalte Rolle." in page
+    assert "Bitte geben Sie eine gültige E-Mail-Adresse ein (das @-Zeichen fehlt)." in page
+    assert "Diese Spalten sind unbekannt und werden nicht übernommen: Funktion." in page
+    assert "@-sign" not in page and "Spalte role" not in page and "Unbekannte Organisation" not in page
+
+
+def test_import_template_downloads_and_imports_as_it_is(db, staff_client):
+    factories.congress()
+    carrier = factories.carrier("Bürgerstiftung Nord", short_name="BSN", local_structures=1)
+    db.session.commit()
+    organiser = staff_client("organiser")
+
+    form = organiser.get("/admin/registrations/import").get_data(as_text=True)
+    template = organiser.get("/admin/registrations/import/template.csv")
+    page = _preview(organiser, template.data.decode("utf-8-sig"))
+
+    assert "/admin/registrations/import/template.csv" in form
+    assert template.mimetype == "text/csv"
+    assert template.data.decode("utf-8-sig").splitlines()[0].startswith("Vorname;Nachname;E-Mail;")
+    assert f"BSN;{carrier.local_structures[0].name}" in template.data.decode("utf-8-sig")
+    assert "1 von 1 Zeilen kann importiert werden." in page
+
+
+def test_registration_export_shows_local_times_and_real_dates(db, staff_client):
+    from datetime import UTC, datetime
+
+    congress = factories.congress(timezone="Europe/Berlin")
+    factories.registration(
+        congress, last_name="Zeit", created_at=datetime(2027, 6, 1, 10, 0, 0, 987654, tzinfo=UTC)
+    )
+    db.session.commit()
+    organiser = staff_client("organiser")
+
+    text = organiser.get("/admin/registrations/export.csv").data.decode("utf-8-sig")
+    sheet = load_workbook(
+        io.BytesIO(organiser.get("/admin/registrations/export.xlsx").data)
+    ).active
+
+    assert "2027-06-01 12:00:00" in text and ".987654" not in text and "+00:00" not in text
+    created = [c.value for c in sheet[2] if isinstance(c.value, datetime)]
+    assert datetime(2027, 6, 1, 12, 0) in created
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
 
 
 def test_import_of_a_file_that_is_no_table_is_a_clear_400(db, staff_client):
@@ -1111,7 +1278,7 @@ def test_a_coordinators_import_preview_does_not_reveal_people_of_other_carriers(
 
     assert page.count("Bereits angemeldet") == 1
     assert "2 von 3 Zeilen" in page
-    assert "1 Anmeldungen importiert, 2 Zeilen übersprungen" in committed.get_data(as_text=True)
+    assert "1 Anmeldung importiert. 2 Zeilen übersprungen." in committed.get_data(as_text=True)
     stored = {r.email: r.carrier_id for r in registrations(db)}
     assert stored == {
         "own@example.org": ours.id,
@@ -1218,7 +1385,7 @@ def test_the_registration_export_speaks_the_language_it_is_downloaded_in(db, sta
     )
     assert (german["Stufenlos"], english["Step-free"]) == ("ja", "yes")
     assert (german["Fotoeinwilligung"], english["Photo consent"]) == ("nein", "no")
-    assert (german["Sprache"], english["Language"]) == ("Deutsch", "Deutsch")
+    assert (german["Sprache"], english["Language"]) == ("Deutsch", "German")
     assert (german["Quelle"], english["Source"]) == ("Online-Formular", "Online form")
     english_words = set(english) | set(english.values())
     assert not {"Vorname", "Bestätigt", "Sonstige", "ja", "nein"} & english_words

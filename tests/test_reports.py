@@ -17,6 +17,7 @@ from conference.checkin.models import CheckIn
 from conference.core import signals
 from conference.core.models import AuditLog, Congress, OutboxMail
 from conference.core.time import utcnow
+from conference.organisations.models import CarrierOrganisation
 from conference.registration.models import Registration
 from conference.reports import charts, directory, privacy, services
 from conference.reports.models import ContactRequest, DirectoryProfile
@@ -177,10 +178,14 @@ def test_dashboard_page_shows_each_chart_beside_its_table(app, db, staff_client)
 
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert page.count('role="img"') == 9
-    assert page.count("<table") == 9
+    assert page.count('role="img"') == 10
+    assert page.count("<table") == 10
+    assert page.count("<details>") == 10  # the numbers behind a disclosure, not in the way
     assert "Sprachpatenschaften" in page and "Caritas" in page
     assert "style=" not in page and "<script" not in page
+    today = utcnow().date()
+    assert f"{today:%d.%m.%Y}" in page and today.isoformat() not in page  # dates in the locale
+    assert "Anmeldungen nach Bundesland" in page
 
 
 def test_dashboard_runs_the_same_queries_for_one_and_three_registrations(
@@ -200,7 +205,7 @@ def test_dashboard_runs_the_same_queries_for_one_and_three_registrations(
     with app.app_context(), count_queries() as three:
         assert client.get("/admin/dashboard").status_code == 200
 
-    assert (len(one), len(three)) == (19, 19)
+    assert (len(one), len(three)) == (20, 20)
 
 
 def test_dashboard_is_for_organisers_only(app, db, staff_client):
@@ -239,17 +244,42 @@ def test_every_dashboard_table_and_the_needs_list_export_as_csv_and_xlsx(app, db
     assert client.get("/admin/dashboard/carriers.pdf").status_code == 404
 
 
-def test_funder_report_pdf_holds_key_figures_and_charts(app, db, staff_client, tmp_path):
+@pytest.mark.config(FUNDER_NAME="Bundesministerium für Beispiele")
+def test_funder_report_pdf_reads_as_a_report_to_the_funder(app, db, staff_client, tmp_path):
     client = staff_client("organiser")
-    _edition(db)
+    congress, _a = _edition(db)
+    caritas = db.session.execute(
+        select(CarrierOrganisation).where(CarrierOrganisation.name == "Caritas")
+    ).scalar_one()
+    caritas.state = "Hessen"
+    db.session.commit()
 
     response = client.get("/admin/dashboard/report.pdf")
 
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     text = pdf_text(response.data, tmp_path)
-    assert "Fachkongress 2026" in text
-    assert "Caritas" in text and "Sprachpatenschaften" in text
+    pages = text.split("\f")
+    cover = " ".join(pages[0].split())
+    brief = " ".join(pages[1].split())
+    assert "Bundesprogramm „Menschen stärken Menschen“" in cover
+    assert "Bericht an den Zuwendungsgeber" in cover and "Fachkongress 2026" in cover
+    assert "Gefördert durch Bundesministerium für Beispiele" in cover
+    assert "@" not in cover  # names only, no invented contact details
+    assert "Der Kongress in Kürze" in brief
+    assert "4 Personen haben sich zum Kongress angemeldet." in brief
+    assert "3 davon hatten einen bestätigten Platz, und 3 (100 %) sind gekommen" in brief
+    assert "von 2 Programmträgern in 1 Bundesland." in brief
+    for heading in (
+        "Teilnahme nach Programmträgern",
+        "Teilnahme nach Bundesländern",
+        "Anwesenheit",
+        "Workshops",
+        "Anhang: die Tabellen",
+    ):
+        assert heading in text, heading
+    assert text.index("Anhang: die Tabellen") > text.index("Anwesenheit")
+    assert "Hessen" in text and "Caritas" in text
     # the chart labels are real text from the inline SVG, not only the tables
     assert text.count("Sprachpatenschaften") >= 2
 
@@ -866,7 +896,7 @@ def test_audit_log_viewer_filters_and_pages(app, db, staff_client):
     from conference.core import audit
 
     for i in range(60):
-        audit.record("quota.set", actor="anna@example.org", quota=i)
+        audit.record("badges.printed", actor="anna@example.org", count=i)
     audit.record("organisation.merged", actor="bob@example.org", source_name="Dublette")
     db.session.commit()
 
@@ -876,11 +906,151 @@ def test_audit_log_viewer_filters_and_pages(app, db, staff_client):
     by_actor = client.get("/admin/audit?actor=BOB&lang=en").get_data(as_text=True)
 
     assert "61 entries" in first and "Page 1 of 2" in first
-    assert "source_name: Dublette" in first  # newest first
-    assert "Page 2 of 2" in second and "quota: 0" in second
-    assert "1 entries" in merged and "Dublette" in merged
-    assert "1 entries" in by_actor
+    assert "merged the duplicate “Dublette”" in first  # newest first
+    assert "Page 2 of 2" in second and "anna@example.org printed 0 badges." in second
+    assert "1 entry" in merged and "Dublette" in merged
+    assert "1 entry" in by_actor
     assert client.get("/admin/audit?since=kaputt&page=x").status_code == 200
+
+
+def _visible(page: str) -> str:
+    """The words a person reads: no tags, no attribute values."""
+    import re
+
+    return " ".join(re.sub(r"<[^>]+>", " ", page).split())
+
+
+def test_audit_log_reads_as_sentences_with_the_staff_members_name(app, db, staff_client):
+    from conference.core import audit
+
+    client = staff_client("organiser")
+    client.user.name = "Anna Berg"
+    congress = factories.congress()
+    person = factories.registration(congress, first_name="Amira", last_name="Haddad")
+    phase = factories.phase(congress, name="Workshops am Nachmittag")
+    session = factories.session(congress, title="Eröffnung")
+    db.session.flush()
+    audit.record("badges.printed", actor=client.user, congress_id=congress.id, count=245)
+    audit.record(
+        "workshops.allocated",
+        phase,
+        actor=client.user,
+        seed=7,
+        fill_remaining=False,
+        ranks={"1": 116, "2": 1},
+        filled_by_rule=0,
+        unplaced=2,
+    )
+    audit.record(
+        "agenda.session_updated", session, actor=client.user, fields=["ends_at", "title"]
+    )
+    audit.record("registration.cancelled", person, actor="attendee", previous="confirmed")
+    audit.record("registration.promoted", person, actor="system")
+    audit.record("checkin.undo", person, actor="Einlass Nord", checkpoint="day-1")
+    db.session.commit()
+
+    page = _visible(client.get("/admin/audit").get_data(as_text=True))
+
+    assert "Anna Berg hat 245 Namensschilder gedruckt." in page
+    assert (
+        "Anna Berg hat die Zuteilung für „Workshops am Nachmittag“ festgeschrieben: 116 Personen"
+        " bekamen Wahl 1; 1 Person bekam Wahl 2; 2 Personen bekamen keinen Workshop." in page
+    )
+    assert "Anna Berg hat den Programmpunkt „Eröffnung“ geändert: Ende, Titel." in page
+    assert "Amira Haddad hat die Anmeldung storniert (Status vorher: Bestätigt)." in page
+    assert "Amira Haddad ist von der Warteliste nachgerückt und hat einen Platz." in page
+    assert "Gerät „Einlass Nord“ hat das Einchecken von Amira Haddad" in page
+    for raw in ("badges.printed", "ranks", "{", "[", "ends_at", "attendee", "Registration"):
+        assert raw not in page
+
+
+def test_an_entry_of_an_unexpected_shape_does_not_break_the_log(app, db, staff_client):
+    from conference.core import audit
+
+    client = staff_client("organiser")
+    audit.record("badges.printed", actor="demo", count="viele")
+    audit.record("some.future_action", actor="demo")
+    db.session.commit()
+
+    response = client.get("/admin/audit")
+
+    assert response.status_code == 200
+    assert response.get_data(as_text=True).count("Die Demo-Einrichtung hat eine Änderung") == 2
+
+
+def test_every_audit_action_the_code_writes_reads_as_a_sentence(app):
+    """Parse the code for ``audit.record("…")`` and ``action="…"`` (the agenda passes its
+    action on): each must have a registered, translated sentence."""
+    import ast
+    from pathlib import Path
+
+    from conference.core import audit
+
+    written = set()
+    for path in Path(app.root_path).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr == "record" and node.args:
+                first = node.args[0]
+                options = [first.body, first.orelse] if isinstance(first, ast.IfExp) else [first]
+                written |= {o.value for o in options if isinstance(o, ast.Constant)}
+            for keyword in node.keywords:
+                if keyword.arg == "action" and isinstance(keyword.value, ast.Constant):
+                    written.add(keyword.value.value)
+
+    assert len(written) > 50
+    assert sorted(written - audit.known_actions()) == []
+
+
+def test_audit_filter_offers_areas_and_kinds_of_object_in_words(app, db, staff_client):
+    from conference.core import audit
+
+    client = staff_client("organiser")
+    client.user.name = "Bea Organisatorin"
+    congress = factories.congress()
+    person = factories.registration(congress, first_name="Jonas", last_name="Keller")
+    audit.record("badges.printed", actor="demo", count=3)
+    audit.record("registration.updated", person, actor=client.user, fields=["last_name"])
+    db.session.commit()
+
+    page = client.get("/admin/audit?action=registration").get_data(as_text=True)
+    by_name = client.get("/admin/audit?actor=organisatorin").get_data(as_text=True)
+    by_type = client.get("/admin/audit?object_type=Registration").get_data(as_text=True)
+
+    assert '<option selected value="registration">Anmeldungen</option>' in page
+    assert '<option value="Registration">Anmeldung</option>' in page
+    assert "Bea Organisatorin hat bei Jonas Keller geändert: Nachname." in page
+    assert "Namensschild" not in _visible(page).split("Filtern")[1]
+    assert "1 Eintrag" in by_name and "1 Eintrag" in by_type
+
+
+def test_registration_history_and_details_read_as_words(app, db, staff_client):
+    client = staff_client("organiser")
+    congress = factories.congress()
+    person = factories.registration(
+        congress, first_name="Amira", last_name="Haddad", language="de", source="staff"
+    )
+    db.session.commit()
+    client.post(f"/admin/registrations/{person.id}/resend")
+
+    page = _visible(client.get(f"/admin/registrations/{person.id}").get_data(as_text=True))
+
+    assert "Sprache Deutsch" in page
+    assert "(Vom Organisationsteam eingetragen)" in page
+    assert "die E-Mail „Anmeldung bestätigt“ erneut geschickt." in page
+    for raw in ("registration.", "attendee", ": de", "(staff)"):
+        assert raw not in page
+
+
+def test_staff_area_names_the_role_in_words(app, db, staff_client):
+    client = staff_client("organiser")
+
+    page = _visible(client.get("/staff").get_data(as_text=True))
+
+    assert "(Organisationsteam)" in page
+    assert "(organiser)" not in page
 
 
 @pytest.mark.parametrize("path", ["/admin/audit", "/admin/dashboard/report.pdf"])
@@ -902,16 +1072,17 @@ def test_audit_log_exports_the_filtered_entries(app, db, staff_client):
     client = staff_client("organiser")
     from conference.core import audit
 
-    audit.record("quota.set", actor="anna@example.org", quota=3)
+    audit.record("badges.printed", actor="anna@example.org", count=3)
     audit.record("organisation.merged", actor="bob@example.org", source_name="=Dublette")
     db.session.commit()
 
-    response = client.get("/admin/audit.xlsx?action=organisation")
+    response = client.get("/admin/audit.xlsx?action=organisation&lang=en")
 
     rows = list(load_workbook(io.BytesIO(response.data)).active.values)
     assert len(rows) == 2
-    assert rows[1][1:3] == ("bob@example.org", "organisation.merged")
-    assert json.loads(rows[1][5]) == {"source_name": "=Dublette"}
+    assert rows[0] == ("When", "Who", "What happened", "Object type", "Number")
+    assert rows[1][1] == "bob@example.org"
+    assert rows[1][2].startswith("bob@example.org merged the duplicate “=Dublette” into")
     assert client.get("/admin/audit.pdf").status_code == 404
 
 

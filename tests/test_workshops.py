@@ -10,6 +10,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from babel.numbers import format_percent
 from sqlalchemy import func, select
 
 from conference.agenda.models import AgendaSession, SessionSpeaker, SessionStatus
@@ -551,6 +552,7 @@ def test_preview_shows_the_outcome_and_stores_nothing(db, congress, staff_client
     assert "Emil" in page and "keine Workshops gewählt" in page
     assert "Fritz" not in page  # does not attend that day
     assert "Wahl 1" in page and "Wahl 2" in page
+    assert re.search(r"\(\d+\xa0%", page) and not re.search(r"\d\.\d %", page)  # "(60 %"
     assert _seats(db) == 0
     assert db.session.get(WorkshopPhase, phase.id).allocated_at is None
 
@@ -579,8 +581,8 @@ def test_preview_shares_are_among_those_who_ranked_and_the_unranked_apart(
     assert facts["Personen"] == "5"
     assert facts["Gewählt"] == "4"
     for rank, count in expected.rank_counts.items():
-        share = f"{100 * count / 4:.1f}".replace(".", ",")
-        assert facts[f"Wahl {rank}"] == f"{count} ({share} % derer, die gewählt haben)"
+        share = " ".join(format_percent(count / 4, locale="de").split())  # "50 %"
+        assert facts[f"Wahl {rank}"] == f"{count} ({share} derer, die gewählt haben)"
     assert sum(expected.rank_counts.values()) == 4
     assert facts["Nicht gewählt"] == "1 (1 davon erhält einen Restplatz)"
 

@@ -11,7 +11,9 @@ from sqlalchemy import select
 from conference.accounts import services
 from conference.accounts.access import public, roles_required
 from conference.accounts.forms import ApiTokenForm, LoginForm, UserForm
+from conference.accounts.labels import ROLE_LABELS
 from conference.accounts.models import ApiToken, Role, User
+from conference.core import collation
 from conference.core.errors import DomainError
 from conference.core.time import utcnow
 from conference.extensions import db, limiter, login_manager
@@ -87,19 +89,15 @@ def logout():
 
 
 def _organisation_choices() -> list[tuple[str, str]]:
-    rows = db.session.execute(
-        select(CarrierOrganisation.id, CarrierOrganisation.name).order_by(CarrierOrganisation.name)
-    ).all()
+    rows = collation.sort_by(
+        db.session.execute(select(CarrierOrganisation.id, CarrierOrganisation.name)).all(),
+        lambda row: row.name,
+    )
     return [("", _("– none –"))] + [(str(id_), name) for id_, name in rows]
 
 
 def _role_labels() -> dict[str, str]:
-    return {
-        Role.ADMIN: _("Administrator"),
-        Role.ORGANISER: _("Organiser"),
-        Role.CHECKIN: _("Door staff (check-in)"),
-        Role.COORDINATOR: _("Coordinator of a carrier organisation"),
-    }
+    return {role: str(text) for role, text in ROLE_LABELS.items()}
 
 
 @bp.route("/admin/users", methods=["GET", "POST"])

@@ -19,7 +19,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from conference.agenda.labels import KIND_LABELS, LANGUAGE_LABELS, STATUS_LABELS
-from conference.core import audit
+from conference.core import audit, collation
 from conference.core.errors import Conflict, Invalid, NotFound
 from conference.core.models import Congress
 from conference.core.signals import session_changed
@@ -327,7 +327,7 @@ def _session_problems(congress: Congress, session: AgendaSession) -> list[dict]:
                 {
                     "code": "room_double_booked",
                     "message": _(
-                        "Room %(room)s is already used by “%(other)s” at this time.",
+                        "“%(room)s” is already used by “%(other)s” at this time.",
                         room=room.name,
                         other=other.title,
                     ),
@@ -359,7 +359,7 @@ def _capacity_problem(session: AgendaSession, room: Room) -> dict:
     return {
         "code": "capacity_exceeds_room",
         "message": _(
-            "“%(title)s” offers %(capacity)d seats, but room %(room)s holds only %(room_capacity)d.",
+            "“%(title)s” offers %(capacity)d seats, but “%(room)s” holds only %(room_capacity)d.",
             title=session.title,
             capacity=session.capacity,
             room=room.name,
@@ -667,7 +667,7 @@ def conflicts(congress: Congress) -> tuple[list[dict], list[dict]]:
                 {
                     "code": "room_double_booked",
                     "message": _(
-                        "Room %(room)s is used by “%(one)s” and “%(other)s” at the same time.",
+                        "“%(room)s” is used by “%(one)s” and “%(other)s” at the same time.",
                         room=one.room.name,
                         one=one.title,
                         other=other.title,
@@ -827,9 +827,10 @@ def tracks_of(congress: Congress) -> list[Track]:
 
 
 def speakers_of(congress: Congress) -> list[Speaker]:
-    return db.session.scalars(
-        select(Speaker).where(Speaker.congress_id == congress.id).order_by(Speaker.name)
-    ).all()
+    return collation.sort_by(
+        db.session.scalars(select(Speaker).where(Speaker.congress_id == congress.id)),
+        lambda speaker: speaker.name,
+    )
 
 
 def speaker_is_public(speaker: Speaker) -> bool:

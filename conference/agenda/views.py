@@ -17,7 +17,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import pgettext
+from flask_babel import ngettext, pgettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -502,7 +502,12 @@ def publish_all():
     congress = current_congress_or_404()
     count = services.publish_programme(congress, actor=current_actor(), now=utcnow())
     db.session.commit()
-    flash(_("%(n)d sessions have been published.", n=count), "success")
+    flash(
+        ngettext(
+            "%(num)d session has been published.", "%(num)d sessions have been published.", count
+        ),
+        "success",
+    )
     return redirect(url_for(".builder"))
 
 
@@ -519,7 +524,14 @@ def copy_skeleton():
         raise Invalid(_("Please choose a congress to copy from."), code="invalid_source")
     count = services.copy_skeleton(source, congress, actor=current_actor(), now=utcnow())
     db.session.commit()
-    flash(_("%(n)d sessions have been copied as drafts.", n=count), "success")
+    flash(
+        ngettext(
+            "%(num)d session has been copied as a draft.",
+            "%(num)d sessions have been copied as drafts.",
+            count,
+        ),
+        "success",
+    )
     return redirect(url_for(".builder"))
 
 

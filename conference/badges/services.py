@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import os
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
@@ -228,15 +227,10 @@ def count_for_print(congress: Congress, **filters) -> int:
     return db.session.execute(select(func.count()).select_from(subquery.subquery())).scalar_one()
 
 
-def _folded(text: str) -> str:
-    """ "Özdemir" -> "ozdemir": names sort as in a German phone book, whatever the database's
-    collation (SQLite sorts by code point, so "Ö" would come after "Z")."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
 def _name_order(registration: Registration) -> tuple:
-    return (_folded(registration.last_name), _folded(registration.first_name), registration.id)
+    """Names sort as in a German phone book ("Özdemir" with the O's), whatever the database's
+    collation: the stored collation key (core/collation.py)."""
+    return (registration.name_key, registration.id)
 
 
 def select_for_print(

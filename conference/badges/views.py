@@ -15,7 +15,7 @@ from conference.accounts.access import current_actor, public, roles_required
 from conference.accounts.models import Role
 from conference.badges import services
 from conference.badges.forms import PrintForm
-from conference.core import signals
+from conference.core import collation, signals
 from conference.core.congress import current_congress_or_404
 from conference.core.errors import Invalid
 from conference.core.time import utcnow
@@ -38,9 +38,9 @@ def _pdf_response(data: bytes, filename: str, *, inline: bool = True):
 
 def _print_form(congress) -> PrintForm:
     form = PrintForm()
-    carriers = db.session.execute(
-        select(CarrierOrganisation).order_by(CarrierOrganisation.name)
-    ).scalars()
+    carriers = collation.sort_by(
+        db.session.execute(select(CarrierOrganisation)).scalars(), lambda c: c.name
+    )
     form.fill_choices(
         carriers, [(d.day, format_date(d.day, "EEEE, d. MMMM y")) for d in congress.days]
     )
@@ -115,7 +115,7 @@ def desk():
                         Registration.email.ilike(pattern),
                     ),
                 )
-                .order_by(Registration.last_name, Registration.first_name)
+                .order_by(Registration.name_key, Registration.id)
                 .limit(DESK_RESULTS)
             ).scalars()
         )

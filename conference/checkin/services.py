@@ -571,7 +571,7 @@ def search(congress: Congress, query: str, *, limit: int = 25) -> list[Registrat
             joinedload(Registration.days),
         )
         .where(Registration.congress_id == congress.id, Registration.anonymised_at.is_(None))
-        .order_by(Registration.last_name, Registration.first_name, Registration.id)
+        .order_by(Registration.name_key, Registration.id)
         .limit(limit)
     )
     for word in words:

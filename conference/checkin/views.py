@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -25,6 +26,7 @@ from conference.accounts.models import Role
 from conference.checkin import services
 from conference.checkin.forms import ScanForm, UndoForm, WalkInForm
 from conference.checkin.services import ScanResult
+from conference.core import collation
 from conference.core.congress import current_congress_or_404
 from conference.core.database import parse_int
 from conference.core.errors import DomainError, Invalid
@@ -309,7 +311,12 @@ def refresh_checkpoints():
     congress = current_congress_or_404()
     created = services.ensure_checkpoints(congress)
     db.session.commit()
-    flash(_("%(count)s checkpoints were added.", count=len(created)), "success")
+    flash(
+        ngettext(
+            "%(num)d checkpoint was added.", "%(num)d checkpoints were added.", len(created)
+        ),
+        "success",
+    )
     return redirect(url_for(".scanner"))
 
 
@@ -384,11 +391,14 @@ def walk_in():
     congress = current_congress_or_404()
     now = utcnow()
     form = WalkInForm()
-    carriers = db.session.execute(
-        select(CarrierOrganisation.id, CarrierOrganisation.name)
-        .where(CarrierOrganisation.active.is_(True))
-        .order_by(CarrierOrganisation.name)
-    ).all()
+    carriers = collation.sort_by(
+        db.session.execute(
+            select(CarrierOrganisation.id, CarrierOrganisation.name).where(
+                CarrierOrganisation.active.is_(True)
+            )
+        ).all(),
+        lambda row: row.name,
+    )
     form.carrier_id.choices = [(0, _("— none / other organisation —"))] + [
         (row.id, row.name) for row in carriers
     ]

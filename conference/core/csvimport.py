@@ -29,6 +29,11 @@ class Table:
     rows: list[dict[str, str]] = field(default_factory=list)  # canonical name -> stripped text
     line_numbers: list[int] = field(default_factory=list)  # the file line of each row
     unknown_columns: list[str] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)  # canonical name -> header as written
+
+    def header(self, canonical: str) -> str:
+        """The column as the file names it ("Rolle"), for messages about its values."""
+        return self.headers.get(canonical, canonical)
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -46,8 +51,14 @@ def _normalise(name: str) -> str:
     return " ".join(name.strip().lower().replace("_", " ").replace("-", " ").split())
 
 
-def read_table(data: bytes, aliases: dict[str, list[str]], required: list[str]) -> Table:
-    """Parse ``data``. ``aliases`` maps canonical column names to accepted header spellings."""
+def read_table(
+    data: bytes,
+    aliases: dict[str, list[str]],
+    required: list[str],
+    labels: dict[str, str] | None = None,
+) -> Table:
+    """Parse ``data``. ``aliases`` maps canonical column names to accepted header spellings;
+    ``labels`` names the canonical columns for people (a missing required column)."""
     if not data.strip():
         raise CsvProblem(_("The file is empty."))
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -83,7 +94,7 @@ def read_table(data: bytes, aliases: dict[str, list[str]], required: list[str]) 
         raise CsvProblem(
             _(
                 "Required columns are missing: %(names)s. Found: %(found)s.",
-                names=", ".join(missing),
+                names=", ".join(str((labels or {}).get(name, name)) for name in missing),
                 found=", ".join(h.strip() for h in header) or "-",
             )
         )
@@ -92,6 +103,7 @@ def read_table(data: bytes, aliases: dict[str, list[str]], required: list[str]) 
         delimiter=delimiter,
         columns=[c for c in columns if c],
         unknown_columns=unknown,
+        headers={c: name.strip() for c, name in zip(columns, header, strict=False) if c},
     )
     for row in reader:
         if not any(cell.strip() for cell in row):

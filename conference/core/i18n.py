@@ -9,7 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, format_time
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_percent,
+    format_time,
+    get_locale,
+)
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
@@ -24,7 +31,11 @@ def select_locale() -> str:
     chosen = session.get("language")
     if chosen in languages:
         return chosen
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    # No explicit choice: a browser that prefers English gets English without searching for the
+    # switch; German stays the default for everyone else (no header, "de", "fr", ...).
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    preferred = request.accept_languages.best_match(languages, default=default)
+    return preferred if preferred in languages else default
 
 
 def day_list(days) -> str:
@@ -50,3 +61,21 @@ def init_filters(app) -> None:
     @app.template_filter("time")
     def _time(value, style="short"):
         return format_time(value, style) if value else ""
+
+    @app.template_filter("percent")
+    def _percent(share, digits: int = 0):
+        """A share (0.62) as the locale writes it: "62 %" in German, "62%" in English."""
+        if share is None:
+            return ""
+        pattern = get_locale().percent_formats[None].pattern  # "#,##0 %" (de), "#,##0%" (en)
+        if digits:
+            head, zero, tail = pattern.rpartition("0")
+            pattern = f"{head}{zero}.{'0' * digits}{tail}"
+        return format_percent(share, pattern)
+
+    @app.template_filter("number")
+    def _number(value, digits: int = 0):
+        """A number with the locale's separators ("1.234,5")."""
+        if value is None:
+            return ""
+        return format_decimal(value, "#,##0" + ("." + "#" * digits if digits else ""))

@@ -12,6 +12,7 @@ from flask import (
     request,
     session,
 )
+from flask_login import current_user
 from sqlalchemy import text
 
 from conference.accounts.access import public, roles_required
@@ -61,4 +62,8 @@ def set_language():
 @bp.get("/staff")
 @roles_required(Role.ORGANISER, Role.CHECKIN, Role.COORDINATOR)
 def staff_home():
-    return render_template("main/staff_home.html", congress=current_congress())
+    from conference.accounts.labels import role_label
+
+    return render_template(
+        "main/staff_home.html", congress=current_congress(), role=role_label(current_user.role)
+    )

@@ -116,6 +116,9 @@ def init_app(app: Flask) -> None:
             headers.setdefault(
                 "Strict-Transport-Security", f"max-age={current_app.config['HSTS_MAX_AGE']}"
             )
+        if request.endpoint and request.endpoint != "static":
+            # The language may follow the browser's Accept-Language: caches must keep both.
+            response.vary.add("Accept-Language")
         if request.endpoint and request.endpoint != "static" and "Cache-Control" not in headers:
             headers["Cache-Control"] = "no-store" if _is_private() else "no-cache"
         return response

@@ -59,7 +59,10 @@ class LocalStructure(db.Model):
 
 
 class OrganisationQuota(db.Model):
-    """Seats reserved for a carrier organisation at one congress, counted race-free."""
+    """The most seats a carrier organisation's people may hold at one congress, counted
+    race-free. A cap, not a reservation: its people also need a free seat of the congress and
+    of each of their days, so they can be waitlisted with quota left once the congress is full.
+    """
 
     __table_args__ = (
         UniqueConstraint("congress_id", "carrier_id"),

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from conference.accounts.models import User
-from conference.core import audit
+from conference.core import audit, collation
 from conference.core.csvimport import CsvProblem, read_table
 from conference.core.errors import Conflict, Forbidden, Invalid, NotFound
 from conference.core.models import Congress
@@ -40,7 +40,7 @@ class CarrierRow:
 def carrier_overview(congress: Congress | None) -> list[CarrierRow]:
     """All carriers with local-structure, registration and quota figures: three queries."""
     carriers = db.session.execute(select(CarrierOrganisation).order_by(CarrierOrganisation.name))
-    carriers = list(carriers.scalars())
+    carriers = collation.sort_by(carriers.scalars(), lambda c: c.name)
     locals_ = dict(
         db.session.execute(
             select(LocalStructure.carrier_id, func.count()).group_by(LocalStructure.carrier_id)
@@ -182,6 +182,17 @@ def add_local_structure(
     db.session.flush()
     audit.record("local_structure.created", structure, actor=actor, name=name, carrier=carrier.id)
     return structure
+
+
+def quota_of(congress: Congress | None, carrier_id: int) -> OrganisationQuota | None:
+    if congress is None:
+        return None
+    return db.session.execute(
+        select(OrganisationQuota).where(
+            OrganisationQuota.congress_id == congress.id,
+            OrganisationQuota.carrier_id == carrier_id,
+        )
+    ).scalar_one_or_none()
 
 
 def set_quota(congress: Congress, carrier: CarrierOrganisation, quota: int | None, *, actor):
@@ -454,15 +465,17 @@ def unmapped_organisations(congress: Congress) -> list[tuple[str, int]]:
 
 def mapping_targets() -> list[tuple[str, str]]:
     """Every carrier and local structure as ``(value, label)``: two queries."""
-    carriers = db.session.execute(
-        select(CarrierOrganisation.id, CarrierOrganisation.name).order_by(CarrierOrganisation.name)
-    ).all()
+    carriers = collation.sort_by(
+        db.session.execute(select(CarrierOrganisation.id, CarrierOrganisation.name)).all(),
+        lambda row: row.name,
+    )
     structures: dict[int, list[tuple[int, str]]] = {}
-    for structure_id, carrier_id, name in db.session.execute(
-        select(LocalStructure.id, LocalStructure.carrier_id, LocalStructure.name).order_by(
-            LocalStructure.name
-        )
-    ).all():
+    for structure_id, carrier_id, name in collation.sort_by(
+        db.session.execute(
+            select(LocalStructure.id, LocalStructure.carrier_id, LocalStructure.name)
+        ).all(),
+        lambda row: row.name,
+    ):
         structures.setdefault(carrier_id, []).append((structure_id, name))
     targets = []
     for carrier_id, name in carriers:
@@ -660,7 +673,7 @@ def portal_people(congress: Congress, carrier: CarrierOrganisation) -> list[Port
             select(Registration)
             .where(Registration.congress_id == congress.id, Registration.carrier_id == carrier.id)
             .options(selectinload(Registration.days), joinedload(Registration.local_structure))
-            .order_by(Registration.last_name, Registration.first_name, Registration.id)
+            .order_by(Registration.name_key, Registration.id)
         )
         .unique()
         .scalars()

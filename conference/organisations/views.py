@@ -7,12 +7,14 @@ import binascii
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
 from conference.accounts.access import roles_required
 from conference.accounts.models import Role
+from conference.core import collation
 from conference.core.congress import current_congress
 from conference.core.database import parse_int
 from conference.core.errors import DomainError, Invalid
@@ -258,9 +260,10 @@ def mapping():
         )
         db.session.commit()
         flash(
-            _(
-                "%(count)s registrations now belong to %(name)s.",
-                count=moved,
+            ngettext(
+                "%(num)d registration now belongs to %(name)s.",
+                "%(num)d registrations now belong to %(name)s.",
+                moved,
                 name=carrier.name,
             ),
             "success",
@@ -332,10 +335,10 @@ def portal():
     congress = current_congress()
     carrier = _portal_carrier()
     if carrier is None:  # an admin without organisation: choose one
-        carriers = db.session.execute(
-            select(CarrierOrganisation).order_by(CarrierOrganisation.name)
-        ).scalars()
-        return render_template("organisations/portal_choose.html", carriers=list(carriers))
+        carriers = collation.sort_by(
+            db.session.execute(select(CarrierOrganisation)).scalars(), lambda c: c.name
+        )
+        return render_template("organisations/portal_choose.html", carriers=carriers)
     people = services.portal_people(congress, carrier) if congress else []
     return render_template(
         "organisations/portal.html",
@@ -345,6 +348,7 @@ def portal():
         statuses=_status_labels(),
         organisation_arg=carrier.id if current_user.role != Role.COORDINATOR else None,
         badges_url=_badges_url(carrier.id),
+        quota=services.quota_of(congress, carrier.id),
     )
 
 

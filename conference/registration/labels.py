@@ -60,9 +60,12 @@ BADGE_ROLE_LABELS = {
     BadgeRole.ORGANISER: _l("Organiser"),
 }
 
-#: The registrant's language, named in itself (as on the form).
-LANGUAGE_LABELS = {"de": "Deutsch", "en": "English"}
+LANGUAGE_LABELS = {
+    "de": _l("German"),
+    "en": _l("English"),
+}
 
+# How a registration came in (``Registration.source``).
 SOURCE_LABELS = {
     "online": _l("Online form"),
     "staff": _l("Added by staff"),

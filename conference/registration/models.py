@@ -8,12 +8,16 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
+    event,
+    inspect,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from conference.core.collation import name_key
 from conference.core.models import Congress
 from conference.core.time import UTCDateTime, utcnow
 from conference.core.tokens import new_token
@@ -71,6 +75,12 @@ class Diet(StrEnum):
     LACTOSE_FREE = "lactose_free"
 
 
+def _name_key_default(context) -> bytes:
+    """On INSERT (also bulk and Core inserts): the key of the row's own names."""
+    values = context.get_current_parameters()
+    return name_key(values.get("last_name"), values.get("first_name"))
+
+
 class Registration(db.Model):
     """A person's registration for one congress; the tokens are its keys."""
 
@@ -78,6 +88,7 @@ class Registration(db.Model):
         UniqueConstraint("congress_id", "email"),
         Index("ix_registration_congress_status", "congress_id", "status"),
         Index("ix_registration_congress_last_name", "congress_id", "last_name"),
+        Index("ix_registration_congress_name_key", "congress_id", "name_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -86,6 +97,9 @@ class Registration(db.Model):
 
     first_name: Mapped[str] = mapped_column(String(200))
     last_name: Mapped[str] = mapped_column(String(200))
+    # "Last First" as a collation key (core/collation.py): lists sort by it in SQL, so that
+    # "Özdemir" stands with the O's and "Çelik" with the C's on SQLite and PostgreSQL alike.
+    name_key: Mapped[bytes] = mapped_column(LargeBinary, default=_name_key_default)
     # Stored lower-cased, so uniqueness holds for "Anna@X.de" and "anna@x.de".
     email: Mapped[str] = mapped_column(String(254))
     language: Mapped[str] = mapped_column(String(5), default="de")
@@ -148,6 +162,13 @@ class Registration(db.Model):
         if self.local_structure is not None:
             return f"{self.carrier.label} · {self.local_structure.name}"
         return self.carrier.label
+
+
+@event.listens_for(Registration, "before_update")
+def _names_changed(_mapper, _connection, registration: Registration) -> None:
+    state = inspect(registration)
+    if state.attrs.first_name.history.has_changes() or state.attrs.last_name.history.has_changes():
+        registration.name_key = name_key(registration.last_name, registration.first_name)
 
 
 class RegistrationDay(db.Model):

@@ -20,11 +20,12 @@ from datetime import date, datetime, timedelta
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from conference.core import audit
+from conference.core import audit, collation
 from conference.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from conference.core.mail import (
     attach_at_delivery,
@@ -157,12 +158,33 @@ def normalise_email(value: str) -> str:
     """A deliverable-looking address, lower-cased. Raises InvalidRegistration."""
     try:
         checked = validate_email((value or "").strip(), check_deliverability=False)
-    except EmailNotValidError as error:
+    except EmailNotValidError:
         raise InvalidRegistration(
-            _("Please enter a valid e-mail address (%(reason)s).", reason=str(error)),
+            _("Please enter a valid e-mail address (%(reason)s).", reason=_email_problem(value)),
             field="email",
         ) from None
     return checked.normalized.lower()
+
+
+def _email_problem(value: str | None) -> str:
+    """Why an address is refused, in our words: email-validator explains only in English."""
+    text = (value or "").strip()
+    local, at, domain = text.rpartition("@")
+    if not text:
+        return _("the address is empty")
+    if not at:
+        return _("the @ sign is missing")
+    if not local:
+        return _("nothing stands before the @ sign")
+    if not domain:
+        return _("nothing follows the @ sign")
+    if any(c.isspace() for c in text):
+        return _("it contains a space")
+    if "." not in domain or domain.startswith(".") or domain.endswith("."):
+        return _("the part after the @ sign must be a domain such as example.org")
+    if len(text) > 254 or len(local) > 64:
+        return _("it is too long")
+    return _("it contains characters or parts that an e-mail address cannot have")
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -564,11 +586,12 @@ def send_lost_link(
         send_mail(registration, "link", registering_again=registering_again)
 
 
-def cancel(registration: Registration, *, now: datetime, actor="attendee", notify=True) -> None:
-    """Cancel; a held seat is freed and the first waitlisted person who fits moves up."""
+def cancel(registration: Registration, *, now: datetime, actor="attendee", notify=True) -> list:
+    """Cancel; a held seat is freed and the first waitlisted person who fits moves up.
+    Returns the registrations that moved up (so the organiser can be told who)."""
     previous = registration.status
     if previous == Status.CANCELLED:
-        return
+        return []
     moved = db.session.execute(
         update(Registration)
         .where(Registration.id == registration.id, Registration.status == previous)
@@ -583,7 +606,7 @@ def cancel(registration: Registration, *, now: datetime, actor="attendee", notif
     ).rowcount
     if not moved:  # someone else changed it meanwhile; their change stands
         db.session.refresh(registration)
-        return
+        return []
     if previous == Status.CONFIRMED:
         _free_seats(registration)
     db.session.refresh(registration)
@@ -592,7 +615,8 @@ def cancel(registration: Registration, *, now: datetime, actor="attendee", notif
     if notify:
         send_mail(registration, "cancelled")
     if previous == Status.CONFIRMED:
-        promote(registration.congress_id, now=now, actor="system")
+        return promote(registration.congress_id, now=now, actor="system")
+    return []
 
 
 def promote(congress_id: int, *, now: datetime, actor="system", limit: int = 50) -> list:
@@ -637,6 +661,64 @@ def promote(congress_id: int, *, now: datetime, actor="system", limit: int = 50)
     return promoted
 
 
+def obstacle_text(obstacle: str | None) -> str:
+    """Why there is no seat, as a clause: "the congress is full"."""
+    return {
+        "congress": _("the congress is full"),
+        "day": _("a chosen day is full"),
+        "quota": _("the organisation's quota is used up"),
+    }.get(obstacle or "", "")
+
+
+def seat_obstacle(registration: Registration) -> str | None:
+    """What would keep this person from a seat right now: "congress", "day", "quota", or None.
+
+    For explanations on pages only ("no free seat: the congress is full"); seats are still
+    taken by the conditional UPDATEs of ``_take_seats``, which decide under concurrency.
+    """
+    capacity, taken = db.session.execute(
+        select(Congress.capacity, Congress.taken).where(Congress.id == registration.congress_id)
+    ).one()
+    if capacity is not None and taken >= capacity:
+        return "congress"
+    days = [d.day for d in registration.days]
+    full_day = db.session.execute(
+        select(CongressDay.id).where(
+            CongressDay.congress_id == registration.congress_id,
+            CongressDay.day.in_(days),
+            CongressDay.capacity.is_not(None),
+            CongressDay.taken >= CongressDay.capacity,
+        )
+    ).first()
+    if full_day is not None:
+        return "day"
+    if registration.carrier_id is not None:
+        used_up = db.session.execute(
+            select(OrganisationQuota.id).where(
+                OrganisationQuota.congress_id == registration.congress_id,
+                OrganisationQuota.carrier_id == registration.carrier_id,
+                OrganisationQuota.taken >= OrganisationQuota.quota,
+            )
+        ).first()
+        if used_up is not None:
+            return "quota"
+    return None
+
+
+def has_quota(registration: Registration) -> bool:
+    if registration.carrier_id is None:
+        return False
+    return (
+        db.session.execute(
+            select(OrganisationQuota.id).where(
+                OrganisationQuota.congress_id == registration.congress_id,
+                OrganisationQuota.carrier_id == registration.carrier_id,
+            )
+        ).first()
+        is not None
+    )
+
+
 def move_from_waitlist(registration: Registration, *, now: datetime, actor) -> None:
     """An organiser gives a seat to this waitlisted person, out of turn. Raises NoSeat."""
     if registration.status != Status.WAITLISTED:
@@ -645,12 +727,9 @@ def move_from_waitlist(registration: Registration, *, now: datetime, actor) -> N
     if failure == "status":
         raise Conflict(_("This registration is not on the waiting list."))
     if failure:
-        reasons = {
-            "congress": _("the congress is full"),
-            "day": _("a chosen day is full"),
-            "quota": _("the organisation's quota is used up"),
-        }
-        raise NoSeat(_("There is no free seat for this person: %(why)s.", why=reasons[failure]))
+        raise NoSeat(
+            _("There is no free seat for this person: %(why)s.", why=obstacle_text(failure))
+        )
     audit.record("registration.promoted", registration, actor=actor, manual=True)
     registration_confirmed.send(registration, now=now, actor=actor)
     send_mail(registration, "promoted")
@@ -859,7 +938,7 @@ def search(congress: Congress, filters: Filters, actor, *, page_size: int = PAGE
     page = min(max(1, filters.page), pages)
     items = (
         db.session.execute(
-            query.order_by(Registration.last_name, Registration.first_name, Registration.id)
+            query.order_by(Registration.name_key, Registration.id)
             .limit(page_size)
             .offset((page - 1) * page_size)
             .options(
@@ -875,9 +954,7 @@ def search(congress: Congress, filters: Filters, actor, *, page_size: int = PAGE
 
 
 def export_rows(congress: Congress, filters: Filters, actor) -> list[Registration]:
-    query = _filtered(congress, filters, actor).order_by(
-        Registration.last_name, Registration.first_name, Registration.id
-    )
+    query = _filtered(congress, filters, actor).order_by(Registration.name_key, Registration.id)
     return (
         db.session.execute(
             query.options(
@@ -913,8 +990,15 @@ def staff_edit(
     change_days(registration, days, now=now, actor=actor)
 
 
+class Erased(Conflict):
+    code = "erased"
+
+
 def resend(registration: Registration, *, now: datetime, actor) -> str:
-    """Resend the mail that fits the registration's state; returns its kind."""
+    """Resend the mail that fits the registration's state; returns its kind. Raises Erased
+    for an erased person: their address is gone."""
+    if registration.anonymised_at is not None:
+        raise Erased(_("The personal data of this registration were erased; there is nobody to mail."))
     kind = {
         Status.PENDING: "confirm",
         Status.CONFIRMED: "confirmed",
@@ -941,7 +1025,7 @@ def carriers_with_locals(actor) -> list[CarrierOrganisation]:
     carrier = scope_carrier(actor)
     if carrier is not None:
         query = query.where(CarrierOrganisation.id == carrier)
-    return db.session.execute(query).scalars().all()
+    return collation.sort_by(db.session.execute(query).scalars(), lambda c: c.name)
 
 
 # --- CSV import -------------------------------------------------------------------------------
@@ -962,6 +1046,22 @@ IMPORT_ALIASES = {
 }
 IMPORT_REQUIRED = ["first_name", "last_name", "email"]
 
+# The template's header (German spellings the aliases know) and what a column means.
+IMPORT_TEMPLATE_COLUMNS = [
+    ("first_name", "Vorname", _l("First name")),
+    ("last_name", "Nachname", _l("Last name")),
+    ("email", "E-Mail", _l("E-mail address")),
+    ("organisation", "Träger", _l("Carrier organisation (name or short name)")),
+    ("local_structure", "Lokale Struktur", _l("Local structure")),
+    ("organisation_other", "Andere Organisation", _l("Other organisation")),
+    ("role", "Rolle", _l("Role")),
+    ("sector", "Bereich", _l("Sector")),
+    ("days", "Tage", _l("Days (1, 2 or both)")),
+    ("language", "Sprache", _l("Language (de or en)")),
+    ("diet", "Ernährung", _l("Diet")),
+    ("accessibility_notes", "Barrierefreiheit", _l("Accessibility notes")),
+]
+
 
 @dataclass
 class ImportRow:
@@ -970,6 +1070,46 @@ class ImportRow:
     data: dict | None = None
     days: list = field(default_factory=list)
     problems: list = field(default_factory=list)
+
+
+@dataclass
+class ImportPreview:
+    """Every row judged, and the columns of the file that mean nothing to us."""
+
+    rows: list[ImportRow]
+    unknown_columns: list[str]
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def import_template(congress: Congress) -> tuple[list[str], list[list[str]]]:
+    """A CSV template: the header the import understands and one example row."""
+    carrier = next(iter(carriers_with_locals(None)), None)
+    local = carrier.local_structures[0].name if carrier and carrier.local_structures else ""
+    from conference.registration.labels import ROLE_LABELS, SECTOR_LABELS
+
+    example = {
+        "first_name": "Erika",
+        "last_name": "Mustermann",
+        "email": "erika.mustermann@example.org",
+        "organisation": carrier.label if carrier else "",
+        "local_structure": local,
+        "organisation_other": "" if carrier else "Stadt Kassel",
+        "role": str(ROLE_LABELS[ProgrammeRole.MENTOR]),
+        "sector": str(SECTOR_LABELS[Sector.CIVIL_SOCIETY]),
+        "days": "beide" if len(congress.days) > 1 else "1",
+        "language": "de",
+        "diet": "",
+        "accessibility_notes": "",
+    }
+    return (
+        [header for _key, header, _meaning in IMPORT_TEMPLATE_COLUMNS],
+        [[example[key] for key, _header, _meaning in IMPORT_TEMPLATE_COLUMNS]],
+    )
 
 
 def _label_lookup(labels: dict) -> dict[str, str]:
@@ -1015,12 +1155,17 @@ def _parse_days(text: str, congress: Congress) -> list[date] | None:
     return sorted(set(chosen))
 
 
-def import_preview(congress: Congress, content: bytes, actor) -> list[ImportRow]:
+def import_preview(congress: Congress, content: bytes, actor) -> ImportPreview:
     """Read a CSV and judge every row. Raises CsvProblem for a file that is no table."""
     from conference.core.csvimport import read_table
     from conference.registration.labels import DIET_LABELS, ROLE_LABELS, SECTOR_LABELS
 
-    table = read_table(content, IMPORT_ALIASES, IMPORT_REQUIRED)
+    table = read_table(
+        content,
+        IMPORT_ALIASES,
+        IMPORT_REQUIRED,
+        labels={key: str(meaning) for key, _header, meaning in IMPORT_TEMPLATE_COLUMNS},
+    )
     carriers = carriers_with_locals(None)
     by_name = {}
     for carrier in carriers:
@@ -1056,6 +1201,11 @@ def import_preview(congress: Congress, content: bytes, actor) -> list[ImportRow]
             problems.append(error.message)
         carrier = None
         organisation = values.get("organisation", "")
+        local = values.get("local_structure", "")
+        if organisation and organisation.lower() not in by_name and " · " in organisation:
+            # As the pages show it: "CVN · CVN Bremen" is carrier and local structure.
+            organisation, _sep, shown_local = organisation.partition(" · ")
+            organisation, local = organisation.strip(), local or shown_local.strip()
         if organisation:
             carrier = by_name.get(organisation.lower())
             if carrier is None:
@@ -1066,7 +1216,6 @@ def import_preview(congress: Congress, content: bytes, actor) -> list[ImportRow]
             problems.append(_("You may only register people of your own organisation."))
         data["carrier_id"] = carrier.id if carrier else None
         data["local_structure_id"] = None
-        local = values.get("local_structure", "")
         if local:
             match = next(
                 (
@@ -1100,7 +1249,11 @@ def import_preview(congress: Congress, content: bytes, actor) -> list[ImportRow]
             value = lookup.get(text.lower().replace(" ", ""))
             if value is None:
                 problems.append(
-                    _("Unknown value “%(value)s” in column %(column)s.", value=text, column=column)
+                    _(
+                        "Unknown value “%(value)s” in column %(column)s.",
+                        value=text,
+                        column=table.header(column),
+                    )
                 )
             data[key] = value or str(default)
         language = values.get("language", "de").lower()[:2] or "de"
@@ -1135,7 +1288,7 @@ def import_preview(congress: Congress, content: bytes, actor) -> list[ImportRow]
         elif email in seen:
             row.problems.append(_("This e-mail address appears twice in the file."))
         seen.add(email)
-    return rows
+    return ImportPreview(rows, table.unknown_columns)
 
 
 @dataclass
@@ -1161,7 +1314,12 @@ def import_rows(
     bad = [row for row in rows if row.problems]
     if bad and only_if_all_valid:
         raise Invalid(
-            _("%(n)s rows have problems; nothing was imported.", n=len(bad)), code="import_invalid"
+            ngettext(
+                "%(num)d row has problems; nothing was imported.",
+                "%(num)d rows have problems; nothing was imported.",
+                len(bad),
+            ),
+            code="import_invalid",
         )
     imported = skipped = 0
     for row in rows:

@@ -8,7 +8,7 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import pgettext
+from flask_babel import ngettext, pgettext
 
 from conference.accounts.access import current_actor, public, roles_required
 from conference.accounts.models import Role
@@ -429,7 +429,9 @@ def admin_export(fmt: str):
         ]
         for r in rows
     )
-    return table_response(fmt, f"anmeldungen-{congress.slug}", _export_header(), data)
+    return table_response(
+        fmt, f"anmeldungen-{congress.slug}", _export_header(), data, tz=congress.timezone
+    )
 
 
 def _staff_form(form_class, registration=None):
@@ -470,8 +472,11 @@ def admin_new():
                 flash(error.message, "error")
         else:
             registration_id = registration.id
+            waitlisted = _why_waitlisted(registration)
             db.session.commit()
             flash(_("The registration has been added."), "success")
+            if waitlisted:
+                flash(waitlisted, "warning")
             return redirect(url_for(".admin_detail", registration_id=registration_id))
     status = 400 if request.method == "POST" else 200
     return render_template(
@@ -479,21 +484,43 @@ def admin_new():
     ), status
 
 
+def _why_waitlisted(registration: Registration) -> str | None:
+    """For the person who registered a colleague: why the colleague waits, in their words."""
+    if registration.status != Status.WAITLISTED:
+        return None
+    obstacle = services.seat_obstacle(registration)
+    text = _(
+        "%(name)s is on the waiting list, position %(position)s.",
+        name=registration.full_name,
+        position=services.waitlist_position(registration),
+    )
+    if obstacle:
+        text += " " + _("No seat is free: %(why)s.", why=services.obstacle_text(obstacle))
+    if obstacle in ("congress", "day") and services.has_quota(registration):
+        text += " " + _(
+            "The organisation's quota is an upper limit and keeps no seats free, so it does "
+            "not help while the congress is full."
+        )
+    return text + " " + _("The person gets a mail and moves up by themselves when a seat is free.")
+
+
 @bp.get("/admin/registrations/<int:registration_id>")
 @roles_required(*STAFF)
 def admin_detail(registration_id: int):
     registration = services.for_staff(registration_id, _actor())
+    from conference.core import audit
     from conference.core.models import AuditLog
 
-    history = (
+    history = audit.describe(
         db.session.execute(
             db.select(AuditLog)
             .where(AuditLog.object_type == "Registration", AuditLog.object_id == registration.id)
             .order_by(AuditLog.at.desc(), AuditLog.id.desc())
             .limit(50)
-        )
-        .scalars()
-        .all()
+        ).scalars()
+    )
+    obstacle = (
+        services.seat_obstacle(registration) if registration.status == Status.WAITLISTED else None
     )
     return render_template(
         "registration/admin_detail.html",
@@ -502,6 +529,7 @@ def admin_detail(registration_id: int):
         position=services.waitlist_position(registration),
         history=history,
         action_form=ActionForm(),
+        no_seat=services.obstacle_text(obstacle),
     )
 
 
@@ -544,21 +572,55 @@ def admin_action(registration_id: int, action: str):
     registration = services.for_staff(registration_id, actor)
     if not ActionForm().validate_on_submit():
         abort(400)
-    now = utcnow()
-    if action == "cancel":
-        services.cancel(registration, now=now, actor=actor)
-        message = _("The registration has been cancelled.")
-    elif action == "promote":
-        services.move_from_waitlist(registration, now=now, actor=actor)
-        message = _("The person has been moved from the waiting list and informed.")
-    elif action == "resend":
-        services.resend(registration, now=now, actor=actor)
-        message = _("The e-mail has been sent again.")
-    else:
+    if action not in ("cancel", "promote", "resend"):
         abort(404)
+    back = redirect(url_for(".admin_detail", registration_id=registration_id), 303)
+    if action == "cancel" and request.form.get("confirmed") != "yes":
+        # Cancelling mails the person and gives the seat away: ask once (works without JS).
+        return redirect(url_for(".admin_cancel", registration_id=registration_id), 303)
+    now = utcnow()
+    try:
+        if action == "cancel":
+            held_a_seat = registration.status == Status.CONFIRMED
+            moved_up = services.cancel(registration, now=now, actor=actor)
+            message = _("The registration of %(name)s has been cancelled.", name=registration.full_name)
+            if moved_up:
+                message += " " + _(
+                    "Moved up from the waiting list and informed: %(names)s.",
+                    names=", ".join(r.full_name for r in moved_up),
+                )
+            elif held_a_seat:
+                message += " " + _("Nobody on the waiting list could move up; the seat is free.")
+        elif action == "promote":
+            services.move_from_waitlist(registration, now=now, actor=actor)
+            message = _("The person has been moved from the waiting list and informed.")
+        else:
+            services.resend(registration, now=now, actor=actor)
+            message = _("The e-mail has been sent again.")
+    except DomainError as error:
+        # The reason stands on the page the organiser came from, not on an error page.
+        db.session.rollback()
+        flash(error.message, "error")
+        return back
     db.session.commit()
     flash(message, "success")
-    return redirect(url_for(".admin_detail", registration_id=registration_id))
+    return back
+
+
+@bp.get("/admin/registrations/<int:registration_id>/cancel/confirm")
+@roles_required(*STAFF)
+def admin_cancel(registration_id: int):
+    registration = services.for_staff(registration_id, _actor())
+    if registration.status == Status.CANCELLED:
+        flash(_("This registration is cancelled already."), "error")
+        return redirect(url_for(".admin_detail", registration_id=registration_id), 303)
+    return render_template(
+        "registration/admin_cancel.html",
+        registration=registration,
+        congress=registration.congress,
+        waiting=services.status_counts(registration.congress, None).get(Status.WAITLISTED, 0),
+        action_form=ActionForm(),
+    )
 
 
 @bp.post("/admin/registrations/fill-from-waitlist")
@@ -604,6 +666,15 @@ def admin_import():
     ), status
 
 
+@bp.get("/admin/registrations/import/template.csv")
+@roles_required(*STAFF)
+def admin_import_template():
+    """A CSV with the columns the import understands and one example row."""
+    congress = current_congress_or_404()
+    header, rows = services.import_template(congress)
+    return table_response("csv", "vorlage-anmeldungen", header, rows)
+
+
 @bp.post("/admin/registrations/import/commit")
 @roles_required(*STAFF)
 def admin_import_commit():
@@ -634,12 +705,12 @@ def admin_import_commit():
         flash(error.message, "error")
         return redirect(url_for(".admin_import"))
     db.session.commit()
-    flash(
-        _(
-            "%(imported)s registrations imported, %(skipped)s rows skipped.",
-            imported=result.imported,
-            skipped=result.skipped,
-        ),
-        "success",
+    message = ngettext(
+        "%(num)d registration imported.", "%(num)d registrations imported.", result.imported
     )
+    if result.skipped:
+        message += " " + ngettext(
+            "%(num)d row skipped.", "%(num)d rows skipped.", result.skipped
+        )
+    flash(message, "success")
     return redirect(url_for(".admin_list"))

@@ -29,7 +29,7 @@ def _number(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
-def _shorten(label: str, length: int = 28) -> str:
+def _shorten(label: str, length: int = 22) -> str:
     return label if len(label) <= length else label[: length - 1] + "…"
 
 
@@ -39,16 +39,18 @@ def bar_chart(
     *,
     second: Sequence[float] | None = None,
     legend: tuple[str, str] | None = None,
-    width: int = 560,
+    width: int = 440,
 ) -> Markup:
     """Horizontal bars, one row per ``(label, value)``; ``second`` draws a thinner bar below
     each (e.g. "checked in" under "registered"), ``legend`` names both series."""
     uid = next(_ids)
+    # A narrow drawing scaled to its column: its 12-unit text stays readable on a phone
+    # (390 px: about 10 px) and is not huge in a desktop column.
     row_height = 30 if second is None else 40
-    label_width = 200
+    label_width = 170
     top = 10 if legend is None else 30
     height = top + max(len(items), 1) * row_height + 10
-    plot = width - label_width - 60
+    plot = width - label_width - 45
     largest = max([v for _l, v in items] + list(second or []) + [1])
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
@@ -61,11 +63,11 @@ def bar_chart(
     ]
     if legend is not None:
         parts.append(
-            f'<rect x="{label_width}" y="6" width="12" height="12" fill="{BAR_COLOUR}"/>'
-            f'<text x="{label_width + 16}" y="16" fill="{TEXT_COLOUR}" font-size="12">'
+            f'<rect x="4" y="6" width="12" height="12" fill="{BAR_COLOUR}"/>'
+            f'<text x="20" y="16" fill="{TEXT_COLOUR}" font-size="12">'
             f"{escape(legend[0])}</text>"
-            f'<rect x="{label_width + 160}" y="6" width="12" height="12" fill="{ALT_COLOUR}"/>'
-            f'<text x="{label_width + 176}" y="16" fill="{TEXT_COLOUR}" font-size="12">'
+            f'<rect x="{width // 2}" y="6" width="12" height="12" fill="{ALT_COLOUR}"/>'
+            f'<text x="{width // 2 + 16}" y="16" fill="{TEXT_COLOUR}" font-size="12">'
             f"{escape(legend[1])}</text>"
         )
     for index, (label, value) in enumerate(items):
@@ -73,11 +75,11 @@ def bar_chart(
         bar = 0 if value <= 0 else max(1.0, plot * value / largest)
         parts.append(
             f'<text x="{label_width - 6}" y="{y + 15}" text-anchor="end" fill="{TEXT_COLOUR}" '
-            f'font-size="12">{escape(_shorten(str(label)))}</text>'
+            f'font-size="13">{escape(_shorten(str(label)))}</text>'
             f'<rect class="bar" x="{label_width}" y="{y + 3}" width="{_number(bar)}" '
             f'height="16" fill="{BAR_COLOUR}"/>'
             f'<text x="{label_width + bar + 4:.1f}" y="{y + 15}" fill="{TEXT_COLOUR}" '
-            f'font-size="12">{_number(value)}</text>'
+            f'font-size="13">{_number(value)}</text>'
         )
         if second is not None:
             other = second[index]
@@ -101,7 +103,7 @@ def bar_chart(
 
 
 def line_chart(
-    title: str, points: Sequence[tuple[str, float]], *, width: int = 560, height: int = 220
+    title: str, points: Sequence[tuple[str, float]], *, width: int = 440, height: int = 200
 ) -> Markup:
     """A line over time (``points`` in order), with the first and last label on the x axis."""
     uid = next(_ids)

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import joinedload
 
-from conference.core import audit
+from conference.core import audit, collation
 from conference.core.errors import DomainError, Forbidden, Invalid, NotFound
 from conference.core.mail import external_url, queue_templated, unsolicited_mail_allowed
 from conference.extensions import db
@@ -112,7 +112,7 @@ def search(
             Registration.id != registration.id,
         )
         .options(joinedload(Registration.carrier), joinedload(Registration.local_structure))
-        .order_by(Registration.last_name, Registration.first_name)
+        .order_by(Registration.name_key, Registration.id)
     )
     if carrier_id:
         query = query.where(Registration.carrier_id == carrier_id)
@@ -144,7 +144,7 @@ def _like(text: str) -> str:
 
 def directory_carriers(registration: Registration) -> list[tuple[int, str]]:
     """Carriers that have listed people, for the search filter."""
-    return db.session.execute(
+    rows = db.session.execute(
         select(CarrierOrganisation.id, CarrierOrganisation.name)
         .join(Registration, Registration.carrier_id == CarrierOrganisation.id)
         .join(DirectoryProfile, DirectoryProfile.registration_id == Registration.id)
@@ -153,8 +153,8 @@ def directory_carriers(registration: Registration) -> list[tuple[int, str]]:
             Registration.status == Status.CONFIRMED,
         )
         .group_by(CarrierOrganisation.id, CarrierOrganisation.name)
-        .order_by(CarrierOrganisation.name)
     ).all()
+    return [(id_, name) for id_, name in collation.sort_by(rows, lambda row: row.name)]
 
 
 def send_contact_request(

@@ -52,8 +52,9 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    action = StringField(_l("Action"), validators=[Optional(), Length(max=80)])
-    object_type = StringField(_l("Object type"), validators=[Optional(), Length(max=60)])
+    # Choices are set by the view: areas of the app and kinds of object, in words.
+    action = SelectField(_l("Area"), choices=[], validate_choice=False)
+    object_type = SelectField(_l("Object type"), choices=[], validate_choice=False)
     actor = StringField(_l("Changed by"), validators=[Optional(), Length(max=200)])
     since = DateField(_l("From"), validators=[Optional()])
     until = DateField(_l("Until"), validators=[Optional()])

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select, update
 
+from conference.accounts.models import User
 from conference.agenda.models import AgendaSession, Speaker
 from conference.checkin.models import CheckIn, Checkpoint, ScanRecord
 from conference.core import audit
@@ -281,6 +283,22 @@ def anonymise_congress(congress: Congress, *, now: datetime, actor="system") -> 
     return len(ids)
 
 
+# The audit filter's areas: people choose words, the query matches the actions' prefixes.
+AUDIT_AREAS = {
+    "registration": (_l("Registrations"), ("registration.",)),
+    "organisation": (_l("Organisations and quotas"), ("organisation.", "local_structure.", "quota.")),
+    "agenda": (_l("Agenda"), ("agenda.",)),
+    "workshops": (_l("Workshops"), ("workshops.",)),
+    "badges": (_l("Badges"), ("badges.", "badge.")),
+    "checkin": (_l("Check-in"), ("checkin.", "registration.walk_in")),
+    "accounts": (_l("Accounts and API tokens"), ("user.", "api_token.")),
+    "privacy": (
+        _l("Privacy and directory"),
+        ("registration.erased", "registration.exported", "congress.", "directory."),
+    ),
+}
+
+
 def audit_page(
     *,
     action: str = "",
@@ -298,11 +316,19 @@ def audit_page(
 
     conditions = []
     if action:
-        conditions.append(AuditLog.action.like(f"{action}%"))
+        prefixes = AUDIT_AREAS[action][1] if action in AUDIT_AREAS else (action,)
+        conditions.append(or_(*(AuditLog.action.startswith(p, autoescape=True) for p in prefixes)))
     if object_type:
         conditions.append(AuditLog.object_type == object_type)
     if actor:
-        conditions.append(func.lower(AuditLog.actor).contains(actor.lower(), autoescape=True))
+        # The log shows staff by name; the stored actor is their address (or a device's name).
+        named = select(User.id).where(func.lower(User.name).contains(actor.lower(), autoescape=True))
+        conditions.append(
+            or_(
+                func.lower(AuditLog.actor).contains(actor.lower(), autoescape=True),
+                AuditLog.actor_user_id.in_(named),
+            )
+        )
     if since:
         conditions.append(AuditLog.at >= datetime.combine(since, time(0), tzinfo=UTC))
     if until:

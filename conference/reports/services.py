@@ -18,7 +18,7 @@ from conference.core.i18n import day_list
 from conference.core.models import Congress
 from conference.core.time import at_local
 from conference.extensions import db
-from conference.organisations.models import CarrierOrganisation
+from conference.organisations.models import CarrierOrganisation, LocalStructure
 from conference.registration.labels import DIET_LABELS, ROLE_LABELS, SECTOR_LABELS, translated
 from conference.registration.models import (
     Diet,
@@ -99,15 +99,34 @@ def congress_stats(congress: Congress) -> dict:
 # --- dashboard ---------------------------------------------------------------------------------
 
 
+# Long lists (carriers, states, workshops) draw their largest rows; the table has them all.
+CHART_ROWS = 10
+
+
 @dataclass
 class Figure:
-    """One dashboard figure: a chart and the same numbers as a table (and an export)."""
+    """One dashboard figure: a chart and the same numbers as a table (and an export).
+    ``rows`` keep real values (dates, numbers): the page formats them, exports keep them."""
 
     key: str
     title: str
     header: list[str]
     rows: list[list]
     chart: Markup
+    more: int = 0  # rows the chart leaves out (only in the table)
+
+
+def _day_label(day: date) -> str:
+    """A congress day in the locale, short: "Do., 18. Nov." / "Thu, Nov 18"."""
+    from babel.dates import format_skeleton
+    from flask_babel import get_locale
+
+    return format_skeleton("MMMEd", day, locale=get_locale())
+
+
+def _top(rows: list[list], value_index: int = 1) -> tuple[list[tuple[str, float]], int]:
+    shown = rows[:CHART_ROWS]
+    return [(r[0], r[value_index] or 0) for r in shown], max(0, len(rows) - CHART_ROWS)
 
 
 def _date_of(column):
@@ -163,14 +182,17 @@ def dashboard_figures(congress: Congress) -> list[Figure]:
     over_time = []
     for day, count in per_day:
         total += count
-        over_time.append([_as_date(day).isoformat(), count, total])
+        over_time.append([_as_date(day), count, total])
     figures.append(
         Figure(
             "over_time",
             _("Registrations over time"),
             [_("Date"), _("New registrations"), _("Total")],
             over_time,
-            line_chart(_("Registrations over time"), [(r[0], r[2]) for r in over_time]),
+            line_chart(
+                _("Registrations over time"),
+                [(format_date(r[0], "medium"), r[2]) for r in over_time],
+            ),
         )
     )
 
@@ -184,13 +206,41 @@ def dashboard_figures(congress: Congress) -> list[Figure]:
         .order_by(func.count().desc(), case((carrier_name == "", 1), else_=0), carrier_name)
     ).all()
     rows = [[name or _("No carrier organisation"), count] for name, count in carriers]
+    drawn, more = _top(rows)
     figures.append(
         Figure(
             "carriers",
             _("Registrations by carrier organisation"),
             [_("Carrier organisation"), count_label],
             rows,
-            bar_chart(_("Registrations by carrier organisation"), [(r[0], r[1]) for r in rows]),
+            bar_chart(_("Registrations by carrier organisation"), drawn),
+            more,
+        )
+    )
+
+    # The federal state of the local structure where known, else of the carrier.
+    state = func.coalesce(
+        func.nullif(LocalStructure.state, ""), func.nullif(CarrierOrganisation.state, ""), ""
+    )
+    states = db.session.execute(
+        select(state, func.count())
+        .select_from(Registration)
+        .join(CarrierOrganisation, CarrierOrganisation.id == Registration.carrier_id, isouter=True)
+        .join(LocalStructure, LocalStructure.id == Registration.local_structure_id, isouter=True)
+        .where(*_active(congress))
+        .group_by(state)
+        .order_by(func.count().desc(), case((state == "", 1), else_=0), state)
+    ).all()
+    rows = [[name or _("Federal state not known"), count] for name, count in states]
+    drawn, more = _top(rows)
+    figures.append(
+        Figure(
+            "states",
+            _("Registrations by federal state"),
+            [_("Federal state"), count_label],
+            rows,
+            bar_chart(_("Registrations by federal state"), drawn),
+            more,
         )
     )
 
@@ -239,9 +289,7 @@ def dashboard_figures(congress: Congress) -> list[Figure]:
         ).all()
     )
     days = sorted({d.day for d in congress.days} | set(registered) | set(arrived))
-    rows = [
-        [format_date(d, "EEE, d.M.yyyy"), registered.get(d, 0), arrived.get(d, 0)] for d in days
-    ]
+    rows = [[_day_label(d), registered.get(d, 0), arrived.get(d, 0)] for d in days]
     figures.append(
         Figure(
             "days",
@@ -268,13 +316,15 @@ def dashboard_figures(congress: Congress) -> list[Figure]:
         ]
         for w in workshops
     ]
+    drawn, more = _top(sorted(rows, key=lambda r: -(r[4] or 0)), value_index=4)
     figures.append(
         Figure(
             "workshops",
             _("Workshop fill levels"),
             [_("Workshop"), _("Capacity"), _("Taken"), _("Waiting list"), _("Filled (%)")],
             rows,
-            bar_chart(_("Workshop fill levels (%)"), [(r[0], r[4] or 0) for r in rows]),
+            bar_chart(_("Workshop fill levels (%)"), drawn),
+            more,
         )
     )
 
@@ -292,13 +342,15 @@ def dashboard_figures(congress: Congress) -> list[Figure]:
         [name, count, round(100 * count / confirmed_total) if confirmed_total else 0]
         for name, _code, count in checkpoint_rows
     ]
+    drawn, more = _top(rows)
     figures.append(
         Figure(
             "checkin",
             _("Check-in progress"),
             [_("Checkpoint"), _("Checked in"), _("Of confirmed (%)")],
             rows,
-            bar_chart(_("Check-in progress"), [(r[0], r[1]) for r in rows]),
+            bar_chart(_("Check-in progress"), drawn),
+            more,
         )
     )
 
@@ -328,6 +380,45 @@ def dashboard_figures(congress: Congress) -> list[Figure]:
         )
     )
     return figures
+
+
+@dataclass
+class ReportFacts:
+    """The key figures of the funder report's narrative page."""
+
+    registered: int  # everybody who registered and did not cancel
+    confirmed: int
+    attended: int
+    carriers: int
+    states: int
+    workshops: int
+    workshop_seats: int
+    workshop_taken: int
+
+    @property
+    def attendance_share(self) -> float | None:
+        return self.attended / self.confirmed if self.confirmed else None
+
+    @property
+    def workshop_share(self) -> float | None:
+        return self.workshop_taken / self.workshop_seats if self.workshop_seats else None
+
+
+def report_facts(congress: Congress, key: dict, figures: list[Figure]) -> ReportFacts:
+    """From figures already counted: no further query."""
+    by_key = {f.key: f for f in figures}
+    states = [r for r in by_key["states"].rows if r[0] != _("Federal state not known")]
+    workshops = by_key["workshops"].rows
+    return ReportFacts(
+        registered=key["pending"] + key["confirmed"] + key["waitlisted"],
+        confirmed=key["confirmed"],
+        attended=key["attended"],
+        carriers=key["carriers"],
+        states=len(states),
+        workshops=len(workshops),
+        workshop_seats=sum(r[1] or 0 for r in workshops),
+        workshop_taken=sum(r[2] or 0 for r in workshops),
+    )
 
 
 def key_figures(congress: Congress) -> dict[str, int]:
@@ -364,7 +455,7 @@ def needs_list(congress: Congress) -> tuple[list[str], list[list]]:
                 joinedload(Registration.carrier),
                 joinedload(Registration.local_structure),
             )
-            .order_by(Registration.last_name, Registration.first_name)
+            .order_by(Registration.name_key, Registration.id)
         )
         .unique()
         .scalars()
@@ -461,13 +552,27 @@ def certificate_for(registration: Registration, now: datetime) -> Attendance:
     return found[0]
 
 
+def checked_in_of_carrier(carrier_id: int, congress: Congress | None = None) -> int:
+    """How many people of a carrier have checked in at the (current) congress: one query."""
+    from conference.core.congress import current_congress
+
+    congress = congress or current_congress()
+    if congress is None:
+        return 0
+    return db.session.execute(
+        select(func.count(func.distinct(CheckIn.registration_id)))
+        .join(Registration, Registration.id == CheckIn.registration_id)
+        .where(Registration.congress_id == congress.id, Registration.carrier_id == carrier_id)
+    ).scalar_one()
+
+
 def organisation_attendances(congress: Congress, carrier_id: int) -> list[Attendance]:
     registrations = list(
         db.session.execute(
             select(Registration)
             .where(Registration.congress_id == congress.id, Registration.carrier_id == carrier_id)
             .options(joinedload(Registration.carrier), joinedload(Registration.local_structure))
-            .order_by(Registration.last_name, Registration.first_name)
+            .order_by(Registration.name_key, Registration.id)
         )
         .unique()
         .scalars()

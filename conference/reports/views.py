@@ -24,7 +24,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from conference.accounts.access import api_roles, public, roles_required
 from conference.accounts.models import Role
-from conference.core import signals
+from conference.core import audit, signals
 from conference.core.congress import congress_or_current, current_congress_or_404
 from conference.core.database import parse_int
 from conference.core.errors import DomainError, Invalid
@@ -67,6 +67,24 @@ def _pdf(data: bytes, filename: str) -> Response:
 # --- dashboard, exports, funder report ---------------------------------------------------------
 
 
+@bp.app_template_filter("cell")
+def _cell(value):
+    """A figure's cell as the locale writes it: dates, numbers, "–" for nothing."""
+    from datetime import date
+
+    from flask_babel import format_date, format_decimal
+
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, date):
+        return format_date(value, "medium")
+    if isinstance(value, int | float):
+        return format_decimal(value)
+    return value
+
+
 @bp.get("/admin/dashboard")
 @roles_required(Role.ORGANISER)
 def dashboard():
@@ -97,18 +115,24 @@ def export(key: str, fmt: str):
         if figure is None:
             abort(404)
         header, rows = figure.header, figure.rows
-    return table_response(fmt, f"{congress.slug}-{key}", header, rows)
+    return table_response(fmt, f"{congress.slug}-{key}", header, rows, tz=congress.timezone)
 
 
 @bp.get("/admin/dashboard/report.pdf")
 @roles_required(Role.ORGANISER)
 def funder_report():
     congress = _congress_arg()
+    key = services.key_figures(congress)
+    figures = services.dashboard_figures(congress)
     pdf = render_pdf(
         "reports/funder_report.html",
         congress=congress,
-        key=services.key_figures(congress),
-        figures=services.dashboard_figures(congress),
+        key=key,
+        figures={f.key: f for f in figures},
+        facts=services.report_facts(congress, key, figures),
+        programme=current_app.config["PROGRAMME_NAME"],
+        funder=current_app.config["FUNDER_NAME"],
+        top=services.CHART_ROWS,
         generated_at=utcnow(),
     )
     return _pdf(pdf, f"bericht-{congress.slug}.pdf")
@@ -135,11 +159,20 @@ def organisation_certificates(carrier_id: int):
     congress = current_congress_or_404()
     found = services.organisation_attendances(congress, carrier.id)
     if not found:
-        raise services.CertificateNotAvailable(
-            _("Nobody of this organisation has checked in, so there is nothing to certify.")
-        )
+        # Back to the page with the link (it says so beside it), not to an error page.
+        flash(_("Nobody of this organisation has checked in, so there is nothing to certify."), "error")
+        if current_user.has_role(Role.COORDINATOR) and not current_user.has_role(Role.ORGANISER):
+            return redirect(url_for("organisations.portal"), 303)
+        return redirect(url_for("organisations.detail", carrier_id=carrier.id), 303)
     pdf = render_pdf("reports/certificate.html", congress=congress, attendances=found)
     return _pdf(pdf, f"teilnahmebescheinigungen-{carrier.id}.pdf")
+
+
+@bp.app_context_processor
+def _certificate_helpers():
+    """Pages of lower areas (an organisation, the portal) offer the certificates only when
+    there is something to certify: how many of a carrier have checked in."""
+    return {"checked_in_of_carrier": services.checked_in_of_carrier}
 
 
 def certificate_section(registration, **_kwargs):
@@ -303,7 +336,7 @@ def privacy_home():
                     )
                 )
                 .options(joinedload(Registration.congress))
-                .order_by(Registration.last_name)
+                .order_by(Registration.name_key, Registration.id)
                 .limit(50)
             ).scalars()
         )
@@ -326,8 +359,6 @@ def privacy_retention():
     form = forms.RetentionForm()
     if not form.validate_on_submit():
         raise Invalid(_("Please give a number of months between 1 and 240."))
-    from conference.core import audit
-
     old = congress.retention_months
     congress.retention_months = form.retention_months.data
     audit.record(
@@ -357,8 +388,6 @@ def privacy_export(registration_id: int):
     ).scalar_one_or_none()
     if registration is None:
         abort(404)
-    from conference.core import audit
-
     audit.record("registration.exported", registration, actor=current_user)
     data = privacy.export_registration(registration)
     db.session.commit()
@@ -371,21 +400,43 @@ def privacy_export(registration_id: int):
     )
 
 
-@bp.post("/admin/privacy/registrations/<int:registration_id>/erase")
+@bp.route("/admin/privacy/registrations/<int:registration_id>/erase", methods=["GET", "POST"])
 @roles_required(Role.ORGANISER)
 def privacy_erase(registration_id: int):
+    """Erasure asks once, on its own page: what goes, what stays, a tick box. Without the tick
+    the page comes back with the reason beside the box (nothing is erased)."""
     registration = db.get_or_404(Registration, registration_id)
+    if registration.anonymised_at is not None:
+        flash(_("The personal data of this registration were erased already."), "error")
+        return redirect(url_for(".privacy_home"), 303)
     form = forms.EraseForm()
-    if not form.validate_on_submit():
-        raise Invalid(_("Please confirm the erasure."))
-    privacy.erase_registration(registration, actor=current_user, now=utcnow())
-    db.session.commit()
-    flash(_("The personal data of registration %(id)s were erased.", id=registration_id), "success")
-    return redirect(url_for(".privacy_home"), 303)
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            name = registration.full_name
+            privacy.erase_registration(registration, actor=current_user, now=utcnow())
+            db.session.commit()
+            flash(
+                _(
+                    "The personal data of %(name)s were erased; the statistics stay.",
+                    name=name,
+                ),
+                "success",
+            )
+            return redirect(url_for(".privacy_home"), 303)
+        form.confirm.errors = [_("Please tick the box to confirm the erasure.")]
+        status = 400
+    return render_template(
+        "reports/privacy_erase.html", registration=registration, form=form
+    ), status
 
 
 def _audit_filters() -> tuple[forms.AuditFilterForm, dict]:
     form = forms.AuditFilterForm(request.args)
+    form.action.choices = [("", _("All"))] + [
+        (key, str(text)) for key, (text, _prefixes) in privacy.AUDIT_AREAS.items()
+    ]
+    form.object_type.choices = [("", _("All"))] + audit.object_types()
     form.validate()
     return form, {
         "action": (form.action.data or "").strip(),
@@ -403,17 +454,17 @@ def audit_export(fmt: str):
         abort(404)
     _form, filters = _audit_filters()
     entries, _total = privacy.audit_page(**filters, page=1, per_page=AUDIT_EXPORT_LIMIT)
-    header = [_("When"), _("Who"), _("Action"), _("Object type"), _("Object"), _("Details")]
+    types = dict(audit.object_types())
+    header = [_("When"), _("Who"), _("What happened"), _("Object type"), _("Number")]
     rows = [
         [
-            e.at,
-            e.actor,
-            e.action,
-            e.object_type,
-            e.object_id,
-            json.dumps(e.details or {}, ensure_ascii=False, sort_keys=True),
+            said.at,
+            said.who,
+            said.text,
+            types.get(said.entry.object_type, ""),
+            said.entry.object_id,
         ]
-        for e in entries
+        for said in audit.describe(entries)
     ]
     return table_response(fmt, "audit-log", header, rows)
 
@@ -432,7 +483,7 @@ def audit_log():
     return render_template(
         "reports/audit.html",
         form=form,
-        entries=entries,
+        entries=audit.describe(entries),
         total=total,
         page=page,
         pages=max(1, (total + 49) // 50),

@@ -684,7 +684,7 @@ class Preview:
     def unplaced(self) -> list[tuple[Registration, str]]:
         return sorted(
             ((self.people[person], reason) for person, reason in self.result.unplaced().items()),
-            key=lambda item: (item[0].last_name.lower(), item[0].first_name.lower(), item[0].id),
+            key=lambda item: (item[0].name_key, item[0].id),
         )
 
     @property
@@ -940,7 +940,7 @@ def participants_of(session_ids: list[int]) -> dict[int, list[WorkshopSeat]]:
             joinedload(WorkshopSeat.registration).joinedload(Registration.local_structure),
         )
         .where(WorkshopSeat.session_id.in_(session_ids))
-        .order_by(func.lower(Registration.last_name), func.lower(Registration.first_name))
+        .order_by(Registration.name_key, Registration.id)
     ).scalars()
     for seat in seats:
         result[seat.session_id].append(seat)

@@ -318,7 +318,7 @@ def _preview_page(congress, phase, preview, *, refusal: str | None = None, statu
         phase=phase,
         preview=preview,
         shares=[
-            (rank, count, format_percent(share, "#,##0.0 %"))
+            (rank, count, format_percent(share))
             for rank, count, share in preview.rank_shares
         ],
         early=services.before_deadline(phase, utcnow()),

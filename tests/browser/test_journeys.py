@@ -348,9 +348,13 @@ def test_organiser_cancels_and_the_next_person_hears_of_their_seat(
     log_in(page, email)
     page.goto(f"/admin/registrations/{leaving_id}")
     shot("registration")
-    page.get_by_role("button", name="Anmeldung stornieren").click()
+    page.get_by_role("link", name="Anmeldung stornieren").click()
+    page.wait_for_load_state()
+    shot("asked-first")
+    page.get_by_role("button", name="Ja, Anmeldung stornieren").click()
     page.wait_for_load_state()
     shot("cancelled")
+    assert "Amira" in page.get_by_role("status").first.inner_text()  # says who moved up
 
     mails = smtp.wait(2, timeout=20)
     promoted = [m for m in mails if "amira@example.org" in m["To"]]
