@@ -701,7 +701,9 @@ def test_anonymise_command_handles_only_congresses_past_their_retention(app, db)
 
     audit.record("registration.updated", veteran, actor="x", last_name="Alt-Name")
     scanned = datetime.combine(old.starts_on, datetime.min.time(), tzinfo=UTC)
-    db.session.add(ScanRecord(nonce="n1", at=scanned, response={"attendee": {"name": "Alt"}}))
+    db.session.add(
+        ScanRecord(device="token:1", nonce="n1", at=scanned, response={"attendee": {"name": "Alt"}})
+    )
     db.session.commit()
     runner = app.test_cli_runner()
 
