@@ -991,7 +991,6 @@ def _history_checkins(
                         registration_id=registration.id,
                         checkpoint_id=checkpoints[day.day].id,
                         checked_in_at=arrival,
-                        device="demo",
                     )
                 )
 

@@ -414,7 +414,6 @@ def demo_world(db):
                 registration_id=registration_id,
                 checkpoint_id=entrance.id,
                 checked_in_at=opens + timedelta(minutes=3 * n),
-                device="einlass@example.org",
             )
         )
     walk_in = factories.registration(

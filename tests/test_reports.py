@@ -769,12 +769,15 @@ def test_anonymise_purges_old_scan_answers_whatever_congress_is_anonymised(app, 
     db.session.add_all(
         [
             ScanRecord(
+                device="token:1",
                 nonce="old",
                 at=now - timedelta(days=4),
-                response={"attendee": {"name": "Jüngst"}},
+                response={"result": "ok"},
                 registration_id=person.id,
             ),
-            ScanRecord(nonce="today", at=now - timedelta(hours=2), response={"result": "ok"}),
+            ScanRecord(
+                device="token:1", nonce="today", at=now - timedelta(hours=2), response={"result": "ok"}
+            ),
         ]
     )
     db.session.commit()
@@ -841,7 +844,9 @@ def test_anonymise_command_handles_only_congresses_past_their_retention(app, db)
 
     audit.record("registration.updated", veteran, actor="x", last_name="Alt-Name")
     scanned = datetime.combine(old.starts_on, datetime.min.time(), tzinfo=UTC)
-    db.session.add(ScanRecord(nonce="n1", at=scanned, response={"attendee": {"name": "Alt"}}))
+    db.session.add(
+        ScanRecord(device="token:1", nonce="n1", at=scanned, response={"attendee": {"name": "Alt"}})
+    )
     db.session.commit()
     runner = app.test_cli_runner()
 

@@ -165,8 +165,8 @@ def _erase_rows(registration_ids: list[int]) -> None:
         .where(AuditLog.object_type == "Registration", AuditLog.object_id.in_(registration_ids))
         .values(details={})
     )
-    # Remembered scan answers quote name and organisation; a resent nonce would return them.
-    db.session.execute(delete(ScanRecord).where(ScanRecord.registration_id.in_(registration_ids)))
+    # Remembered scan answers hold no personal data (checkin/models.py ScanRecord): a resent
+    # nonce reads the person again, who is anonymised now, so they stay.
 
 
 def _neutralise(registration: Registration, now: datetime) -> None:
