@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from conference.accounts import services as accounts
 from conference.accounts.models import Role
+from conference.core.database import transaction
 from conference.core.errors import DomainError
 from conference.core.mail import deliver_pending
 from conference.extensions import db
@@ -52,8 +53,10 @@ def demo(admin_email: str, admin_password: str | None, seed: int):
             "The database already holds a congress; the demo is only loaded into an empty one."
         )
         return
-    summary = demo_data.load(seed=seed, admin_email=admin_email, admin_password=admin_password)
-    db.session.commit()
+    with transaction():
+        summary = demo_data.load(
+            seed=seed, admin_email=admin_email, admin_password=admin_password
+        )
     click.echo(summary.describe())
 
 
@@ -72,12 +75,12 @@ def demo(admin_email: str, admin_password: str | None, seed: int):
 def create_user(email: str, role: str, organisation_id: int | None, password: str, name: str):
     """Create a staff user."""
     try:
-        user = accounts.create_user(
-            email, password, role, name=name, organisation_id=organisation_id, actor="cli"
-        )
+        with transaction():
+            user = accounts.create_user(
+                email, password, role, name=name, organisation_id=organisation_id, actor="cli"
+            )
     except DomainError as error:
         _fail(error.message)
-    db.session.commit()
     click.echo(f"Created {user.role} {user.email} (id {user.id}).")
 
 
@@ -89,10 +92,10 @@ def create_user(email: str, role: str, organisation_id: int | None, password: st
 def create_api_token(name: str, role: str):
     """Create a bearer token for a scanning device or a reporting script; printed once."""
     try:
-        _token, secret = accounts.create_api_token(name, role, actor="cli")
+        with transaction():
+            _token, secret = accounts.create_api_token(name, role, actor="cli")
     except DomainError as error:
         _fail(error.message)
-    db.session.commit()
     click.echo(secret)
 
 

@@ -11,12 +11,16 @@ from conference.agenda.models import (
     Track,
 )
 from conference.checkin.models import CheckIn, Checkpoint, ScanRecord
-from conference.core.models import AuditLog, Congress, CongressDay, OutboxAttachment, OutboxMail
-from conference.organisations.models import (
+from conference.core.models import (
+    AuditLog,
     CarrierOrganisation,
+    Congress,
+    CongressDay,
     LocalStructure,
     OrganisationKind,
     OrganisationQuota,
+    OutboxAttachment,
+    OutboxMail,
 )
 from conference.registration.models import (
     BadgeRole,

@@ -14,13 +14,9 @@ from babel.numbers import format_percent
 from sqlalchemy import func, select
 
 from conference.agenda.models import AgendaSession, SessionSpeaker, SessionStatus
+from conference.attendee.manage import sections as collect_manage_sections
 from conference.core.mail import deliver_pending
 from conference.core.models import OutboxMail
-from conference.core.signals import (
-    collect_manage_sections,
-    registration_cancelled,
-    registration_days_changed,
-)
 from conference.core.time import utcnow
 from conference.registration.models import Registration, Status
 from conference.workshops import allocation as solver
@@ -272,7 +268,7 @@ def test_seat_for_a_day_not_attended_is_refused(client, db, congress):
     assert _seats(db) == 0
 
 
-# --- signals from registration ---------------------------------------------------------------
+# --- what a cancellation or a change of days frees ---------------------------------------------------------------
 
 
 def test_cancellation_frees_seats_and_promotes_the_waiting_person(app, db, congress, fcfs, smtp):
@@ -285,7 +281,7 @@ def test_cancellation_frees_seats_and_promotes_the_waiting_person(app, db, congr
     db.session.commit()
 
     holder.status = Status.CANCELLED
-    registration_cancelled.send(holder, now=now, actor=None)
+    services.release_registration(holder, now=now)
     db.session.commit()
 
     seats = db.session.execute(select(WorkshopSeat.registration_id)).scalars().all()
@@ -307,7 +303,7 @@ def test_removed_day_drops_the_seats_and_rankings_of_that_day(app, db, congress)
     services.set_preferences(person, second_phase, [w2.id], now=utcnow())
     db.session.commit()
 
-    registration_days_changed.send(person, now=utcnow(), actor=None, added=set(), removed={day_one})
+    services.release_days(person, {day_one}, now=utcnow())
     db.session.commit()
 
     assert _seats(db) == 0 and _taken(db, w1) == 0

@@ -19,13 +19,13 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from conference.agenda.labels import KIND_LABELS, LANGUAGE_LABELS, STATUS_LABELS
+from conference.agenda.models import WorkshopPhase
 from conference.core import audit, collation
 from conference.core.errors import Conflict, Invalid, NotFound
+from conference.core.labels import translated
 from conference.core.models import Congress
 from conference.core.signals import session_changed
 from conference.extensions import db
-from conference.registration.labels import translated
-from conference.workshops.models import WorkshopPhase
 
 from .models import (
     AgendaSession,

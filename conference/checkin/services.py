@@ -38,11 +38,10 @@ from conference.checkin.models import CheckIn, Checkpoint, ScanRecord
 from conference.core import audit
 from conference.core.congress import current_congress_or_404
 from conference.core.errors import Conflict, Invalid, NotFound
-from conference.core.models import Congress, CongressDay
+from conference.core.models import CarrierOrganisation, Congress, CongressDay, LocalStructure
 from conference.core.time import UTCDateTime, at_local, local
 from conference.core.tokens import is_well_formed
 from conference.extensions import db
-from conference.organisations.models import CarrierOrganisation, LocalStructure
 from conference.registration import services as registration_services
 from conference.registration.labels import BADGE_ROLE_LABELS
 from conference.registration.models import (
@@ -886,6 +885,16 @@ def checkpoint_count(checkpoint: Checkpoint) -> int:
     ).scalar_one()
 
 
+def checked_in_of_carrier(carrier_id: int, congress: Congress) -> int:
+    """How many people of a carrier have checked in at the congress: one query (the
+    certificates of a carrier are offered once it is more than none)."""
+    return db.session.execute(
+        select(func.count(func.distinct(CheckIn.registration_id)))
+        .join(Registration, Registration.id == CheckIn.registration_id)
+        .where(Registration.congress_id == congress.id, Registration.carrier_id == carrier_id)
+    ).scalar_one()
+
+
 @dataclass(frozen=True)
 class DoorListRow:
     """One line of a printed check-in list."""
@@ -1293,3 +1302,9 @@ def attended_sessions(registration_id: int) -> list[int]:
             .order_by(Checkpoint.day, Checkpoint.session_id)
         ).scalars()
     )
+
+
+def follow_session_change(agenda_session, **_kwargs) -> None:
+    """``session_changed`` receiver: a workshop with sign-up keeps its checkpoint current."""
+    if agenda_session.signup_required:
+        ensure_checkpoints(agenda_session.congress)

@@ -31,12 +31,11 @@ from functools import reduce
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
 from icalendar.prop import vDuration, vText
-from markupsafe import Markup
 from sqlalchemy import (
     ColumnElement,
     Select,
@@ -71,7 +70,6 @@ from conference.core import audit
 from conference.core.errors import Invalid, NotFound
 from conference.core.mail import external_url, public_url_adapter
 from conference.core.models import Congress
-from conference.core.signals import mail_attachments, manage_sections
 from conference.core.time import UTCDateTime
 from conference.core.tokens import is_well_formed, new_token
 from conference.extensions import db
@@ -924,33 +922,9 @@ def registration_by_manage_token(token: str) -> Registration:
     return registration_services.by_manage_token(token)
 
 
-# --- receivers of other areas' signals ---------------------------------------------------------
-
-
-@mail_attachments.connect
-def _attach_personal_programme(registration, kind: str = "", **_extra):
-    """The confirmation mail carries the personal programme (none while it would be empty)."""
-    if kind != "registration.confirmed":
-        return []
+def personal_programme_attachment(registration) -> list[tuple[str, str, bytes]]:
+    """The confirmation mail's personal programme (none while it would be empty)."""
     data = personal_calendar(registration)
     if b"BEGIN:VEVENT" not in data:
         return []
     return [("programm.ics", "text/calendar", data)]
-
-
-@manage_sections.connect
-def _manage_section(registration, **_extra):
-    """The feed links and the reset button on the attendee's manage page (confirmed people
-    only: anyone else's personal feed is empty)."""
-    if registration.status != Status.CONFIRMED:
-        return None
-    return (
-        30,
-        Markup(
-            render_template(
-                "feeds/_manage_section.html",
-                registration=registration,
-                links=personal_links(registration),
-            )
-        ),
-    )

@@ -15,10 +15,9 @@ from conference.agenda.models import AgendaSession, Room, SessionKind, SessionSt
 from conference.checkin.models import CheckIn, Checkpoint
 from conference.core.errors import DomainError
 from conference.core.i18n import day_list
-from conference.core.models import Congress
+from conference.core.models import CarrierOrganisation, Congress, LocalStructure
 from conference.core.time import at_local
 from conference.extensions import db
-from conference.organisations.models import CarrierOrganisation, LocalStructure
 from conference.registration.labels import DIET_LABELS, ROLE_LABELS, SECTOR_LABELS, translated
 from conference.registration.models import (
     Diet,
@@ -550,20 +549,6 @@ def certificate_for(registration: Registration, now: datetime) -> Attendance:
             _("We have no check-in for you, so we cannot certify your attendance.")
         )
     return found[0]
-
-
-def checked_in_of_carrier(carrier_id: int, congress: Congress | None = None) -> int:
-    """How many people of a carrier have checked in at the (current) congress: one query."""
-    from conference.core.congress import current_congress
-
-    congress = congress or current_congress()
-    if congress is None:
-        return 0
-    return db.session.execute(
-        select(func.count(func.distinct(CheckIn.registration_id)))
-        .join(Registration, Registration.id == CheckIn.registration_id)
-        .where(Registration.congress_id == congress.id, Registration.carrier_id == carrier_id)
-    ).scalar_one()
 
 
 def organisation_attendances(congress: Congress, carrier_id: int) -> list[Attendance]:

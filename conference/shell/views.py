@@ -16,9 +16,10 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from conference.accounts.access import public, roles_required
+from conference.accounts.labels import role_label
 from conference.accounts.models import Role
-from conference.accounts.views import _safe_next
 from conference.core.congress import current_congress
+from conference.core.http import safe_next
 from conference.core.time import utcnow
 from conference.extensions import db
 
@@ -56,14 +57,12 @@ def set_language():
     if language not in current_app.config["LANGUAGES"]:
         abort(400)
     session["language"] = language
-    return redirect(_safe_next(request.form.get("next")) or "/")
+    return redirect(safe_next(request.form.get("next")) or "/")
 
 
 @bp.get("/staff")
 @roles_required(Role.ORGANISER, Role.CHECKIN, Role.COORDINATOR)
 def staff_home():
-    from conference.accounts.labels import role_label
-
     return render_template(
         "main/staff_home.html", congress=current_congress(), role=role_label(current_user.role)
     )
