@@ -1007,3 +1007,36 @@ def test_the_demo_sets_its_texts_and_organising_body_through_the_services(app, d
         )
         == 1
     )
+
+
+def test_a_past_editions_certificates_come_for_a_carrier_after_a_new_edition_is_current(
+    app, db, staff_client, tmp_path
+):
+    from conference.checkin.models import CheckIn
+
+    past = factories.congress(title="Fachkongress 2025", starts_on=date(2025, 11, 20), days=1)
+    carrier = factories.carrier("Träger A")
+    person = factories.registration(past, carrier_id=carrier.id, first_name="Jana", last_name="Alt")
+    db.session.add(CheckIn(registration_id=person.id, checkpoint_id=factories.checkpoint(past).id))
+    factories.congress(title="Fachkongress 2026", current=False)
+    db.session.commit()
+    services.mark_current(
+        db.session.execute(
+            select(Congress).where(Congress.title == "Fachkongress 2026")
+        ).scalar_one(),
+        actor="t",
+    )
+    db.session.commit()
+    client = staff_client("coordinator", organisation_id=carrier.id)
+
+    current = client.get(f"/admin/certificates/organisation/{carrier.id}.pdf")
+    old = client.get(f"/admin/certificates/organisation/{carrier.id}.pdf?congress={past.id}")
+
+    assert current.status_code == 303  # nobody of the carrier came to the new one (yet)
+    assert old.status_code == 200
+    path = tmp_path / "old.pdf"
+    path.write_bytes(old.data)
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Jana Alt" in text and "Fachkongress 2025" in text
