@@ -516,7 +516,9 @@ def privacy_version(congress_id: int, number: int):
 @roles_required(*ORGANISERS)
 def organising_body():
     row = services.organising_body()
-    form = OrganisingBodyForm(obj=row) if request.method == "GET" else OrganisingBodyForm()
+    form = OrganisingBodyForm()
+    if request.method == "GET" and row is not None:
+        form.name.data, form.address.data = row.name, row.address  # not the logo's bytes
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
