@@ -115,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     from conference.badges import views as badges
     from conference.checkin import views as checkin
     from conference.core import views as main
+    from conference.editions import views as editions
     from conference.feeds import views as feeds
     from conference.organisations import views as organisations
     from conference.registration import views as registration
@@ -130,6 +131,7 @@ def _register_blueprints(app: Flask) -> None:
         workshops,
         badges,
         checkin,
+        editions,
         feeds,
         reports,
     ):
@@ -145,6 +147,7 @@ AREAS_WITH_AUDIT_TEXTS = (
     "workshops",
     "badges",
     "checkin",
+    "editions",
     "feeds",
     "reports",
 )

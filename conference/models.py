@@ -12,6 +12,7 @@ from conference.agenda.models import (
 )
 from conference.checkin.models import CheckIn, Checkpoint, ScanRecord
 from conference.core.models import AuditLog, Congress, CongressDay, OutboxAttachment, OutboxMail
+from conference.editions.models import EditionText, OrganisingBody, PrivacyNotice
 from conference.organisations.models import (
     CarrierOrganisation,
     LocalStructure,
@@ -49,12 +50,15 @@ __all__ = [
     "ContactRequest",
     "Diet",
     "DirectoryProfile",
+    "EditionText",
     "LocalStructure",
     "OrganisationKind",
     "OrganisationQuota",
+    "OrganisingBody",
     "OutboxAttachment",
     "OutboxMail",
     "PhaseMode",
+    "PrivacyNotice",
     "ProgrammeRole",
     "Registration",
     "RegistrationDay",
