@@ -118,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     from conference.badges import views as badges
     from conference.checkin import init_app as init_checkin
     from conference.checkin import views as checkin
+    from conference.editions import views as editions
     from conference.feeds import views as feeds
     from conference.organisations import views as organisations
     from conference.registration import views as registration
@@ -134,6 +135,7 @@ def _register_blueprints(app: Flask) -> None:
         workshops,
         badges,
         checkin,
+        editions,
         feeds,
         reports,
     ):
@@ -151,6 +153,7 @@ AREAS_WITH_AUDIT_TEXTS = (
     "workshops",
     "badges",
     "checkin",
+    "editions",
     "feeds",
     "reports",
 )

@@ -22,6 +22,7 @@ from conference.core.models import (
     OutboxAttachment,
     OutboxMail,
 )
+from conference.editions.models import EditionText, OrganisingBody, PrivacyNotice
 from conference.registration.models import (
     BadgeRole,
     Diet,
@@ -53,12 +54,15 @@ __all__ = [
     "ContactRequest",
     "Diet",
     "DirectoryProfile",
+    "EditionText",
     "LocalStructure",
     "OrganisationKind",
     "OrganisationQuota",
+    "OrganisingBody",
     "OutboxAttachment",
     "OutboxMail",
     "PhaseMode",
+    "PrivacyNotice",
     "ProgrammeRole",
     "Registration",
     "RegistrationDay",

@@ -433,6 +433,9 @@ def demo_world(db):
 
     return {
         "congress": congress,
+        "congress_id": congress.id,
+        "kind": "privacy",
+        "number": 1,
         "day": congress.starts_on,
         "carrier_id": carrier.id,
         "registration_id": person.id,

@@ -905,7 +905,8 @@ def test_search_finds_people_by_organisation_with_constant_queries(
 
     assert "Amira Haddad" in page_one
     assert "Zweite" in page_three and "Dritte" in page_three
-    assert len(one) == len(three) == 5  # the user, congress, checkpoints, search, check-ins
+    # the user, congress, checkpoints, search, check-ins, the organising body (header)
+    assert len(one) == len(three) == 6
 
 
 class _PostForms(HTMLParser):
@@ -1249,7 +1250,7 @@ def test_live_counts_show_arrivals_no_shows_carriers_and_the_curve(
     assert "Caritas Testverband" in later and "Ohne Programmträger" in later
     assert "<svg" in later and "<rect" in later and "polyline" in later
     # congress, days, per checkpoint, per day, per carrier, arrival times
-    assert len(one) == len(three) == 7  # the user, then the grouped counts
+    assert len(one) == len(three) == 8  # the user, the grouped counts, the organising body
 
 
 def test_live_panel_refreshes_on_its_own_url(staff_client, door):

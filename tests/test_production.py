@@ -234,7 +234,7 @@ def test_access_log_atoms_hide_search_words_in_the_query_and_the_referer():
     assert atoms["f"] == "https://kongress.example.org/checkin/search?q=[search]"
 
 
-def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
+def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -451,7 +451,7 @@ def test_two_servers_on_one_sqlite_file_share_the_rate_limits(tmp_path):
     try:
         bases = [f"http://127.0.0.1:{port}" for port in ports]
         for base, server in zip(bases, servers, strict=True):
-            _wait_until_up(base + "/health", server, timeout=90)  # two start at once
+            _wait_until_up(base + "/health", server, timeout=240)  # two start at once
         with httpx.Client() as browser:  # one cookie jar: the session is valid on both servers
             form = browser.get(bases[0] + "/register/lost-link").text
             csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)

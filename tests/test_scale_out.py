@@ -15,7 +15,6 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -73,28 +72,38 @@ def servers(database_url, tmp_path_factory, _schema):
         )
         urls.append(f"http://127.0.0.1:{port}")
     try:
-        for url, process in zip(urls, processes, strict=True):
-            _wait_until_up(url + "/health", process)
+        for name, url, process in zip(("a", "b"), urls, processes, strict=True):
+            _wait_until_up(url + "/health", process, folder / f"{name}.log")
         yield urls
     finally:
         for process in processes:
             process.terminate()
         for process in processes:
-            process.wait(timeout=30)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:  # still booting workers on a busy machine
+                process.kill()
+                process.wait()
 
 
-def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+def _wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 240) -> None:
+    """Wait for the server; on a busy CI machine two servers booting two workers each take a
+    while (the log says why when it does not come up)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"server stopped with status {process.returncode}")
+            raise AssertionError(f"server stopped with status {process.returncode}: {_tail(log)}")
         try:
             if httpx.get(url, timeout=2).status_code == 200:
                 return
         except httpx.TransportError:
             pass
         time.sleep(0.2)
-    raise AssertionError(f"{url} did not come up")
+    raise AssertionError(f"{url} did not come up: {_tail(log)}")
+
+
+def _tail(log: Path) -> str:
+    return log.read_text(errors="replace")[-2000:] if log.exists() else "(no log)"
 
 
 def _split(servers, n):
@@ -182,8 +191,8 @@ def test_one_badge_scanned_at_both_servers_at_once_checks_in_exactly_once(server
     from conference.accounts.services import create_api_token
     from conference.checkin.models import CheckIn
 
-    congress = factories.congress(starts_on=date.today())
-    factories.checkpoint(congress, code="day-1", day=date.today())
+    congress = factories.congress(starts_on=factories.venue_today())
+    factories.checkpoint(congress, code="day-1", day=factories.venue_today())
     person = factories.registration(congress)
     _token, secret = create_api_token("Door", "checkin")
     db.session.commit()

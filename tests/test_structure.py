@@ -43,12 +43,14 @@ def test_only_the_transaction_helper_commits_or_rolls_back():
     for name, source in _sources():
         if name in OWN_TRANSACTIONS or name == "shell/web.py":
             continue  # web.py: the error handler's rollback of a request that raised
+        lines = source.splitlines()
         for node in ast.walk(ast.parse(source)):
             if (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
                 and node.func.attr in ("commit", "rollback")
                 and ast.unparse(node.func.value) == "db.session"
+                and "# not a unit of work" not in lines[node.lineno - 1]
             ):
                 offenders.append(f"{name}:{node.lineno}")
     assert offenders == []
