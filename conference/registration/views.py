@@ -12,7 +12,7 @@ from flask_babel import ngettext, pgettext
 
 from conference.accounts.access import current_actor, public, roles_required
 from conference.accounts.models import Role
-from conference.core.congress import current_congress, current_congress_or_404
+from conference.core.congress import current_congress, current_congress_or_404, staff_congress
 from conference.core.csvimport import CsvProblem
 from conference.core.database import parse_int, transaction
 from conference.core.errors import DomainError
@@ -222,7 +222,7 @@ def _filter_args(filters: services.Filters) -> dict:
 @bp.get("/admin/registrations")
 @roles_required(*STAFF)
 def admin_list():
-    congress = current_congress_or_404()
+    congress = staff_congress()
     actor = _actor()
     filters = _filters()
     page = services.search(congress, filters, actor)
@@ -274,7 +274,7 @@ def _export_header() -> list[str]:
 def admin_export(fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    congress = current_congress_or_404()
+    congress = staff_congress()
     rows = services.export_rows(congress, _filters(), _actor())
     data = (
         [

@@ -25,7 +25,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from conference.accounts.access import api_roles, public, roles_required
 from conference.accounts.models import Role
 from conference.core import audit
-from conference.core.congress import congress_or_current, current_congress_or_404
+from conference.core.congress import congress_or_staff, current_congress_or_404
 from conference.core.database import parse_int, transaction
 from conference.core.errors import DomainError, Invalid
 from conference.core.exports import table_response
@@ -41,13 +41,14 @@ bp = Blueprint("reports", __name__, cli_group=None)
 
 
 def _congress_arg():
+    """``?congress=<id>``, else the edition the staff member works on (``staff_congress``)."""
     raw = request.args.get("congress")
     if raw is None:
-        return congress_or_current(None)
+        return congress_or_staff(None)
     number = parse_int(raw)
     if number is None:
         raise Invalid(_("The congress must be given by its number."), code="invalid_congress")
-    return congress_or_current(number)
+    return congress_or_staff(number)
 
 
 @bp.get("/api/v1/stats")
