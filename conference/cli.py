@@ -20,7 +20,7 @@ from conference.extensions import db
 def init_app(app: Flask) -> None:
     from conference.core.checks import check
 
-    for command in (init_db, demo, create_user, create_api_token, send_mail, check):
+    for command in (init_db, demo, create_user, create_api_token, send_mail, check, recount_seats):
         app.cli.add_command(command)
     from conference.badges.cli import badges_command
 
@@ -105,3 +105,30 @@ def send_mail(limit: int):
     """Deliver pending mail from the outbox (retrying failed attempts when they are due)."""
     counts = deliver_pending(limit=limit)
     click.echo(f"sent {counts['sent']}, failed {counts['failed']}")
+
+
+@click.command("recount-seats")
+@click.option("--check", "check_only", is_flag=True, help="Only report; change nothing.")
+def recount_seats(check_only: bool):
+    """Recompute every seat counter (congress, day, carrier quota, workshop) from the rows and
+    repair any difference; with --check only report it (exit status 1 if there is one)."""
+    from conference.core.models import Congress
+    from conference.registration import seats
+    from conference.workshops import counters
+
+    found = 0
+    with transaction():
+        for congress in db.session.execute(select(Congress).order_by(Congress.id)).scalars():
+            for drift in seats.seat_drift(congress, repair=not check_only) + counters.seat_drift(
+                congress, repair=not check_only
+            ):
+                found += 1
+                verb = "differs" if check_only else "repaired"
+                click.echo(
+                    f"{congress.slug}: {drift.counter}: stored {drift.stored}, "
+                    f"counted {drift.counted} ({verb})"
+                )
+    if not found:
+        click.echo("Every seat counter equals its rows.")
+    elif check_only:
+        sys.exit(1)

@@ -21,6 +21,7 @@ from conference.registration.models import Registration, Status
 from conference.workshops import services as workshop_services
 from conference.workshops.models import WorkshopSeat
 from tests import factories
+from tests.counters import assert_counters_match
 
 
 def form_data(congress, **overrides):
@@ -105,6 +106,7 @@ def test_following_the_confirmation_link_takes_a_seat_and_mails_the_confirmation
     assert [d.taken for d in congress.days] == [1, 1]
     assert mails[1]["Subject"] == "Ihre Anmeldung ist bestätigt"
     assert registration.manage_token in mails[1].get_body(("plain",)).get_content()
+    assert_counters_match()
 
 
 def test_get_on_the_confirmation_link_changes_nothing(client, db, smtp):
@@ -372,6 +374,7 @@ def test_confirmation_when_full_goes_to_the_waitlist_with_its_position(client, d
     assert services.waitlist_position(stored["c@example.org"]) == 2
     assert "Nummer 2 auf der Warteliste" in page
     assert "Position 2" in waitlist_mails[-1].get_body(("plain",)).get_content()
+    assert_counters_match()
 
 
 def test_cancelling_frees_the_seat_and_promotes_the_first_waitlisted(client, db, smtp):
@@ -407,6 +410,7 @@ def test_cancelling_frees_the_seat_and_promotes_the_first_waitlisted(client, db,
     assert congress.taken == 1
     assert sorted(m["To"] for m in mails) == ["first@example.org", "second@example.org"]
     assert services.waitlist_position(third) == 1
+    assert_counters_match()
 
 
 def test_cancel_needs_the_confirmation_tick(client, db):
@@ -446,6 +450,7 @@ def test_full_day_keeps_a_person_waiting_while_another_who_fits_moves_up(app, db
         db.session.refresh(row)
     assert both.status == Status.WAITLISTED
     assert second_only.status == Status.CONFIRMED
+    assert_counters_match()
 
 
 def test_carrier_quota_waitlists_its_people_beyond_the_quota(app, db):
@@ -470,6 +475,7 @@ def test_carrier_quota_waitlists_its_people_beyond_the_quota(app, db):
     quota = db.session.execute(select(OrganisationQuota)).scalar_one()
     assert results == [Status.CONFIRMED, Status.WAITLISTED]
     assert quota.taken == 1
+    assert_counters_match()
 
 
 def _service_data(email: str, **fields) -> dict:
@@ -530,6 +536,7 @@ def test_parallel_confirmations_never_exceed_capacity(app, db):
     assert dict(statuses) == {Status.CONFIRMED: 25, Status.WAITLISTED: 15}
     assert stored.taken == 25
     assert days == [25, 25]
+    assert_counters_match()
 
 
 # --- self-service -------------------------------------------------------------------------------
@@ -1132,6 +1139,7 @@ def test_day_change_and_cancellation_free_the_workshop_seats_they_concern(app, d
 
     assert after_change == [second.id]
     assert _workshop_seats(db, registration) == []
+    assert_counters_match("workshop")
 
 
 def _workshop_seats(db, registration) -> list[int]:
@@ -1229,6 +1237,7 @@ def test_organiser_fills_seats_from_the_waitlist_after_raising_capacity(db, staf
     assert response.status_code == 302
     assert waiting.status == Status.CONFIRMED
     assert smtp.wait(1)[0]["To"] == "wait@example.org"
+    assert_counters_match()
 
 
 def test_a_coordinators_import_preview_does_not_reveal_people_of_other_carriers(db, staff_client):

@@ -9,10 +9,11 @@ transactions never wait for each other crosswise."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from conference.core.models import (
     Congress,
@@ -22,6 +23,7 @@ from conference.core.models import (
 from conference.extensions import db
 from conference.registration.models import (
     Registration,
+    RegistrationDay,
     Status,
 )
 
@@ -212,3 +214,89 @@ def has_quota(registration: Registration) -> bool:
         ).first()
         is not None
     )
+
+
+# --- recounting (``flask recount-seats``) ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Drift:
+    """A counter that differs from the rows it counts."""
+
+    counter: str  # "congress", "day 2026-09-18", "quota <carrier id>", "workshop <session id>"
+    stored: int
+    counted: int
+
+
+def _confirmed(congress_id: int):
+    return (Registration.congress_id == congress_id, Registration.status == Status.CONFIRMED)
+
+
+def seat_drift(congress: Congress, *, repair: bool = False) -> list[Drift]:
+    """Compare the congress's, its days' and its quotas' ``taken`` with the confirmed
+    registrations; with ``repair`` set each differing counter to the count, in one UPDATE per
+    counter (the count is taken inside the UPDATE, so a confirmation meanwhile is counted)."""
+    drifts = []
+    confirmed = select(func.count()).select_from(Registration).where(*_confirmed(congress.id))
+    counted = db.session.execute(confirmed).scalar_one()
+    if counted != congress.taken:
+        drifts.append(Drift("congress", congress.taken, counted))
+        if repair:
+            db.session.execute(
+                update(Congress)
+                .where(Congress.id == congress.id)
+                .values(taken=confirmed.scalar_subquery())
+            )
+    by_day = dict(
+        db.session.execute(
+            select(RegistrationDay.day, func.count())
+            .join(Registration, Registration.id == RegistrationDay.registration_id)
+            .where(*_confirmed(congress.id))
+            .group_by(RegistrationDay.day)
+        ).all()
+    )
+    for day in db.session.execute(
+        select(CongressDay).where(CongressDay.congress_id == congress.id).order_by(CongressDay.day)
+    ).scalars():
+        if by_day.get(day.day, 0) != day.taken:
+            drifts.append(Drift(f"day {day.day.isoformat()}", day.taken, by_day.get(day.day, 0)))
+            if repair:
+                db.session.execute(
+                    update(CongressDay)
+                    .where(CongressDay.id == day.id)
+                    .values(
+                        taken=select(func.count())
+                        .select_from(RegistrationDay)
+                        .join(Registration, Registration.id == RegistrationDay.registration_id)
+                        .where(*_confirmed(congress.id), RegistrationDay.day == day.day)
+                        .scalar_subquery()
+                    )
+                )
+    by_carrier = dict(
+        db.session.execute(
+            select(Registration.carrier_id, func.count())
+            .where(*_confirmed(congress.id), Registration.carrier_id.is_not(None))
+            .group_by(Registration.carrier_id)
+        ).all()
+    )
+    for quota in db.session.execute(
+        select(OrganisationQuota)
+        .where(OrganisationQuota.congress_id == congress.id)
+        .order_by(OrganisationQuota.carrier_id)
+    ).scalars():
+        if by_carrier.get(quota.carrier_id, 0) != quota.taken:
+            drifts.append(
+                Drift(f"quota {quota.carrier_id}", quota.taken, by_carrier.get(quota.carrier_id, 0))
+            )
+            if repair:
+                db.session.execute(
+                    update(OrganisationQuota)
+                    .where(OrganisationQuota.id == quota.id)
+                    .values(
+                        taken=select(func.count())
+                        .select_from(Registration)
+                        .where(*_confirmed(congress.id), Registration.carrier_id == quota.carrier_id)
+                        .scalar_subquery()
+                    )
+                )
+    return drifts
