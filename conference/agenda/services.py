@@ -975,19 +975,6 @@ def _public_filter(congress: Congress, filters: ProgrammeFilter | None, include_
     return clauses
 
 
-def public_sessions(
-    congress: Congress, filters: ProgrammeFilter | None = None, *, include_cancelled: bool = True
-) -> list[AgendaSession]:
-    """Published sessions (and cancelled ones that had been public) as ORM rows, in 2 queries."""
-    query = (
-        select(AgendaSession)
-        .where(*_public_filter(congress, filters, include_cancelled))
-        .options(*_loaded())
-        .order_by(AgendaSession.starts_at, AgendaSession.id)
-    )
-    return db.session.scalars(query).unique().all()
-
-
 @dataclass(slots=True)
 class ProgrammeItem:
     """A read-only session of the public programme: plain values, no lazy loads."""

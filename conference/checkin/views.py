@@ -95,12 +95,12 @@ def _scan(token, checkpoint_code, nonce, *, with_screen: bool) -> dict[str, Any]
     if with_screen:
         checkpoint = outcome.checkpoint
         screen = _screen(body, checkpoint.timezone, checkpoint.name)
-        if outcome.registration is not None and outcome.result in (
+        if outcome.attendee is not None and outcome.result in (
             ScanResult.OK,
             ScanResult.ALREADY_CHECKED_IN,
         ):
             screen["workshops"] = services.workshops_of_day(
-                outcome.registration.id, checkpoint.day, checkpoint.timezone
+                outcome.attendee.id, checkpoint.day, checkpoint.timezone
             )
             if checkpoint.session_id is not None and checkpoint.session_id not in {
                 w["session_id"] for w in screen["workshops"]

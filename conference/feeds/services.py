@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import operator
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -31,6 +30,7 @@ from functools import reduce
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from cachetools import LRUCache
 from flask import current_app
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
@@ -569,39 +569,28 @@ class RenderedFeeds:
     hundreds of clients fetch the same text. The key is the version, which every request
     computes from the database and which covers every input of the text, so an entry cannot go
     stale: when anything changes, the key changes and the old entry is simply never asked for
-    again (it ages out of the bounded LRU). Workers do not need to agree: each builds on its
+    again (it ages out of the LRU cache, ``cachetools``, bounded by bytes). Workers do not need to agree: each builds on its
     first miss. Bounded by bytes; thread-safe for gunicorn's threaded workers.
     """
 
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
-        self.size = 0
-        self.entries: OrderedDict[str, bytes] = OrderedDict()
-        self.lock = threading.Lock()
+        self.entries: LRUCache[str, bytes] = LRUCache(maxsize=max_bytes, getsizeof=len)
+        self.lock = threading.Lock()  # cachetools' caches are not thread-safe
 
     def get(self, key: str) -> bytes | None:
         with self.lock:
-            body = self.entries.get(key)
-            if body is not None:
-                self.entries.move_to_end(key)
-            return body
+            return self.entries.get(key)
 
     def put(self, key: str, body: bytes) -> None:
         if len(body) > self.max_bytes:
             return
         with self.lock:
-            if key in self.entries:
-                return
-            self.entries[key] = body
-            self.size += len(body)
-            while self.size > self.max_bytes:
-                _key, old = self.entries.popitem(last=False)
-                self.size -= len(old)
+            self.entries.setdefault(key, body)
 
     def clear(self) -> None:
         with self.lock:
             self.entries.clear()
-            self.size = 0
 
 
 rendered = RenderedFeeds(max_bytes=32 * 1024 * 1024)
