@@ -12,11 +12,18 @@ from conference.agenda.models import (
 )
 from conference.checkin.models import CheckIn, Checkpoint, ScanRecord
 from conference.core.models import AuditLog, Congress, CongressDay, OutboxAttachment, OutboxMail
+from conference.mailtexts.models import MailText
 from conference.organisations.models import (
     CarrierOrganisation,
     LocalStructure,
     OrganisationKind,
     OrganisationQuota,
+)
+from conference.questions.models import (
+    Question,
+    QuestionOption,
+    RegistrationAnswer,
+    RegistrationAnswerChoice,
 )
 from conference.registration.models import (
     BadgeRole,
@@ -50,13 +57,18 @@ __all__ = [
     "Diet",
     "DirectoryProfile",
     "LocalStructure",
+    "MailText",
     "OrganisationKind",
     "OrganisationQuota",
     "OutboxAttachment",
     "OutboxMail",
     "PhaseMode",
     "ProgrammeRole",
+    "Question",
+    "QuestionOption",
     "Registration",
+    "RegistrationAnswer",
+    "RegistrationAnswerChoice",
     "RegistrationDay",
     "Role",
     "Room",

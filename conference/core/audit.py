@@ -278,4 +278,6 @@ def listing(labels: dict, keys: Iterable[Any]) -> str:
 
 @namer("Congress", _l("Congress"))
 def _congress_names(ids: set) -> dict:
-    return dict(db.session.execute(select(Congress.id, Congress.title).where(Congress.id.in_(ids))))
+    return dict(
+        db.session.execute(select(Congress.id, Congress.title).where(Congress.id.in_(ids))).all()
+    )
