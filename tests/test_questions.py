@@ -332,7 +332,23 @@ def test_after_registration_closes_the_answers_can_be_read_but_not_changed(clien
     assert f"/r/{person.manage_token}/answers" not in page
     assert "<dt>Welches Thema?</dt><dd>Patenschaften</dd>" in page
     assert response.status_code == 409
+    assert "Die Anmeldung ist geschlossen" in response.get_data(as_text=True)
     assert _answers(db, person.id) == {topic.id: (topic.options[0].id,)}
+
+
+def test_a_cancelled_registration_cannot_change_its_answers(client, db):
+    congress = factories.congress()
+    topic = ask(congress, options=TOPICS)
+    person = factories.registration(congress, status=Status.CANCELLED)
+    db.session.commit()
+
+    response = client.post(
+        f"/r/{person.manage_token}/answers", data={f"question-{topic.id}": str(topic.options[1].id)}
+    )
+
+    assert response.status_code == 409
+    assert "Diese Anmeldung ist storniert" in response.get_data(as_text=True)
+    assert _answers(db, person.id) == {}
 
 
 # --- the organisers' add, edit and detail ------------------------------------------------------

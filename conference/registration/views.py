@@ -265,10 +265,14 @@ def _manage_answers(registration: Registration, answers_form=None) -> dict:
 def manage_answers(token: str):
     """The attendee's answers to the edition's questions, while registration is open."""
     registration = services.by_manage_token(token)
-    if registration.status == Status.CANCELLED or not registration.congress.registration_open(
-        utcnow()
-    ):
-        abort(409)
+    if registration.status == Status.CANCELLED:
+        raise services.RegistrationClosed(
+            _("This registration is cancelled, so its answers can no longer be changed.")
+        )
+    if not registration.congress.registration_open(utcnow()):
+        raise services.RegistrationClosed(
+            _("Registration is closed, so the answers can no longer be changed.")
+        )
     answers = _answers(
         registration.congress_id, registration_questions.ATTENDEE, registration.id
     )
