@@ -16,7 +16,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import httpx
 
-from benchmarks.harness import Bench, Result, scenario
+from benchmarks.harness import Bench, Result, relative, scenario
 
 SESSIONS = 300
 
@@ -121,6 +121,8 @@ def feed_programme(bench: Bench) -> list[Result]:
         first = httpx.get(f"{base}/programme.ics")
         assert first.status_code == 200 and first.text.count("BEGIN:VEVENT") == SESSIONS
         etag = first.headers["ETag"]
+        floor = bench.floor(base, concurrency=2)
+        results.append(floor)
 
         full, responses = bench.load(
             "feed-programme full",
@@ -131,7 +133,7 @@ def feed_programme(bench: Bench) -> list[Result]:
         )
         assert all(r.headers["ETag"] == etag for r in responses)
         full.extra["bytes"] = len(first.content)
-        results.append(full)
+        results.append(relative(full, floor))
 
         not_modified, _ = bench.load(
             "feed-programme 304",
@@ -140,7 +142,7 @@ def feed_programme(bench: Bench) -> list[Result]:
             concurrency=2,
             ok=_checked(304),
         )
-        results.append(not_modified)
+        results.append(relative(not_modified, floor))
 
         # After an edit each worker builds the new text once: measure that first fetch.
         rebuilds = []
@@ -156,14 +158,13 @@ def feed_programme(bench: Bench) -> list[Result]:
             assert "Geänderter Programmpunkt" in responses[0].text
             rebuilds.append(rebuild)
         results.append(_merge("feed-programme rebuild after edit", rebuilds))
-        floor, _ = bench.load(
-            "feed-programme floor (/health)",
-            base,
-            [lambda c: c.get("/health")] * 1000,
-            concurrency=2,
+    cpu_floor = _in_process(bench, "/health, CPU", ["/health"] * 500)
+    results.append(relative(cpu_floor, cpu_floor))
+    results.append(
+        relative(
+            _in_process(bench, "feed-programme full, CPU", ["/programme.ics"] * 200), cpu_floor
         )
-        results.append(floor)
-    results.append(_in_process(bench, "feed-programme full, CPU", ["/programme.ics"] * 200))
+    )
     etag = {}
 
     def validator(path):
@@ -172,7 +173,10 @@ def feed_programme(bench: Bench) -> list[Result]:
         return {"If-None-Match": etag[path]}
 
     results.append(
-        _in_process(bench, "feed-programme 304, CPU", ["/programme.ics"] * 500, validator)
+        relative(
+            _in_process(bench, "feed-programme 304, CPU", ["/programme.ics"] * 500, validator),
+            cpu_floor,
+        )
     )
     return results
 
@@ -182,6 +186,8 @@ def feed_personal(bench: Bench) -> list[Result]:
     tokens = _programme(bench, attendees=100)
     results = []
     with bench.server(workers=2) as base:
+        floor = bench.floor(base, concurrency=2)
+        results.append(floor)
         first_fetches, responses = bench.load(
             "feed-personal first fetch",
             base,
@@ -202,7 +208,7 @@ def feed_personal(bench: Bench) -> list[Result]:
             concurrency=2,
             ok=_checked(200),
         )
-        results.append(repeat)
+        results.append(relative(repeat, floor))
 
         cycle = itertools.cycle(tokens)
         not_modified, _ = bench.load(
@@ -217,22 +223,20 @@ def feed_personal(bench: Bench) -> list[Result]:
             concurrency=2,
             ok=_checked(304),
         )
-        results.append(not_modified)
-        floor, _ = bench.load(
-            "feed-personal floor (/health)",
-            base,
-            [lambda c: c.get("/health")] * 1000,
-            concurrency=2,
-        )
-        results.append(floor)
+        results.append(relative(not_modified, floor))
     paths = [f"/feeds/{token}.ics" for token in tokens] * 3
-    results.append(_in_process(bench, "feed-personal full, CPU", paths))
+    cpu_floor = _in_process(bench, "/health, CPU", ["/health"] * 500)
+    results.append(relative(cpu_floor, cpu_floor))
+    results.append(relative(_in_process(bench, "feed-personal full, CPU", paths), cpu_floor))
     results.append(
-        _in_process(
-            bench,
-            "feed-personal 304, CPU",
-            paths,
-            lambda path: {"If-None-Match": etags[path.rsplit("/", 1)[1]]},
+        relative(
+            _in_process(
+                bench,
+                "feed-personal 304, CPU",
+                paths,
+                lambda path: {"If-None-Match": etags[path.rsplit("/", 1)[1]]},
+            ),
+            cpu_floor,
         )
     )
     return results

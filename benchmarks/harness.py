@@ -2,8 +2,14 @@
 
 A scenario is a function ``scenario(bench: Bench) -> list[Result]`` registered with
 ``@scenario("name")``. It may prepare data (``bench.app_context()``), start the server
-(``bench.server(workers=2)``) and measure with ``bench.load(...)``. Every load is bounded in
-request count and time and goes only to 127.0.0.1.
+(``bench.server(workers=2)``: gunicorn with the production ``gunicorn.conf.py``) and measure
+with ``bench.load(...)``. Every load is bounded in request count and time and goes only to
+127.0.0.1.
+
+The machine is shared, so wall-clock figures move with whatever else runs. ``bench.floor()``
+measures ``/health`` against the same server with the same concurrency, and ``relative()``
+gives a figure as a ratio to it (``p50_x``, ``p99_x``, ``rps_x``): a regression shows in the
+ratio even when the machine is busy.
 """
 
 from __future__ import annotations
@@ -51,7 +57,24 @@ class Result:
     p99_ms: float | None = None
     rps: float | None = None
     errors: int = 0
+    #: The figures as a ratio to ``/health`` measured against the same server in the same run
+    #: (``p50_x``, ``p99_x``: how many times slower; ``rps_x``: what share of its throughput).
+    ratio: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
+
+
+def relative(result: Result, floor: Result) -> Result:
+    """Fill ``result.ratio`` from the ``/health`` floor of the same run; returns ``result``."""
+
+    def share(value, reference):
+        return round(value / reference, 2) if value and reference else None
+
+    result.ratio = {
+        "p50_x": share(result.p50_ms, floor.p50_ms),
+        "p99_x": share(result.p99_ms, floor.p99_ms),
+        "rps_x": share(result.rps, floor.rps),
+    }
+    return result
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -122,30 +145,26 @@ class Bench:
             yield self.app
 
     @contextmanager
-    def server(self, workers: int = 2, threads: int = 1) -> Iterator[str]:
-        """gunicorn with ``workers`` processes on a free port; yields the base URL."""
+    def server(self, workers: int = 2, threads: int | None = None) -> Iterator[str]:
+        """gunicorn as production runs it (``gunicorn.conf.py``: worker class, threads, access
+        log with token redaction) with ``workers`` processes on a free port; yields the base
+        URL. ``threads`` overrides ``GUNICORN_THREADS`` (default: the production setting)."""
         _ = self.app  # migrate before the workers start
         port = free_port()
         log = open(self.tmp / "gunicorn.log", "w")  # noqa: SIM115 - closed below
+        environment = {
+            **self.environment,
+            "GUNICORN_BIND": f"127.0.0.1:{port}",
+            "WEB_CONCURRENCY": str(workers),
+            "GUNICORN_ACCESS_LOG": "/dev/null",  # formatted and redacted, as in production
+            "GUNICORN_ERROR_LOG": "-",
+        }
+        if threads is not None:
+            environment["GUNICORN_THREADS"] = str(threads)
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "-w",
-                str(workers),
-                "--threads",
-                str(threads),
-                "-b",
-                f"127.0.0.1:{port}",
-                "--access-logfile",
-                "/dev/null",
-                "--log-level",
-                "warning",
-                "conference:create_app()",
-            ],
+            [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py")],
             cwd=ROOT,
-            env=self.environment,
+            env=environment,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -241,6 +260,17 @@ class Bench:
         )
         return result, [r for r in responses if r is not None]
 
+    def floor(self, base: str, *, concurrency: int, requests: int = 2000) -> Result:
+        """``/health`` against the same server with the same concurrency: the stack's floor,
+        to which ``relative()`` compares the scenario's figures."""
+        result, _ = self.load(
+            f"/health (floor, {concurrency} clients)",
+            base,
+            [lambda c: c.get("/health")] * requests,
+            concurrency=concurrency,
+        )
+        return relative(result, result)
+
     def close(self) -> None:
         if self._app is not None:
             from conference.extensions import db
@@ -288,15 +318,22 @@ def report(results: list[Result]) -> Path:
         "p99_ms",
         "rps",
         "errors",
+        "p50_x",
+        "p99_x",
+        "rps_x",
     ]
-    rows = [
-        [str(getattr(r, c) if getattr(r, c) is not None else "-") for c in columns] for r in results
-    ]
+
+    def value(result: Result, column: str) -> str:
+        found = result.ratio.get(column) if column.endswith("_x") else getattr(result, column)
+        return "-" if found is None else str(found)
+
+    rows = [[value(r, c) for c in columns] for r in results]
     widths = [
         max(len(c), *(len(row[i]) for row in rows)) if rows else len(c)
         for i, c in enumerate(columns)
     ]
     print()
+    print("p50_x, p99_x: times the /health figure of the same run; rps_x: share of its rps")
     print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
     print("  ".join("-" * w for w in widths))
     for row in rows:

@@ -115,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     from conference.badges import views as badges
     from conference.checkin import views as checkin
     from conference.core import views as main
+    from conference.editions import views as editions
     from conference.feeds import views as feeds
     from conference.mailtexts import views as mailtexts
     from conference.organisations import views as organisations
@@ -134,6 +135,7 @@ def _register_blueprints(app: Flask) -> None:
         workshops,
         badges,
         checkin,
+        editions,
         feeds,
         reports,
     ):
@@ -151,6 +153,7 @@ AREAS_WITH_AUDIT_TEXTS = (
     "workshops",
     "badges",
     "checkin",
+    "editions",
     "feeds",
     "reports",
 )

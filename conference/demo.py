@@ -31,6 +31,7 @@ from conference.checkin.models import CheckIn, Checkpoint
 from conference.checkin.services import ensure_checkpoints
 from conference.core.models import Congress, CongressDay
 from conference.core.time import at_local, utcnow
+from conference.editions import demo as edition_texts
 from conference.extensions import db
 from conference.organisations.models import (
     CarrierOrganisation,
@@ -493,10 +494,12 @@ def load(
     carriers = _carriers(rng)
 
     previous = _congress(_shift_year(starts, -1), current=False, today=today)
+    edition_texts.set_up([previous], now=now)
     _agenda(previous, rng, published=True)
     _people(previous, carriers, rng, count=140, history=True, now=now)
 
     congress = _congress(starts, current=True, today=today)
+    edition_texts.set_up([congress], now=now)
     assert congress.ends_on == ends
     _agenda(congress, rng, published=True)
     count = _people(congress, carriers, rng, count=305, history=False, now=now)
@@ -999,7 +1002,6 @@ def _history_checkins(
                         registration_id=registration.id,
                         checkpoint_id=checkpoints[day.day].id,
                         checked_in_at=arrival,
-                        device="demo",
                     )
                 )
 

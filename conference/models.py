@@ -12,6 +12,7 @@ from conference.agenda.models import (
 )
 from conference.checkin.models import CheckIn, Checkpoint, ScanRecord
 from conference.core.models import AuditLog, Congress, CongressDay, OutboxAttachment, OutboxMail
+from conference.editions.models import EditionText, OrganisingBody, PrivacyNotice
 from conference.mailtexts.models import MailText
 from conference.organisations.models import (
     CarrierOrganisation,
@@ -56,13 +57,16 @@ __all__ = [
     "ContactRequest",
     "Diet",
     "DirectoryProfile",
+    "EditionText",
     "LocalStructure",
     "MailText",
     "OrganisationKind",
     "OrganisationQuota",
+    "OrganisingBody",
     "OutboxAttachment",
     "OutboxMail",
     "PhaseMode",
+    "PrivacyNotice",
     "ProgrammeRole",
     "Question",
     "QuestionOption",

@@ -414,7 +414,6 @@ def demo_world(db):
                 registration_id=registration_id,
                 checkpoint_id=entrance.id,
                 checked_in_at=opens + timedelta(minutes=3 * n),
-                device="einlass@example.org",
             )
         )
     walk_in = factories.registration(
@@ -438,8 +437,10 @@ def demo_world(db):
         "congress": congress,
         "congress_id": congress.id,
         "question_id": first(Question),
-        "kind": "registration.confirm",
+        "kind": "privacy",
+        "mail_kind": "registration.confirm",
         "language": "de",
+        "number": 1,
         "day": congress.starts_on,
         "carrier_id": carrier.id,
         "registration_id": person.id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from conference.accounts.models import User
 from conference.agenda.models import (
@@ -24,6 +25,14 @@ from conference.registration.models import Registration, RegistrationDay, Status
 from conference.workshops.models import PhaseMode, WorkshopPhase
 
 _numbers = itertools.count(1)
+VENUE_ZONE = ZoneInfo("Europe/Berlin")
+
+
+def venue_today() -> date:
+    """Today at the venue: from 23:00 UTC on, Berlin is already on the next day."""
+    return datetime.now(VENUE_ZONE).date()
+
+
 PASSWORD = "correct horse battery staple"
 
 

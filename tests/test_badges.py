@@ -247,8 +247,9 @@ def test_a_print_run_needs_the_same_queries_for_one_and_three_badges(app, db, co
         services.render_badges(chosen, "a6", back_side=True, congress=congress)
 
     assert len(chosen) == size
-    # congress; registrations with carrier and local structure; their days; their seats
-    assert len(queries) == 4
+    # congress; registrations with carrier and local structure; their days; their seats; the
+    # organising body (its logo and name on the badge)
+    assert len(queries) == 5
 
 
 # --- selection and refusals ----------------------------------------------------------------------
@@ -412,7 +413,8 @@ def test_desk_search_lists_people_with_a_fixed_number_of_queries(
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert html.count("Namensschild drucken") == size
-    assert len(queries) == 3  # the user, the current congress, people with their carrier
+    # the user, the current congress, people with their carrier, the organising body (header)
+    assert len(queries) == 4
 
 
 def test_desk_prints_one_badge_for_a_walk_in_and_records_it(app, db, staff_client, tmp_path):

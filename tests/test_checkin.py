@@ -66,7 +66,11 @@ def test_first_scan_of_a_confirmed_badge_says_ok_with_the_attendee(scanner_clien
     }
     assert datetime.fromisoformat(body["checked_in_at"]).tzinfo is not None
     stored = db.session.execute(select(CheckIn)).scalar_one()
-    assert (stored.registration_id, stored.device) == (person.id, "Door 1")
+    assert (stored.registration_id, stored.api_token_id, stored.user_id) == (
+        person.id,
+        scanner_client.token.id,
+        None,
+    )
 
 
 def test_second_scan_is_already_checked_in_with_first_time_and_door(scanner_client, door):
@@ -244,6 +248,148 @@ def test_new_nonce_for_the_same_badge_is_a_real_repeat(scanner_client, door):
     assert body["result"] == "already_checked_in"
 
 
+def _token_client(app, db, name: str, role: str = "checkin"):
+    """Another scanning device: a client with a bearer token of its own."""
+    from conference.accounts.services import create_api_token
+
+    token, secret = create_api_token(name, role)
+    db.session.commit()
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
+    client.token = token
+    return client
+
+
+def test_a_nonce_belongs_to_the_device_that_sent_it(app, scanner_client, door, db):
+    congress, person = door
+    other = factories.registration(congress, first_name="Jonas", last_name="Berg")
+    db.session.commit()
+    second_door = _token_client(app, db, "Door 2")
+    scanner_client.post(
+        SCAN, json={"token": person.badge_token, "checkpoint": "day-1", "nonce": "1"}
+    )
+
+    body = second_door.post(
+        SCAN, json={"token": other.badge_token, "checkpoint": "day-1", "nonce": "1"}
+    ).get_json()
+
+    # Not the first device's answer (with Amira's name): a scan of its own, recorded.
+    assert body["result"] == "ok"
+    assert body["attendee"]["name"] == "Jonas Berg"
+    assert "replayed" not in body
+    db.session.expire_all()
+    assert db.session.execute(
+        select(CheckIn.registration_id, CheckIn.api_token_id).order_by(CheckIn.id)
+    ).all() == [(person.id, scanner_client.token.id), (other.id, second_door.token.id)]
+    assert _count(db, ScanRecord) == 2
+
+
+def test_the_same_nonce_from_another_device_for_the_same_badge_is_a_repeat(
+    app, scanner_client, door, db
+):
+    _congress, person = door
+    second_door = _token_client(app, db, "Door 2")
+    scan = {"token": person.badge_token, "checkpoint": "day-1", "nonce": "abc"}
+    first = scanner_client.post(SCAN, json=scan).get_json()
+
+    body = second_door.post(SCAN, json=scan).get_json()
+    again = second_door.post(SCAN, json=scan).get_json()
+
+    assert (first["result"], body["result"]) == ("ok", "already_checked_in")
+    assert "replayed" not in body
+    assert body["device"] == "Door 1"
+    assert again["replayed"] is True
+    assert again["result"] == "already_checked_in"
+    assert _count(db, CheckIn) == 1
+
+
+def test_stored_scan_answers_hold_no_personal_data_and_replay_the_person_as_stored_now(
+    scanner_client, door, db
+):
+    from conference.reports.privacy import erase_registration
+
+    _congress, person = door
+    scan = {"token": person.badge_token, "checkpoint": "day-1", "nonce": "n-7"}
+    first = scanner_client.post(SCAN, json=scan).get_json()
+    record = db.session.execute(select(ScanRecord)).scalar_one()
+
+    replay = scanner_client.post(SCAN, json=scan).get_json()
+    erase_registration(person, actor="test", now=utcnow())
+    db.session.commit()
+    after_erasure = scanner_client.post(SCAN, json=scan).get_json()
+
+    assert "Amira" not in str(record.response) and "Caritas" not in str(record.response)
+    assert (record.device, record.registration_id) == (
+        f"token:{scanner_client.token.id}",
+        person.id,
+    )
+    assert replay["attendee"] == first["attendee"]
+    assert replay["checked_in_at"] == first["checked_in_at"]
+    assert after_erasure["result"] == "ok" and after_erasure["replayed"] is True
+    assert "attendee" not in after_erasure
+
+
+def _csrf_headers(staff) -> dict[str, str]:
+    """A staff session's API calls carry the CSRF token of the scanner page."""
+    page = staff.get("/checkin?checkpoint=day-1").get_data(as_text=True)
+    return {"X-CSRFToken": re.search(r'data-csrf="([^"]+)"', page).group(1)}
+
+
+def test_already_checked_in_names_the_checkpoint_and_the_device_never_an_email(
+    staff_client, scanner_client, door, db
+):
+    _congress, person = door
+    staff = staff_client("checkin", email="einlass@example.org")
+    staff.user.name = "Petra Schulz"
+    db.session.commit()
+    first = staff.post(
+        SCAN,
+        json={"token": person.badge_token, "checkpoint": "day-1"},
+        headers=_csrf_headers(staff),
+    )
+
+    body = scanner_client.post(
+        SCAN + "?screen=1", json={"token": person.badge_token, "checkpoint": "day-1"}
+    ).get_json()
+    english = scanner_client.post(
+        SCAN + "?screen=1&lang=en", json={"token": person.badge_token, "checkpoint": "day-1"}
+    ).get_json()
+
+    assert first.get_json()["result"] == "ok"
+    assert body["device"] == "Petra Schulz"
+    assert "einlass@example.org" not in str(body)
+    time = body["screen"]["time"]
+    assert body["screen"]["message"] == (
+        f"Bereits eingecheckt um {time} Uhr: Haupteingang Tag 1 (Petra Schulz)."
+    )
+    assert english["screen"]["message"] == (
+        f"Already checked in at {time} at Haupteingang Tag 1 (Petra Schulz)."
+    )
+
+
+def test_a_staff_user_without_a_name_is_not_named_by_their_email(
+    staff_client, scanner_client, door, db
+):
+    _congress, person = door
+    staff = staff_client("checkin", email="einlass@example.org")
+    first = staff.post(
+        SCAN,
+        json={"token": person.badge_token, "checkpoint": "day-1"},
+        headers=_csrf_headers(staff),
+    )
+
+    body = scanner_client.post(
+        SCAN + "?screen=1", json={"token": person.badge_token, "checkpoint": "day-1"}
+    ).get_json()
+
+    assert first.get_json()["result"] == "ok"
+    assert body["device"] == ""
+    assert "einlass@example.org" not in str(body)
+    assert body["screen"]["message"] == (
+        f"Bereits eingecheckt um {body['screen']['time']} Uhr: Haupteingang Tag 1."
+    )
+
+
 # --- bad input -------------------------------------------------------------------------------
 
 
@@ -349,7 +495,10 @@ def test_staff_session_scans_with_csrf_header_only(staff_client, door, db):
 
     assert refused.status_code == 400
     assert accepted.get_json()["result"] == "ok"
-    assert db.session.execute(select(CheckIn.device)).scalar_one() == staff.user.email
+    assert db.session.execute(select(CheckIn.user_id, CheckIn.api_token_id)).one() == (
+        staff.user.id,
+        None,
+    )
 
 
 def test_organiser_token_may_scan_too(client, door, db):
@@ -384,10 +533,14 @@ def test_a_scan_runs_a_fixed_small_number_of_queries(scanner_client, door, db, c
         scanner_client.post(SCAN, json={"token": second, "checkpoint": "day-2", "nonce": "q-1"})
 
     assert ok.get_json()["result"] == "ok"
-    # API token, congress + checkpoint, registration (+carrier, structure, day), INSERT
-    assert len(ok_queries) == 4
-    # + the nonce look-up and the stored answer
-    assert len(nonce_queries) == 6
+    # The API token, then ONE statement: congress, checkpoint, registration (+ carrier,
+    # structure, day), an earlier check-in and the INSERT ... ON CONFLICT DO NOTHING. SQLite
+    # allows no INSERT inside WITH, so there the INSERT is a statement of its own.
+    postgres = db.engine.dialect.name == "postgresql"
+    assert len(ok_queries) == (2 if postgres else 3)
+    assert "ON CONFLICT" in ok_queries[-1]
+    # + the stored answer of the nonce (the earlier answer is looked up in the same statement)
+    assert len(nonce_queries) == len(ok_queries) + 1
 
 
 def test_two_doors_scanning_the_same_badge_at_once_get_one_ok(app, scanner_client, door, db):
@@ -452,6 +605,44 @@ def test_the_same_nonce_sent_twice_at_once_counts_once(app, scanner_client, door
     assert _count(db, ScanRecord) == 1
 
 
+def test_one_nonce_sent_at_once_by_two_devices_counts_for_each_device(
+    app, scanner_client, door, db
+):
+    _congress, person = door
+    second_door = _token_client(app, db, "Door 2")
+    clients = [scanner_client, second_door] * 3
+    barrier = threading.Barrier(len(clients))
+    answers: list[tuple[int, dict]] = []
+    lock = threading.Lock()
+    token = person.badge_token
+    db.session.rollback()  # end the test's own read transaction: SQLite allows one writer
+
+    def scan(index, device):
+        client = app.test_client()
+        client.environ_base.update(device.environ_base)
+        barrier.wait()
+        body = client.post(
+            SCAN, json={"token": token, "checkpoint": "day-1", "nonce": "same"}
+        ).get_json()
+        with lock:
+            answers.append((index % 2, body))
+
+    threads = [threading.Thread(target=scan, args=pair) for pair in enumerate(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert len(answers) == len(clients)
+    # Each device gets one answer for its nonce, replayed to its resends; one "ok" in all.
+    by_device = [{body["result"] for i, body in answers if i == d} for d in (0, 1)]
+    assert all(len(results) == 1 for results in by_device)
+    assert sorted(r for results in by_device for r in results) == ["already_checked_in", "ok"]
+    db.session.expire_all()
+    assert _count(db, CheckIn) == 1
+    assert _count(db, ScanRecord) == 2
+
+
 # --- undo ------------------------------------------------------------------------------------
 
 
@@ -493,6 +684,29 @@ def test_undo_never_touches_another_door(scanner_client, client, door, db):
 
     assert response.status_code == 404
     assert response.get_json()["error"] == "nothing_to_undo"
+    assert _count(db, CheckIn) == 1
+
+
+def test_two_tokens_with_the_same_name_never_undo_each_other(app, scanner_client, door, db):
+    _congress, person = door
+    namesake = _token_client(app, db, "Door 1")
+    scanner_client.post(SCAN, json={"token": person.badge_token, "checkpoint": "day-1"})
+
+    response = namesake.post("/api/v1/checkin/undo")
+
+    assert response.status_code == 404
+    assert response.get_json()["error"] == "nothing_to_undo"
+    assert _count(db, CheckIn) == 1
+
+
+def test_a_staff_user_undoes_only_their_own_check_ins(staff_client, scanner_client, door, db):
+    _congress, person = door
+    scanner_client.post(SCAN, json={"token": person.badge_token, "checkpoint": "day-1"})
+    staff = staff_client("checkin")
+
+    response = staff.post("/api/v1/checkin/undo", headers=_csrf_headers(staff))
+
+    assert response.status_code == 404
     assert _count(db, CheckIn) == 1
 
 
@@ -691,7 +905,8 @@ def test_search_finds_people_by_organisation_with_constant_queries(
 
     assert "Amira Haddad" in page_one
     assert "Zweite" in page_three and "Dritte" in page_three
-    assert len(one) == len(three) == 5  # the user, congress, checkpoints, search, check-ins
+    # the user, congress, checkpoints, search, check-ins, the organising body (header)
+    assert len(one) == len(three) == 6
 
 
 class _PostForms(HTMLParser):
@@ -997,7 +1212,6 @@ def _arrive(congress, person, code, minutes):
                 tzinfo=utcnow().tzinfo
             )
             + timedelta(hours=7, minutes=minutes),
-            device="test",
         )
     )
 
@@ -1036,7 +1250,7 @@ def test_live_counts_show_arrivals_no_shows_carriers_and_the_curve(
     assert "Caritas Testverband" in later and "Ohne Programmträger" in later
     assert "<svg" in later and "<rect" in later and "polyline" in later
     # congress, days, per checkpoint, per day, per carrier, arrival times
-    assert len(one) == len(three) == 7  # the user, then the grouped counts
+    assert len(one) == len(three) == 8  # the user, the grouped counts, the organising body
 
 
 def test_live_panel_refreshes_on_its_own_url(staff_client, door):

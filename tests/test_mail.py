@@ -355,7 +355,7 @@ def test_a_promoted_person_hears_it_when_the_database_was_busy_after_the_cancell
             lock.__exit__(None, None, None)
         mail.stop_sender(app)
 
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert queued_then == [
         ("registration.cancelled", "pending", 0),
         ("registration.promoted", "pending", 0),

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from alembic.script import ScriptDirectory
 from flask import jsonify, request, url_for
 
 from conference import create_app
@@ -352,9 +353,7 @@ def test_check_finds_an_unmigrated_database(tmp_path):
         }
     )
 
-    from alembic.script import ScriptDirectory
-
-    head = ScriptDirectory(str(Path(__file__).resolve().parent.parent / "migrations")).get_current_head()
+    head = ScriptDirectory(str(ROOT / "migrations")).get_current_head()
 
     result = app.test_cli_runner().invoke(args=["check"])
 

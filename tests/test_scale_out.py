@@ -15,7 +15,6 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -182,8 +181,8 @@ def test_one_badge_scanned_at_both_servers_at_once_checks_in_exactly_once(server
     from conference.accounts.services import create_api_token
     from conference.checkin.models import CheckIn
 
-    congress = factories.congress(starts_on=date.today())
-    factories.checkpoint(congress, code="day-1", day=date.today())
+    congress = factories.congress(starts_on=factories.venue_today())
+    factories.checkpoint(congress, code="day-1", day=factories.venue_today())
     person = factories.registration(congress)
     _token, secret = create_api_token("Door", "checkin")
     db.session.commit()

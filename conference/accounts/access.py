@@ -8,11 +8,12 @@ so a forgotten decorator locks a view instead of opening it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from conference.accounts.models import ApiToken, Role
 from conference.core.database import SAFE_METHODS
@@ -88,21 +89,38 @@ def _enforce_api(roles: frozenset[str]):
     abort(401)
 
 
-def _token_from_header(raw: str) -> ApiToken | None:
+@dataclass(frozen=True)
+class TokenHolder:
+    """The API token behind a request (``g.api_token``): what access control, the audit log
+    (``name``) and the door (``id``) need, read as plain columns, not as an ORM row."""
+
+    id: int
+    name: str
+    role: str
+
+
+_tokens = ApiToken.__table__
+#: Built once; every API request runs it, so it only binds the digest.
+_TOKEN_BY_DIGEST = select(
+    _tokens.c.id, _tokens.c.name, _tokens.c.role, _tokens.c.last_used_at
+).where(_tokens.c.token_digest == bindparam("digest"), _tokens.c.revoked_at.is_(None))
+
+
+def _token_from_header(raw: str) -> TokenHolder | None:
     if not raw or len(raw) > 200:
         return None
-    token = db.session.execute(
-        select(ApiToken).where(ApiToken.token_digest == digest(raw), ApiToken.revoked_at.is_(None))
-    ).scalar_one_or_none()
-    if token is not None and request.method not in SAFE_METHODS:
+    row = db.session.connection().execute(_TOKEN_BY_DIGEST, {"digest": digest(raw)}).one_or_none()
+    if row is None:
+        return None
+    if request.method not in SAFE_METHODS:
         now = utcnow()
         # Record use at most every few minutes: a scanner must not write on every scan for this.
         # Safe requests never write (and on SQLite hold no write lock), so they do not record.
-        if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
             db.session.execute(
-                update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now)
+                update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now)
             )
-    return token
+    return TokenHolder(row.id, row.name, row.role)
 
 
 def current_actor():

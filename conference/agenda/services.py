@@ -730,11 +730,20 @@ def previous_congresses(congress: Congress) -> list[Congress]:
     ).all()
 
 
-def copy_skeleton(from_congress: Congress, to_congress: Congress, *, actor, now: datetime) -> int:
+def copy_skeleton(
+    from_congress: Congress,
+    to_congress: Congress,
+    *,
+    actor,
+    now: datetime,
+    phases: dict[int, int] | None = None,
+) -> int:
     """Take over rooms, tracks and the agenda skeleton (times and types, no people).
 
     Sessions keep their day index and wall-clock times; days beyond the new congress are
-    dropped. Refused (Conflict) when the target already has rooms or sessions.
+    dropped. ``phases`` maps old workshop phase ids to the copies (an edition's copy), so
+    workshops stay in their phase. Refused (Conflict) when the target already has rooms or
+    sessions.
     """
     if from_congress.id == to_congress.id:
         raise Invalid(_("Choose another congress to copy from."), code="same_congress")
@@ -793,6 +802,7 @@ def copy_skeleton(from_congress: Congress, to_congress: Congress, *, actor, now:
                 track_id=tracks[old.track_id].id if old.track_id in tracks else None,
                 capacity=old.capacity,
                 signup_required=old.signup_required,
+                phase_id=(phases or {}).get(old.phase_id),
                 created_at=now,
                 changed_at=now,
             )

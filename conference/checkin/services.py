@@ -1,9 +1,9 @@
 """Door scanning: judge a badge at a checkpoint, record the check-in once, count arrivals.
 
-The hot path (``record_scan``) runs at every door at once, so it is lean: one query loads the
-registration with its carrier, local structure and days; the check-in is an INSERT whose unique
-constraint (registration, checkpoint) decides between "ok" and "already checked in", so two doors
-scanning the same badge in the same millisecond get exactly one "ok", on any number of workers.
+The hot path (``scan``) runs at every door at once, so it is one SQL statement (see "the scan"
+below); the unique constraint (registration, checkpoint) decides between "ok" and "already
+checked in", so two doors scanning the same badge in the same millisecond get exactly one "ok",
+on any number of workers and servers.
 """
 
 from __future__ import annotations
@@ -18,26 +18,28 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import (
+    Integer,
     and_,
     bindparam,
     case,
     delete,
     exists,
     func,
-    insert,
     or_,
     select,
+    true,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
+from conference.accounts.models import ApiToken, User
 from conference.agenda.models import AgendaSession, Room, SessionStatus
 from conference.checkin.models import CheckIn, Checkpoint, ScanRecord
 from conference.core import audit
 from conference.core.congress import current_congress_or_404
 from conference.core.errors import Conflict, Invalid, NotFound
 from conference.core.models import Congress, CongressDay
-from conference.core.time import at_local, local
+from conference.core.time import UTCDateTime, at_local, local
 from conference.core.tokens import is_well_formed
 from conference.extensions import db
 from conference.organisations.models import CarrierOrganisation, LocalStructure
@@ -77,9 +79,57 @@ class UnknownCheckpoint(NotFound):
     code = "unknown_checkpoint"
 
 
+class NonceReused(Conflict):
+    code = "nonce_reused"
+
+
+@dataclass(frozen=True)
+class Device:
+    """Who scans: an API token (a door device) or a staff user, by id, never by name.
+
+    ``name`` is what other doors are told about it: the token's name or the user's name, never
+    an e-mail address. Nonces belong to a device (``key``).
+    """
+
+    token_id: int | None = None
+    user_id: int | None = None
+    name: str = ""
+
+    @property
+    def key(self) -> str:
+        if self.token_id is not None:
+            return f"token:{self.token_id}"
+        return f"user:{self.user_id}"
+
+
+@dataclass(frozen=True)
+class Door:
+    """The checkpoint a scan is for, with the little the answer needs of its congress."""
+
+    id: int
+    code: str
+    name: str
+    day: date
+    session_id: int | None
+    congress_id: int
+    timezone: str
+
+    @classmethod
+    def of(cls, checkpoint: Checkpoint, congress: Congress) -> Door:
+        return cls(
+            checkpoint.id,
+            checkpoint.code,
+            checkpoint.name,
+            checkpoint.day,
+            checkpoint.session_id,
+            congress.id,
+            congress.timezone,
+        )
+
+
 @dataclass(frozen=True)
 class Attendee:
-    """The little a door needs to know about a person, read in one column query."""
+    """The little a door needs to know about a person, read with the scan's one statement."""
 
     id: int
     status: str
@@ -91,13 +141,13 @@ class Attendee:
 
 @dataclass
 class ScanOutcome:
-    """What a scan found. ``registration`` is None for an unknown code."""
+    """What a scan found. ``registration`` is None for an unknown code (or an erased person)."""
 
     result: ScanResult
-    checkpoint: Checkpoint
+    checkpoint: Door
     registration: Attendee | None = None
     checked_in_at: datetime | None = None
-    device: str = ""
+    device: str = ""  # the display name of the device that checked the person in
     status: str = ""  # the registration's status, for the wording of a refusal
     replayed: bool = False
     stored: dict[str, Any] | None = None  # the stored answer of a resent nonce
@@ -221,40 +271,68 @@ def find_checkpoint(congress: Congress, code: str | None, now: datetime) -> Chec
     return checkpoint
 
 
-def scan_target(code: str | None, now: datetime) -> tuple[Congress, Checkpoint]:
-    """The current congress and the checkpoint a scan is for: ONE query when a code is given.
-
-    The congress order is ``current_congress()``'s. Raises NotFound / UnknownCheckpoint (404).
-    """
-    if not code:
-        congress = current_congress_or_404()
-        return congress, find_checkpoint(congress, None, now)
-    row = db.session.execute(
-        select(Congress, Checkpoint)
-        .outerjoin(Checkpoint, and_(Checkpoint.congress_id == Congress.id, Checkpoint.code == code))
-        .order_by(Congress.is_current.desc(), Congress.starts_on.desc())
-        .limit(1)
-    ).one_or_none()
-    if row is None:
-        raise NotFound(_("No congress has been set up yet."), code="no_congress")
-    if row.Checkpoint is None:
-        raise UnknownCheckpoint(_("There is no checkpoint with this code."))
-    return row.Congress, row.Checkpoint
-
-
 # --- the scan --------------------------------------------------------------------------------
+#
+# A scan is ONE statement on PostgreSQL: a WITH query finds the congress and the checkpoint,
+# the registration behind the badge (with carrier, local structure and whether it attends the
+# checkpoint's day), an earlier check-in there and, with a nonce, this device's earlier answer;
+# its data-modifying part is ``INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING``. So the
+# unique constraint (registration, checkpoint) still decides between "ok" and "already checked
+# in": two doors scanning one badge in the same millisecond get exactly one "ok", on any number
+# of workers and servers, and neither waits for a savepoint. SQLite allows no INSERT inside
+# WITH, so there the same SELECT is followed by the same INSERT ... ON CONFLICT DO NOTHING
+# RETURNING, inside the request's BEGIN IMMEDIATE transaction. Statements are built once per
+# shape and hold no data, so each scan only binds its values and hits the compiled cache.
 
-
+_congress = Congress.__table__
+_checkpoint = Checkpoint.__table__
 _registration = Registration.__table__
 _day = RegistrationDay.__table__
 _carrier = CarrierOrganisation.__table__
 _structure = LocalStructure.__table__
 _check_in_table = CheckIn.__table__
+_record = ScanRecord.__table__
+_token_table = ApiToken.__table__
+_user_table = User.__table__
 
-#: Built once: the statement is constant (values are bound per scan), so each scan skips the
-#: expression building and hits SQLAlchemy's compiled cache. It holds no data.
-_ATTENDEE_BY_TOKEN = (
-    select(
+_CHECK_IN_COLUMNS = ["registration_id", "checkpoint_id", "checked_in_at", "api_token_id", "user_id"]
+
+
+def _target(by_code: bool):
+    """One row: the congress and the checkpoint, whose columns are NULL for an unknown code."""
+    columns = (
+        _congress.c.id.label("congress_id"),
+        _congress.c.timezone,
+        _checkpoint.c.id.label("checkpoint_id"),
+        _checkpoint.c.code,
+        _checkpoint.c.name,
+        _checkpoint.c.day,
+        _checkpoint.c.session_id,
+    )
+    if by_code:  # in the current congress, in current_congress()'s order
+        return (
+            select(*columns)
+            .select_from(
+                _congress.outerjoin(
+                    _checkpoint,
+                    and_(
+                        _checkpoint.c.congress_id == _congress.c.id,
+                        _checkpoint.c.code == bindparam("code"),
+                    ),
+                )
+            )
+            .order_by(_congress.c.is_current.desc(), _congress.c.starts_on.desc())
+            .limit(1)
+        )
+    return (
+        select(*columns)
+        .select_from(_congress.join(_checkpoint, _checkpoint.c.congress_id == _congress.c.id))
+        .where(_checkpoint.c.id == bindparam("checkpoint_id"))
+    )
+
+
+def _person_columns(day):
+    return (
         _registration.c.id,
         _registration.c.status,
         _registration.c.first_name,
@@ -265,49 +343,194 @@ _ATTENDEE_BY_TOKEN = (
         _carrier.c.short_name.label("carrier_short"),
         _structure.c.name.label("structure_name"),
         exists()
-        .where(_day.c.registration_id == _registration.c.id, _day.c.day == bindparam("day"))
+        .where(_day.c.registration_id == _registration.c.id, _day.c.day == day)
         .label("registered_for_day"),
     )
-    .select_from(
-        _registration.outerjoin(_carrier, _carrier.c.id == _registration.c.carrier_id).outerjoin(
-            _structure, _structure.c.id == _registration.c.local_structure_id
-        )
+
+
+def _with_organisation(from_clause):
+    return from_clause.outerjoin(_carrier, _carrier.c.id == _registration.c.carrier_id).outerjoin(
+        _structure, _structure.c.id == _registration.c.local_structure_id
     )
+
+
+def _scan_statement(dialect: str, *, by_code: bool, with_nonce: bool):
+    target = _target(by_code).cte("target")
+    person = (
+        select(*_person_columns(target.c.day))
+        .select_from(
+            _with_organisation(
+                target.join(
+                    _registration,
+                    and_(
+                        _registration.c.congress_id == target.c.congress_id,
+                        _registration.c.badge_token == bindparam("token"),
+                        _registration.c.anonymised_at.is_(None),
+                    ),
+                )
+            )
+        )
+        .cte("person")
+    )
+    first = (
+        select(
+            _check_in_table.c.checked_in_at,
+            func.coalesce(_token_table.c.name, func.nullif(_user_table.c.name, "")).label(
+                "device_name"
+            ),
+        )
+        .select_from(
+            _check_in_table.join(person, person.c.id == _check_in_table.c.registration_id)
+            .join(target, target.c.checkpoint_id == _check_in_table.c.checkpoint_id)
+            .outerjoin(_token_table, _token_table.c.id == _check_in_table.c.api_token_id)
+            .outerjoin(_user_table, _user_table.c.id == _check_in_table.c.user_id)
+        )
+        .cte("first")
+    )
+    prior = (
+        select(_record.c.response, _record.c.registration_id)
+        .where(_record.c.device == bindparam("device"), _record.c.nonce == bindparam("nonce"))
+        .cte("prior")
+        if with_nonce
+        else None
+    )
+    columns = [
+        target.c.congress_id,
+        target.c.timezone,
+        target.c.checkpoint_id,
+        target.c.code,
+        target.c.name,
+        target.c.day,
+        target.c.session_id,
+        *(c.label(f"person_{c.name}") for c in person.c),
+        first.c.checked_in_at.label("first_at"),
+        first.c.device_name,
+    ]
+    joined = target.outerjoin(person, true()).outerjoin(first, true())
+    if prior is not None:
+        columns += [prior.c.response.label("stored"), prior.c.registration_id.label("stored_for")]
+        joined = joined.outerjoin(prior, true())
+    if dialect == "postgresql":
+        # Who may pass is decided here as in _judge(): confirmed and registered for the day.
+        may_pass = [
+            person.c.status == Status.CONFIRMED,
+            person.c.registered_for_day,
+            target.c.checkpoint_id.is_not(None),
+            ~exists(select(first.c.checked_in_at)),
+        ]
+        if prior is not None:
+            may_pass.append(~exists(select(prior.c.response)))
+        inserted = (
+            postgresql.insert(_check_in_table)
+            .from_select(
+                _CHECK_IN_COLUMNS,
+                select(
+                    person.c.id,
+                    target.c.checkpoint_id,
+                    bindparam("now", type_=UTCDateTime),
+                    bindparam("api_token_id", type_=Integer),
+                    bindparam("user_id", type_=Integer),
+                )
+                .select_from(person.join(target, true()))
+                .where(*may_pass),
+            )
+            .on_conflict_do_nothing(index_elements=["registration_id", "checkpoint_id"])
+            .returning(_check_in_table.c.checked_in_at)
+            .cte("inserted")
+        )
+        columns.append(select(inserted.c.checked_in_at).scalar_subquery().label("inserted_at"))
+    return select(*columns).select_from(joined)
+
+
+def _insert_check_in(dialect: str):
+    module = postgresql if dialect == "postgresql" else sqlite
+    return (
+        module.insert(_check_in_table)
+        .values(
+            registration_id=bindparam("registration_id"),
+            checkpoint_id=bindparam("checkpoint_id"),
+            checked_in_at=bindparam("now"),
+            api_token_id=bindparam("api_token_id"),
+            user_id=bindparam("user_id"),
+        )
+        .on_conflict_do_nothing(index_elements=["registration_id", "checkpoint_id"])
+        .returning(_check_in_table.c.checked_in_at)
+    )
+
+
+def _insert_record(dialect: str):
+    module = postgresql if dialect == "postgresql" else sqlite
+    return (
+        module.insert(_record)
+        .values(
+            device=bindparam("device"),
+            nonce=bindparam("nonce"),
+            at=bindparam("now"),
+            registration_id=bindparam("registration_id"),
+            response=bindparam("response"),
+        )
+        .on_conflict_do_nothing(index_elements=["device", "nonce"])
+        .returning(_record.c.id)
+    )
+
+
+#: A check-in with the display name of the device that made it (token name, else the staff
+#: user's name; never an e-mail address).
+_CHECK_IN_WITH_DEVICE = _check_in_table.outerjoin(
+    _token_table, _token_table.c.id == _check_in_table.c.api_token_id
+).outerjoin(_user_table, _user_table.c.id == _check_in_table.c.user_id)
+_DEVICE_NAME = func.coalesce(_token_table.c.name, func.nullif(_user_table.c.name, "")).label(
+    "device_name"
+)
+_FIRST_CHECK_IN = (
+    select(_check_in_table.c.checked_in_at, _DEVICE_NAME)
+    .select_from(_CHECK_IN_WITH_DEVICE)
     .where(
-        _registration.c.badge_token == bindparam("token"),
-        _registration.c.congress_id == bindparam("congress_id"),
-        _registration.c.anonymised_at.is_(None),
+        _check_in_table.c.registration_id == bindparam("registration_id"),
+        _check_in_table.c.checkpoint_id == bindparam("checkpoint_id"),
     )
 )
-_INSERT_CHECK_IN = insert(_check_in_table)
+_STORED_ANSWER = select(_record.c.response, _record.c.registration_id).where(
+    _record.c.device == bindparam("device"), _record.c.nonce == bindparam("nonce")
+)
+_ATTENDEE_BY_ID = (
+    select(*_person_columns(bindparam("day")))
+    .select_from(_with_organisation(_registration))
+    .where(_registration.c.id == bindparam("id"), _registration.c.anonymised_at.is_(None))
+)
+_STATEMENTS: dict[tuple, Any] = {}
 
 
-def _load_attendee(congress: Congress, token: str, day: date) -> Attendee | None:
-    """ONE query: the registration's columns with carrier, local structure and whether it
-    attends ``day``. Plain columns, not ORM entities: this runs at every door at once."""
-    row = db.session.execute(
-        _ATTENDEE_BY_TOKEN, {"token": token, "congress_id": congress.id, "day": day}
-    ).one_or_none()
-    if row is None:
-        return None
-    if row.carrier_name is None:
-        organisation = row.organisation_other
+def _statement(*key):
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        builders = {"scan": _scan_statement, "check_in": _insert_check_in, "record": _insert_record}
+        kind, dialect, *flags = key
+        options = dict(zip(("by_code", "with_nonce"), flags, strict=False))
+        statement = _STATEMENTS.setdefault(key, builders[kind](dialect, **options))
+    return statement
+
+
+def _attendee(values: dict[str, Any] | Any) -> Attendee:
+    """An Attendee from the person columns (``first_name``, ``carrier_name``, ...)."""
+    if values["carrier_name"] is None:
+        organisation = values["organisation_other"]
     else:
-        organisation = row.carrier_short or row.carrier_name
-        if row.structure_name:
-            organisation = f"{organisation} · {row.structure_name}"
+        organisation = values["carrier_short"] or values["carrier_name"]
+        if values["structure_name"]:
+            organisation = f"{organisation} · {values['structure_name']}"
     return Attendee(
-        id=row.id,
-        status=row.status,
-        full_name=f"{row.first_name} {row.last_name}".strip(),
+        id=values["id"],
+        status=values["status"],
+        full_name=f"{values['first_name']} {values['last_name']}".strip(),
         organisation=organisation,
-        badge_role=row.badge_role,
-        registered_for_day=bool(row.registered_for_day),
+        badge_role=values["badge_role"],
+        registered_for_day=bool(values["registered_for_day"]),
     )
 
 
 def _judge(attendee: Attendee | None) -> ScanResult | None:
-    """A refusal, or None when the person may pass."""
+    """A refusal, or None when the person may pass (the scan statement's ``may_pass``)."""
     if attendee is None:
         return ScanResult.UNKNOWN
     if attendee.status == Status.CANCELLED:
@@ -319,139 +542,188 @@ def _judge(attendee: Attendee | None) -> ScanResult | None:
     return None
 
 
+def scan(
+    code: str | None,
+    token: Any,
+    *,
+    now: datetime,
+    device: Device,
+    nonce: str | None = None,
+) -> ScanOutcome:
+    """Judge a scanned badge at the checkpoint ``code`` of the current congress (without a code:
+    today's main entrance) and record the check-in at most once. See ``record_scan``.
+
+    Raises NotFound (no congress), UnknownCheckpoint (404), NonceReused (409).
+    """
+    if not code:
+        congress = current_congress_or_404()
+        return record_scan(
+            congress,
+            token,
+            find_checkpoint(congress, None, now),
+            now=now,
+            device=device,
+            nonce=nonce,
+        )
+    return _scan(token, now=now, device=device, nonce=nonce, code=code)
+
+
 def record_scan(
     congress: Congress,
     token: Any,
     checkpoint: Checkpoint,
     *,
     now: datetime,
-    device: str,
+    device: Device,
     nonce: str | None = None,
 ) -> ScanOutcome:
     """Judge a scanned badge token at a checkpoint and record the check-in at most once.
 
     A malformed token is an unknown code (a forged QR code is a normal event at the door),
-    never an error. With a ``nonce`` the answer is stored in the same transaction, and a resent
-    nonce gets that first answer again (``outcome.stored``) without counting twice.
-    Flushes, never commits.
+    never an error. With a ``nonce`` the answer is stored in the same transaction, and the same
+    device resending that nonce gets the first answer again (``outcome.stored``) without
+    counting twice; another device's equal nonce is another scan. Flushes, never commits.
+    Raises NonceReused (409) when a parallel request of this device stored the same nonce for
+    another badge.
     """
-    if nonce is not None:
-        stored = db.session.execute(
-            select(ScanRecord.response).where(ScanRecord.nonce == nonce)
-        ).scalar_one_or_none()
-        if stored is not None:
-            return ScanOutcome(
-                ScanResult(stored["result"]), checkpoint, replayed=True, stored=stored
-            )
+    return _scan(token, now=now, device=device, nonce=nonce, checkpoint_id=checkpoint.id)
 
-    registration = (
-        _load_attendee(congress, token, checkpoint.day) if is_well_formed(token) else None
+
+def _scan(token, *, now, device, nonce, code=None, checkpoint_id=None) -> ScanOutcome:
+    connection = db.session.connection()
+    dialect = connection.dialect.name
+    by_code = checkpoint_id is None
+    with_nonce = nonce is not None
+    params = {
+        "code": code,
+        "checkpoint_id": checkpoint_id,
+        "token": token if is_well_formed(token) else None,
+        "now": now,
+        "api_token_id": device.token_id,
+        "user_id": device.user_id,
+        "device": device.key,
+        "nonce": nonce,
+    }
+    row = connection.execute(_statement("scan", dialect, by_code, with_nonce), params).first()
+    if row is None:
+        raise NotFound(_("No congress has been set up yet."), code="no_congress")
+    if row.checkpoint_id is None:
+        raise UnknownCheckpoint(_("There is no checkpoint with this code."))
+    door = Door(
+        row.checkpoint_id,
+        row.code,
+        row.name,
+        row.day,
+        row.session_id,
+        row.congress_id,
+        row.timezone,
     )
-    refusal = _judge(registration)
+    if with_nonce and row.stored is not None:
+        return _replay(door, row.stored, row.stored_for)
+    person = row._mapping
+    attendee = (
+        None
+        if person["person_id"] is None
+        else _attendee(
+            {name[7:]: person[name] for name in person.keys() if name.startswith("person_")}
+        )
+    )
+    refusal = _judge(attendee)
+    status = attendee.status if attendee else ""
+    inserted_at = None
     if refusal is not None:
+        outcome = ScanOutcome(refusal, door, registration=attendee, status=status)
+    elif row.first_at is not None:
         outcome = ScanOutcome(
-            refusal,
-            checkpoint,
-            registration=registration,
-            status=registration.status if registration else "",
+            ScanResult.ALREADY_CHECKED_IN,
+            door,
+            registration=attendee,
+            checked_in_at=row.first_at,
+            device=row.device_name or "",
+            status=status,
         )
     else:
-        outcome = _check_in(registration, checkpoint, now=now, device=device)
-    if nonce is not None:
-        replay = _store_answer(nonce, outcome, now)
-        if replay is not None:
-            return replay
+        if dialect == "postgresql":
+            inserted_at = row.inserted_at
+        else:
+            inserted_at = connection.execute(
+                _statement("check_in", dialect),
+                {**params, "registration_id": attendee.id, "checkpoint_id": door.id},
+            ).scalar()
+        if inserted_at is not None:
+            outcome = ScanOutcome(
+                ScanResult.OK,
+                door,
+                registration=attendee,
+                checked_in_at=inserted_at,
+                device=device.name,
+                status=status,
+            )
+        else:
+            # Another door checked this person in while this statement ran; its row is
+            # visible to the next statement.
+            first = connection.execute(
+                _FIRST_CHECK_IN, {"registration_id": attendee.id, "checkpoint_id": door.id}
+            ).one()
+            outcome = ScanOutcome(
+                ScanResult.ALREADY_CHECKED_IN,
+                door,
+                registration=attendee,
+                checked_in_at=first.checked_in_at,
+                device=first.device_name or "",
+                status=status,
+            )
+    if with_nonce:
+        stored = scan_response(outcome)
+        stored.pop("attendee", None)  # personal data is read again on a replay
+        claimed = connection.execute(
+            _statement("record", dialect),
+            {**params, "registration_id": attendee.id if attendee else None, "response": stored},
+        ).scalar()
+        if claimed is None:
+            # A parallel request of this device stored this nonce first: its answer counts.
+            other = connection.execute(_STORED_ANSWER, params).one()
+            if inserted_at is not None:
+                raise NonceReused(_("This scan number was already used for another badge."))
+            return _replay(door, other.response, other.registration_id)
     return outcome
 
 
-def _check_in(
-    registration: Attendee, checkpoint: Checkpoint, *, now: datetime, device: str
-) -> ScanOutcome:
-    """INSERT the check-in; the unique constraint, not a prior SELECT, decides who was first.
-
-    A Core INSERT, not ``session.add``: the unit-of-work flush cost more than the statement.
-    """
-    try:
-        with db.session.begin_nested():
-            db.session.execute(
-                _INSERT_CHECK_IN,
-                {
-                    "registration_id": registration.id,
-                    "checkpoint_id": checkpoint.id,
-                    "checked_in_at": now,
-                    "device": device[:120],
-                },
-            )
-    except IntegrityError:
-        first = db.session.execute(
-            select(CheckIn.checked_in_at, CheckIn.device).where(
-                CheckIn.registration_id == registration.id,
-                CheckIn.checkpoint_id == checkpoint.id,
-            )
-        ).one()
-        return ScanOutcome(
-            ScanResult.ALREADY_CHECKED_IN,
-            checkpoint,
-            registration=registration,
-            checked_in_at=first.checked_in_at,
-            device=first.device,
-            status=registration.status,
-        )
+def _replay(door: Door, stored: dict[str, Any], registration_id: int | None) -> ScanOutcome:
+    """The first answer to a nonce again, with the person as they are stored now."""
+    attendee = None
+    if registration_id is not None:
+        row = db.session.execute(
+            _ATTENDEE_BY_ID, {"id": registration_id, "day": door.day}
+        ).one_or_none()
+        attendee = _attendee(row._mapping) if row is not None else None
     return ScanOutcome(
-        ScanResult.OK,
-        checkpoint,
-        registration=registration,
-        checked_in_at=now,
-        device=device,
-        status=registration.status,
+        ScanResult(stored["result"]), door, registration=attendee, replayed=True, stored=stored
     )
 
 
-def _store_answer(nonce: str, outcome: ScanOutcome, now: datetime) -> ScanOutcome | None:
-    """Keep the answer for a resent nonce. If another request stored this nonce meanwhile,
-    return its answer instead (and what this request did is rolled back by the caller)."""
-    try:
-        with db.session.begin_nested():
-            db.session.execute(
-                insert(ScanRecord).values(
-                    nonce=nonce,
-                    at=now,
-                    response=scan_response(outcome),
-                    # So that erasing the person also erases what the answer quotes of them.
-                    registration_id=outcome.registration.id if outcome.registration else None,
-                )
-            )
-    except IntegrityError:
-        stored = db.session.execute(
-            select(ScanRecord.response).where(ScanRecord.nonce == nonce)
-        ).scalar_one()
-        return ScanOutcome(
-            ScanResult(stored["result"]), outcome.checkpoint, replayed=True, stored=stored
-        )
-    return None
-
-
 def scan_response(outcome: ScanOutcome) -> dict[str, Any]:
-    """The contract's JSON answer, plus ``checkpoint``, ``device`` (who checked in first) and
-    ``status`` (why not confirmed) for the door screen."""
-    if outcome.stored is not None:
-        return dict(outcome.stored, replayed=True)
-    body: dict[str, Any] = {
-        "result": outcome.result.value,
-        "checked_in_at": outcome.checked_in_at.isoformat() if outcome.checked_in_at else None,
-        "checkpoint": outcome.checkpoint.code,
-    }
+    """The contract's JSON answer, plus ``checkpoint``, ``device`` (the display name of the
+    device that checked the person in first) and ``status`` (why not confirmed)."""
     registration = outcome.registration
+    if outcome.stored is not None:
+        body = dict(outcome.stored, replayed=True)
+    else:
+        body = {
+            "result": outcome.result.value,
+            "checked_in_at": outcome.checked_in_at.isoformat() if outcome.checked_in_at else None,
+            "checkpoint": outcome.checkpoint.code,
+        }
+        if outcome.result == ScanResult.ALREADY_CHECKED_IN:
+            body["device"] = outcome.device
+        if outcome.result == ScanResult.NOT_CONFIRMED and registration is not None:
+            body["status"] = registration.status  # pending or waitlisted: the reason in words
     if registration is not None:
         body["attendee"] = {
             "name": registration.full_name,
             "organisation": registration.organisation,
             "role": registration.badge_role,
         }
-    if outcome.result == ScanResult.ALREADY_CHECKED_IN:
-        body["device"] = outcome.device
-    if outcome.result == ScanResult.NOT_CONFIRMED and registration is not None:
-        body["status"] = registration.status  # pending or waitlisted: the reason in words
     return body
 
 
@@ -459,18 +731,31 @@ def describe(
     result: ScanResult | str,
     *,
     checked_in_at: datetime | None = None,
+    checkpoint: str = "",
     device: str = "",
     status: str = "",
     tz: str = "Europe/Berlin",
 ) -> str:
-    """The reason in words, for the door screen."""
+    """The reason in words, for the door screen. A repeat names the door that let the person
+    in: the checkpoint and the device's display name."""
     result = ScanResult(result)
     if result == ScanResult.OK:
         return _("Welcome")
     if result == ScanResult.ALREADY_CHECKED_IN:
         clock = local(checked_in_at, tz).strftime("%H:%M") if checked_in_at else "?"
-        if device:
-            return _("Already checked in at %(time)s at %(device)s.", time=clock, device=device)
+        if checkpoint and device:
+            return _(
+                "Already checked in at %(time)s at %(checkpoint)s (%(device)s).",
+                time=clock,
+                checkpoint=checkpoint,
+                device=device,
+            )
+        if checkpoint:
+            return _(
+                "Already checked in at %(time)s at %(checkpoint)s.",
+                time=clock,
+                checkpoint=checkpoint,
+            )
         return _("Already checked in at %(time)s.", time=clock)
     if result == ScanResult.UNKNOWN:
         return _("Unknown or revoked badge code. Please send the person to the registration desk.")
@@ -514,13 +799,18 @@ def workshops_of_day(registration_id: int, day: date, tz: str) -> list[dict[str,
     ]
 
 
-def undo_last(congress: Congress, device: str, *, actor, now: datetime) -> CheckIn:
-    """Delete the newest check-in this device (or user) made. Raises NotFound. Audit-logged."""
+def undo_last(congress: Congress, device: Device, *, actor, now: datetime) -> CheckIn:
+    """Delete the newest check-in this device (API token or staff user) made. Raises NotFound.
+    Audit-logged."""
+    if device.token_id is not None:
+        mine = CheckIn.api_token_id == device.token_id
+    else:
+        mine = CheckIn.user_id == device.user_id
     last = db.session.execute(
         select(CheckIn)
         .join(Checkpoint, Checkpoint.id == CheckIn.checkpoint_id)
         .options(joinedload(CheckIn.registration), joinedload(CheckIn.checkpoint))
-        .where(Checkpoint.congress_id == congress.id, CheckIn.device == device[:120])
+        .where(Checkpoint.congress_id == congress.id, mine)
         .order_by(CheckIn.checked_in_at.desc(), CheckIn.id.desc())
         .limit(1)
     ).scalar_one_or_none()
@@ -721,8 +1011,13 @@ def search_answers(
         {
             row.registration_id: row
             for row in db.session.execute(
-                select(CheckIn.registration_id, CheckIn.checked_in_at, CheckIn.device).where(
-                    CheckIn.checkpoint_id == checkpoint.id, CheckIn.registration_id.in_(may_pass)
+                select(
+                    _check_in_table.c.registration_id, _check_in_table.c.checked_in_at, _DEVICE_NAME
+                )
+                .select_from(_CHECK_IN_WITH_DEVICE)
+                .where(
+                    _check_in_table.c.checkpoint_id == checkpoint.id,
+                    _check_in_table.c.registration_id.in_(may_pass),
                 )
             )
         }
@@ -737,7 +1032,9 @@ def search_answers(
             "tone": TONE[result],
             "message": ""
             if first is None
-            else describe(result, checked_in_at=first.checked_in_at, device=first.device, tz=tz),
+            else describe(
+                result, checked_in_at=first.checked_in_at, device=first.device_name or "", tz=tz
+            ),
         }
     return answers
 

@@ -54,12 +54,12 @@ def _title(result: ScanResult) -> str:
     }[result]
 
 
-def _device() -> str:
-    """Who scans: the API token's name (a door device) or the staff user's e-mail address."""
+def _device() -> services.Device:
+    """Who scans: the API token (a door device) or the staff user, by id."""
     token = g.get("api_token")
     if token is not None:
-        return token.name
-    return current_user.email
+        return services.Device(token_id=token.id, name=token.name)
+    return services.Device(user_id=current_user.id, name=current_user.name or "")
 
 
 @session_changed.connect
@@ -69,8 +69,11 @@ def _session_changed(agenda_session, **_kwargs):
         services.ensure_checkpoints(agenda_session.congress)
 
 
-def _screen(body: dict[str, Any], tz: str, checkpoint_day: date | None = None) -> dict[str, Any]:
-    """What the door screen shows for a scan answer: tone, title, reason in words, details."""
+def _screen(body: dict[str, Any], tz: str, checkpoint: str = "") -> dict[str, Any]:
+    """What the door screen shows for a scan answer: tone, title, reason in words, details.
+
+    ``checkpoint`` is the door's name, for "already checked in at ...".
+    """
     result = ScanResult(body["result"])
     checked_in_at = (
         datetime.fromisoformat(body["checked_in_at"]) if body.get("checked_in_at") else None
@@ -82,6 +85,7 @@ def _screen(body: dict[str, Any], tz: str, checkpoint_day: date | None = None) -
         "message": services.describe(
             result,
             checked_in_at=checked_in_at,
+            checkpoint=checkpoint,
             device=body.get("device", ""),
             status=body.get("status", ""),
             tz=tz,
@@ -93,21 +97,18 @@ def _screen(body: dict[str, Any], tz: str, checkpoint_day: date | None = None) -
 
 
 def _scan(token, checkpoint_code, nonce, *, with_screen: bool) -> dict[str, Any]:
-    now = utcnow()
-    congress, checkpoint = services.scan_target(checkpoint_code, now)
-    outcome = services.record_scan(
-        congress, token, checkpoint, now=now, device=_device(), nonce=nonce
-    )
+    outcome = services.scan(checkpoint_code, token, now=utcnow(), device=_device(), nonce=nonce)
     body = services.scan_response(outcome)
     db.session.commit()
     if with_screen:
-        screen = _screen(body, congress.timezone)
+        checkpoint = outcome.checkpoint
+        screen = _screen(body, checkpoint.timezone, checkpoint.name)
         if outcome.registration is not None and outcome.result in (
             ScanResult.OK,
             ScanResult.ALREADY_CHECKED_IN,
         ):
             screen["workshops"] = services.workshops_of_day(
-                outcome.registration.id, checkpoint.day, congress.timezone
+                outcome.registration.id, checkpoint.day, checkpoint.timezone
             )
             if checkpoint.session_id is not None and checkpoint.session_id not in {
                 w["session_id"] for w in screen["workshops"]

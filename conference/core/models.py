@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -32,6 +33,14 @@ class Congress(db.Model):
     __table_args__ = (
         CheckConstraint("ends_on >= starts_on", name="dates_ordered"),
         CheckConstraint("taken >= 0 AND (capacity IS NULL OR taken <= capacity)", name="seats"),
+        # At most one edition is current, whoever marks one at the same time (editions/services).
+        Index(
+            "uq_congress_current",
+            "is_current",
+            unique=True,
+            sqlite_where=text("is_current"),
+            postgresql_where=text("is_current"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

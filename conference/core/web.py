@@ -145,5 +145,11 @@ def can_visit(endpoint: str) -> bool:
 
 
 def _is_private() -> bool:
-    """Pages with personal data (manage links, staff pages) must not sit in shared caches."""
-    return current_user.is_authenticated or request.path.startswith(("/r/", "/api/"))
+    """Pages with personal data (manage links, staff pages) must not sit in shared caches.
+
+    The path is checked first and a request without cookies has no logged-in user: the scan
+    API and polled feeds skip loading the user for this.
+    """
+    if request.path.startswith(("/r/", "/api/")):
+        return True
+    return bool(request.cookies) and current_user.is_authenticated

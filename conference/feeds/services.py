@@ -48,9 +48,12 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    true,
     union_all,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.sql.functions import FunctionElement
 
 from conference.agenda.labels import KIND_LABELS
 from conference.agenda.models import (
@@ -124,7 +127,7 @@ class Filters:
         return bool(self.tracks or self.rooms or self.kinds or self.days)
 
 
-def parse_filters(congress: Congress, args) -> Filters:
+def parse_filters(congress: Congress | None, args) -> Filters:
     """Read the filter parameters; raises InvalidFilter (400) for a malformed or unknown value.
 
     Whether a track or room id belongs to the congress is checked by ``check_filter_ids``.
@@ -174,17 +177,18 @@ def _positive_int(value: str, name: str) -> int:
     return int(value)
 
 
-def check_filter_ids(congress: Congress, filters: Filters) -> None:
+def check_filter_ids(congress: Congress | int, filters: Filters) -> None:
     """Raises InvalidFilter for a track or room id that is not one of the congress's."""
     if not filters.tracks and not filters.rooms:
         return
+    congress_id = congress if isinstance(congress, int) else congress.id
     known = db.session.execute(
         union_all(
             select(literal("t"), Track.id).where(
-                Track.congress_id == congress.id, Track.id.in_(filters.tracks)
+                Track.congress_id == congress_id, Track.id.in_(filters.tracks)
             ),
             select(literal("r"), Room.id).where(
-                Room.congress_id == congress.id, Room.id.in_(filters.rooms)
+                Room.congress_id == congress_id, Room.id.in_(filters.rooms)
             ),
         )
     ).all()
@@ -219,7 +223,9 @@ class Selection:
 
     shape: tuple
     params: dict
-    build: Callable[[], ColumnElement[bool]]
+    #: The WHERE clause, given the expression of the congress id (a bound parameter, or the
+    #: current congress's id inside the one-query version of ``programme_version``).
+    build: Callable[[ColumnElement[int]], ColumnElement[bool]]
 
 
 _STATEMENTS: dict[tuple, Select] = {}
@@ -233,7 +239,11 @@ def _statement(key: tuple, build: Callable[[], Select]) -> Select:
 
 
 def _nothing() -> Selection:
-    return Selection(("nothing",), {}, lambda: literal(False))
+    return Selection(("nothing",), {}, lambda _congress_id: literal(False))
+
+
+def _congress_id() -> ColumnElement[int]:
+    return bindparam("congress_id")
 
 
 def _on_days(count: int):
@@ -260,9 +270,11 @@ def _visible():
     return public_clause()
 
 
-def programme_selection(congress: Congress, filters: Filters) -> Selection:
-    """The sessions of the programme feed, narrowed by the filters."""
-    if not congress.programme_published:
+def programme_selection(congress: Congress | None, filters: Filters) -> Selection:
+    """The sessions of the programme feed, narrowed by the filters. Without a congress (the
+    one-query ``programme_version``) the clause leaves "published" to the caller, and days to
+    ``feed_version``."""
+    if congress is not None and not congress.programme_published:
         return _nothing()
     shape = (
         "programme",
@@ -272,15 +284,15 @@ def programme_selection(congress: Congress, filters: Filters) -> Selection:
         len(filters.days),
     )
     params = {
-        "congress_id": congress.id,
         "tracks": list(filters.tracks),
         "rooms": list(filters.rooms),
         "kinds": list(filters.kinds),
-        **_day_params(filters.days, congress.timezone),
     }
+    if congress is not None:
+        params.update(congress_id=congress.id, **_day_params(filters.days, congress.timezone))
 
-    def build():
-        clauses = [AgendaSession.congress_id == bindparam("congress_id"), _visible()]
+    def build(congress_id):
+        clauses = [AgendaSession.congress_id == congress_id, _visible()]
         if filters.tracks:
             clauses.append(AgendaSession.track_id.in_(bindparam("tracks", expanding=True)))
         if filters.rooms:
@@ -298,9 +310,9 @@ def session_selection(congress: Congress, session_id: int) -> Selection:
     return Selection(
         ("session",),
         {"congress_id": congress.id, "session_id": session_id},
-        lambda: and_(
+        lambda congress_id: and_(
             AgendaSession.id == bindparam("session_id"),
-            AgendaSession.congress_id == bindparam("congress_id"),
+            AgendaSession.congress_id == congress_id,
             _visible(),
         ),
     )
@@ -313,7 +325,7 @@ def personal_selection(registration: Registration) -> Selection:
         return _nothing()
     days = [link.day for link in registration.days]
 
-    def build():
+    def build(congress_id):
         seated = select(WorkshopSeat.session_id).where(
             WorkshopSeat.registration_id == bindparam("registration_id")
         )
@@ -334,7 +346,7 @@ def personal_selection(registration: Registration) -> Selection:
                     _on_days(len(days)),
                 )
             )
-        return and_(AgendaSession.congress_id == bindparam("congress_id"), _visible(), or_(*mine))
+        return and_(AgendaSession.congress_id == congress_id, _visible(), or_(*mine))
 
     return Selection(
         ("personal", len(days)),
@@ -353,7 +365,7 @@ def sessions_of(selection: Selection) -> list[AgendaSession]:
         ("sessions", *selection.shape),
         lambda: (
             select(AgendaSession)
-            .where(selection.build())
+            .where(selection.build(_congress_id()))
             .options(
                 joinedload(AgendaSession.room),
                 joinedload(AgendaSession.track),
@@ -374,80 +386,95 @@ class Version:
     last_modified: datetime
 
 
-def _names(model, *columns):
+class _joined_text(FunctionElement):
+    """``string_agg(text, separator)`` on PostgreSQL, ``group_concat`` on SQLite, with the
+    separator as a bound value: ``func.aggregate_strings`` renders it as a literal at every
+    execution, which cost more than the aggregate itself."""
+
+    type = String()
+    inherit_cache = True
+    name = "joined_text"
+
+
+@compiles(_joined_text)
+def _string_agg(element, compiler, **kw):
+    return f"string_agg({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_joined_text, "sqlite")
+def _group_concat(element, compiler, **kw):
+    return f"group_concat({compiler.process(element.clauses, **kw)})"
+
+
+def _names(model, congress_id, outer, *columns):
     """All rows' names of one kind as one string: renames have no timestamp to compare."""
     parts = [cast(model.id, String)]
     for column in columns:
         parts += [literal("\x1f"), column]
     return (
-        select(func.aggregate_strings(reduce(operator.add, parts), "\x1e"))
-        .where(model.congress_id == bindparam("congress_id"))
+        select(_joined_text(reduce(operator.add, parts), literal("\x1e")))
+        .where(model.congress_id == congress_id)
+        .correlate(outer)
         .scalar_subquery()
     )
 
 
-def _version_statement(condition) -> Select:
-    ids = select(AgendaSession.id).where(condition)
-    link_count = (
-        select(func.count(SessionSpeaker.id))
-        .where(SessionSpeaker.session_id.in_(ids))
-        .scalar_subquery()
-    )
-    link_sum = (
+def _version_columns(condition, congress_id, outer=None) -> list:
+    """The aggregates a feed's version is made of; ``outer``: what the subqueries correlate
+    to (the current congress in ``programme_version``)."""
+    ids = select(AgendaSession.id).where(condition).correlate(outer)
+    # One pass over the speaker links: the constant per row makes the sum see their count too.
+    links = (
         select(
             func.coalesce(
                 func.sum(
                     SessionSpeaker.speaker_id * 1009
                     + SessionSpeaker.position * 31
                     + func.length(SessionSpeaker.role)
+                    + 1000003
                 ),
                 0,
             )
         )
         .where(SessionSpeaker.session_id.in_(ids))
+        .correlate(outer)
         .scalar_subquery()
     )
-    return select(
-        func.count(AgendaSession.id),
-        func.coalesce(func.sum(AgendaSession.id), 0),
-        func.coalesce(func.sum(AgendaSession.sequence), 0),
-        func.max(AgendaSession.changed_at),
-        link_count,
-        link_sum,
-        _names(Room, Room.name, Room.floor),
-        _names(Track, Track.name),
-        _names(Speaker, Speaker.name, Speaker.organisation),
-    ).where(condition)
+    return [
+        func.count(AgendaSession.id).label("sessions"),
+        func.coalesce(func.sum(AgendaSession.id), 0).label("id_sum"),
+        func.coalesce(func.sum(AgendaSession.sequence), 0).label("sequence_sum"),
+        func.max(AgendaSession.changed_at).label("changed_at"),
+        links.label("links"),
+        _names(Room, congress_id, outer, Room.name, Room.floor).label("rooms"),
+        _names(Track, congress_id, outer, Track.name).label("tracks"),
+        _names(Speaker, congress_id, outer, Speaker.name, Speaker.organisation).label("speakers"),
+    ]
 
 
-def feed_version(congress: Congress, selection: Selection, *extra: object) -> Version:
-    """The feed's version from one aggregate query, before anything is loaded or built.
+def _version_statement(selection: Selection) -> Select:
+    congress_id = _congress_id()
+    condition = selection.build(congress_id)
+    return select(*_version_columns(condition, congress_id)).where(condition)
 
-    The count and the sum of ids see sessions appear and disappear, ``sequence`` and
-    ``changed_at`` see every edit the agenda makes to a published session (it bumps both),
-    the speaker-link figures see speakers added, removed or reordered. Rooms, tracks and
-    speakers have no change timestamp of their own, so their names go in as text: renaming
-    a room changes every feed of the congress, even though no session moved.
-    """
-    statement = _statement(
-        ("version", *selection.shape), lambda: _version_statement(selection.build())
-    )
-    row = db.session.execute(statement, {"congress_id": congress.id, **selection.params}).one()
-    changed = row[3]
+
+def _version(row, shape: tuple, fingerprint: tuple, created_at: datetime, extra) -> Version:
+    changed = row.changed_at
     if isinstance(changed, str):  # defensive: some drivers hand max() of a timestamp back as text
         changed = datetime.fromisoformat(changed)
     if changed is not None and changed.tzinfo is None:
         changed = changed.replace(tzinfo=UTC)
-    last_modified = max(filter(None, [changed, congress.created_at]))
+    last_modified = max(filter(None, [changed, created_at]))
+    names = "\x1d".join(text or "" for text in (row.rooms, row.tracks, row.speakers))
     payload = repr(
         (
             FORMAT_VERSION,
-            selection.shape,
-            tuple(row[:3]),
+            shape,
+            (row.sessions, row.id_sum, row.sequence_sum),
             changed.isoformat() if changed else None,
-            tuple(row[4:6]),
-            hashlib.blake2b("\x1d".join(text or "" for text in row[6:]).encode()).hexdigest(),
-            _congress_fingerprint(congress),
+            row.links,
+            hashlib.blake2b(names.encode()).hexdigest(),
+            fingerprint,
             _base_url(),
             "agenda.session_detail" in current_app.view_functions,
             *extra,
@@ -457,6 +484,68 @@ def feed_version(congress: Congress, selection: Selection, *extra: object) -> Ve
         etag=hashlib.blake2b(payload.encode(), digest_size=16).hexdigest(),
         last_modified=last_modified.replace(microsecond=0),
     )
+
+
+def feed_version(congress: Congress, selection: Selection, *extra: object) -> Version:
+    """The feed's version from one aggregate query, before anything is loaded or built.
+
+    The count and the sum of ids see sessions appear and disappear, ``sequence`` and
+    ``changed_at`` see every edit the agenda makes to a published session (it bumps both),
+    the speaker-link figure sees speakers added, removed or reordered. Rooms, tracks and
+    speakers have no change timestamp of their own, so their names go in as text: renaming
+    a room changes every feed of the congress, even though no session moved.
+    """
+    statement = _statement(("version", *selection.shape), lambda: _version_statement(selection))
+    row = db.session.execute(statement, {"congress_id": congress.id, **selection.params}).one()
+    return _version(
+        row, selection.shape, _congress_fingerprint(congress), congress.created_at, extra
+    )
+
+
+_FINGERPRINT = (
+    "id",
+    "slug",
+    "title",
+    "timezone",
+    "venue_name",
+    "venue_address",
+    "venue_city",
+    "programme_published",
+)
+
+
+def programme_version(filters: Filters, *extra: object) -> tuple[int, Version] | None:
+    """The current congress's id and the version of its programme feed, in ONE query: what a
+    calendar client's poll needs to be answered 304, before any congress or session is loaded.
+    None without a congress. For filters without days (days need the congress's time zone;
+    those feeds take ``feed_version``).
+
+    ``programme_published`` is part of the version: publishing changes every ETag.
+    """
+    assert not filters.days
+    selection = programme_selection(None, filters)
+
+    def build():
+        order = (Congress.is_current.desc(), Congress.starts_on.desc())
+        current = (
+            select(*(getattr(Congress, name) for name in _FINGERPRINT), Congress.created_at)
+            .order_by(*order)
+            .limit(1)
+            .cte("current_congress")
+        )
+        # The id again as an uncorrelated scalar subquery, evaluated once per statement: the
+        # subqueries over speaker links and names must not be re-run for every row.
+        congress_id = select(Congress.id).order_by(*order).limit(1).scalar_subquery()
+        condition = selection.build(congress_id)
+        version = select(*_version_columns(condition, congress_id)).where(condition).subquery()
+        return select(*current.c, *version.c).select_from(current.join(version, true()))
+
+    statement = _statement(("current version", *selection.shape), build)
+    row = db.session.execute(statement, selection.params).one_or_none()
+    if row is None:
+        return None
+    fingerprint = tuple(getattr(row, name) for name in _FINGERPRINT)
+    return row.id, _version(row, selection.shape, fingerprint, row.created_at, extra)
 
 
 def _congress_fingerprint(congress: Congress) -> tuple:

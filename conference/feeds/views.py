@@ -57,15 +57,29 @@ def _calendar_response(body: bytes | None, version: services.Version, filename: 
 @bp.get("/programme.ics")
 @public
 def programme_ics():
-    congress = current_congress_or_404()
-    filters = services.parse_filters(congress, request.args)
     language = _public_language()
     with force_locale(language):
-        services.check_filter_ids(congress, filters)
-        selection = services.programme_selection(congress, filters)
-        version = services.feed_version(congress, selection, filters.key, language)
+        if "day" in request.args:  # days need the congress (its dates and time zone) first
+            congress = current_congress_or_404()
+            filters = services.parse_filters(congress, request.args)
+            services.check_filter_ids(congress, filters)
+            selection = services.programme_selection(congress, filters)
+            version = services.feed_version(congress, selection, filters.key, language)
+        else:
+            # The common request, a calendar client's poll: its ETag in one query, no congress,
+            # session or template loaded before the 304.
+            filters = services.parse_filters(None, request.args)
+            current = services.programme_version(filters, filters.key, language)
+            if current is None:
+                raise NotFound(_("No congress has been set up yet."), code="no_congress")
+            congress_id, version = current
+            services.check_filter_ids(congress_id, filters)
+            congress = None
         if _not_modified(version):
             return _calendar_response(None, version, "programm.ics", private=False)
+        if congress is None:
+            congress = db.session.get(Congress, congress_id)
+            selection = services.programme_selection(congress, filters)
         body = services.rendered_or_build(
             version,
             lambda: services.build_calendar(

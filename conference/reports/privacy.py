@@ -55,6 +55,22 @@ def _iso(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
+def _accepted_notice(registration: Registration) -> dict | None:
+    """The version of the privacy notice the person accepted, with its date and text."""
+    from conference.editions.services import consent_versions
+
+    label = registration.consent_version
+    notice = consent_versions(registration.congress_id, {label}).get(label) if label else None
+    if notice is None:
+        return {"version": label, "dated": None, "text": None} if label else None
+    english = registration.language == "en" and notice.body_en.strip()
+    return {
+        "version": notice.label,
+        "dated": _iso(notice.created_at),
+        "text": notice.body_en if english else notice.body_de,
+    }
+
+
 def export_registration(registration: Registration) -> dict:
     """Everything stored about one person, as JSON-ready data (GDPR art. 15/20).
 
@@ -105,6 +121,7 @@ def export_registration(registration: Registration) -> dict:
         .order_by(AuditLog.at)
     ).all()
     return {
+        "privacy_notice_accepted": _accepted_notice(registration),
         "registration": {
             "id": rid,
             "congress": registration.congress.title,
@@ -171,8 +188,8 @@ def _erase_rows(registration_ids: list[int]) -> None:
         .where(AuditLog.object_type == "Registration", AuditLog.object_id.in_(registration_ids))
         .values(details={})
     )
-    # Remembered scan answers quote name and organisation; a resent nonce would return them.
-    db.session.execute(delete(ScanRecord).where(ScanRecord.registration_id.in_(registration_ids)))
+    # Remembered scan answers hold no personal data (checkin/models.py ScanRecord): a resent
+    # nonce reads the person again, who is anonymised now, so they stay.
 
 
 def _neutralise(registration: Registration, now: datetime) -> None:
@@ -298,6 +315,7 @@ AUDIT_AREAS = {
     "badges": (_l("Badges"), ("badges.", "badge.")),
     "checkin": (_l("Check-in"), ("checkin.", "registration.walk_in")),
     "accounts": (_l("Accounts and API tokens"), ("user.", "api_token.")),
+    "editions": (_l("Editions, their texts and the organising body"), ("edition.",)),
     "privacy": (
         _l("Privacy and directory"),
         ("registration.erased", "registration.exported", "congress.", "directory."),

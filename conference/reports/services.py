@@ -163,7 +163,7 @@ def _confirmed(congress: Congress):
 
 def _grouped(column, where) -> list[tuple]:
     return db.session.execute(
-        select(column, func.count()).where(*where).group_by(column).order_by(func.count().desc())
+        select(column, func.count()).where(*where).group_by(column).order_by(func.count().desc(), column)
     ).all()
 
 

@@ -156,7 +156,7 @@ def certificate(token: str):
 @roles_required(Role.ORGANISER, Role.COORDINATOR)
 def organisation_certificates(carrier_id: int):
     carrier = organisations.carrier_for(current_user, carrier_id)
-    congress = current_congress_or_404()
+    congress = _congress_arg()  # ?congress=<id>: a past edition's certificates
     found = services.organisation_attendances(congress, carrier.id)
     if not found:
         # Back to the page with the link (it says so beside it), not to an error page.

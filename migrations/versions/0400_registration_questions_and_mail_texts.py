@@ -1,7 +1,7 @@
 """Registration questions organisers shape per edition, and their own mail texts
 
 Revision ID: 0400
-Revises: 0110
+Revises: 0300
 Create Date: 2026-12-02 10:00:00
 """
 from alembic import op
@@ -11,7 +11,7 @@ from conference.core.time import UTCDateTime
 
 
 revision = '0400'
-down_revision = '0110'
+down_revision = '0300'
 branch_labels = None
 depends_on = None
 

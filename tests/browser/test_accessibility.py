@@ -42,12 +42,12 @@ def _registration_id(world):
     return {"registration_id": world["registration"].id}
 
 
-def _phase_id(world):
-    return {"phase_id": world["phase"].id}
-
-
 def _congress_id(world):
     return {"congress_id": world["congress"].id}
+
+
+def _phase_id(world):
+    return {"phase_id": world["phase"].id}
 
 
 def _question_id(world):
@@ -104,6 +104,27 @@ CASES = [
     Case("question-edit", "questions.admin_edit", role="organiser", values=_question_id),
     Case("mail-texts", "mailtexts.current", role="organiser"),
     Case("mail-text", "mailtexts.edit", role="organiser", values=_mail_text),
+    Case("imprint", "editions.imprint"),
+    Case("privacy-notice", "editions.privacy"),
+    Case("accessibility-statement", "editions.accessibility"),
+    Case("editions", "editions.admin_list", role="organiser"),
+    Case("edition-new", "editions.new", role="organiser"),
+    Case("edition-settings", "editions.settings", role="organiser", values=_congress_id),
+    Case("edition-copy", "editions.copy", role="organiser", values=_congress_id),
+    Case("edition-delete", "editions.delete", role="organiser", values=_congress_id),
+    Case(
+        "edition-text",
+        "editions.text",
+        role="organiser",
+        values=lambda world: {**_congress_id(world), "kind": "privacy"},
+    ),
+    Case(
+        "edition-privacy-version",
+        "editions.privacy_version",
+        role="organiser",
+        values=lambda world: {**_congress_id(world), "number": 1},
+    ),
+    Case("organising-body", "editions.organising_body", role="organiser"),
 ]
 
 
@@ -123,6 +144,7 @@ def world(db):
     registration = factories.registration(
         congress, first_name="Amira", last_name="Haddad", carrier_id=carrier.id
     )
+    _editions_texts(congress)
     pending = factories.registration(
         congress, status=Status.PENDING, first_name="Jonas", last_name="Keller"
     )
@@ -177,6 +199,23 @@ def _questions(congress, registration):
     ask(QuestionKind.MULTIPLE_CHOICE, "Sprachen", [("Englisch", "English"), ("Arabisch", "Arabic")])
     services.store_answers(TABLES, registration.id, [topic], {topic.id: (topic.options[1].id,)})
     return topic
+
+
+def _editions_texts(congress):
+    """The organising body and texts the editions' pages show (templates with their gaps)."""
+    from datetime import UTC, datetime
+
+    from conference.editions import demo, services
+    from conference.editions.texts import TEMPLATES
+
+    now = datetime.now(UTC)
+    services.save_organising_body(
+        "Netzwerk Engagement e. V.", "Musterweg 3\n10115 Berlin", logo_data=demo.logo_png(),
+        actor="test", now=now,
+    )  # fmt: skip
+    services.save_privacy_notice(congress, *TEMPLATES["privacy"], actor="test", now=now)
+    for kind in ("imprint", "accessibility", "welcome"):
+        services.save_text(congress, kind, *TEMPLATES[kind], actor="test", now=now)
 
 
 def _open(new_page, live_server, case: Case, language: str, world):

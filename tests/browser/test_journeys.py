@@ -15,7 +15,7 @@ from __future__ import annotations
 import colorsys
 import re
 import subprocess
-from datetime import date, time
+from datetime import time
 
 import pytest
 from sqlalchemy import func, select
@@ -229,8 +229,8 @@ def test_organiser_moves_a_session_to_another_room_and_time(page, shot, live_ser
 
 def test_door_staff_scan_a_badge_and_see_green_then_amber(page, shot, live_server, db):
     requires(live_server, "checkin.scanner")
-    congress = factories.congress(starts_on=date.today(), title="Fachkongress 2027")
-    factories.checkpoint(congress, code="day-1", day=date.today())
+    congress = factories.congress(starts_on=factories.venue_today(), title="Fachkongress 2027")
+    factories.checkpoint(congress, code="day-1", day=factories.venue_today())
     person = factories.registration(congress, first_name="Amira", last_name="Haddad")
     door = factories.user(role="checkin")
     db.session.commit()
@@ -405,8 +405,8 @@ def test_door_staff_find_a_person_by_name_on_a_phone_and_check_them_in(
     """Issue 22.2 and 22.3: "Einchecken" from the name search checks in (it answered 404), and
     a waitlisted person gets the reason instead of a button."""
     requires(live_server, "checkin.search")
-    congress = factories.congress(starts_on=date.today(), title="Fachkongress 2027")
-    factories.checkpoint(congress, code="day-1", day=date.today())
+    congress = factories.congress(starts_on=factories.venue_today(), title="Fachkongress 2027")
+    factories.checkpoint(congress, code="day-1", day=factories.venue_today())
     person = factories.registration(congress, first_name="Amira", last_name="Haddad")
     from conference.registration.models import Status
 
