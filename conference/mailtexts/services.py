@@ -13,7 +13,7 @@ from datetime import datetime
 from babel.dates import format_interval
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from conference.core import audit
@@ -394,6 +394,15 @@ def send_test(
 
 
 # --- editions --------------------------------------------------------------------------------
+
+
+def copied_text_count(congress_id: int) -> int:
+    """How many of the edition's own texts ``copy_mail_texts`` would take over: one query."""
+    return db.session.scalar(
+        select(func.count(MailText.id)).where(
+            MailText.congress_id == congress_id, MailText.kind.in_(list(registry.BY_KEY))
+        )
+    )
 
 
 def copy_mail_texts(source: Congress, target: Congress) -> int:

@@ -608,6 +608,17 @@ def restore_question(question: Question, *, actor) -> bool:
     return dropped
 
 
+def copied_question_count(congress_id: int) -> int:
+    """How many questions ``copy_questions`` would take from this edition: one query."""
+    return db.session.scalar(
+        select(func.count(Question.id)).where(
+            Question.congress_id == congress_id,
+            Question.scope.in_(list(ANSWER_TABLES)),
+            Question.archived_at.is_(None),
+        )
+    )
+
+
 def copy_questions(source: Congress, target: Congress) -> int:
     """Give ``target`` the active questions of ``source`` (every scope), in their order, with
     their options and conditions; answers stay behind. Returns how many were copied."""
