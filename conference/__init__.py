@@ -117,7 +117,9 @@ def _register_blueprints(app: Flask) -> None:
     from conference.core import views as main
     from conference.editions import views as editions
     from conference.feeds import views as feeds
+    from conference.mailtexts import views as mailtexts
     from conference.organisations import views as organisations
+    from conference.questions import views as questions
     from conference.registration import views as registration
     from conference.reports import views as reports
     from conference.workshops import views as workshops
@@ -125,6 +127,8 @@ def _register_blueprints(app: Flask) -> None:
     for area in (
         main,
         accounts,
+        questions,
+        mailtexts,
         organisations,
         registration,
         agenda,
@@ -141,6 +145,8 @@ def _register_blueprints(app: Flask) -> None:
 
 AREAS_WITH_AUDIT_TEXTS = (
     "accounts",
+    "questions",
+    "mailtexts",
     "organisations",
     "registration",
     "agenda",

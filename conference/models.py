@@ -13,11 +13,18 @@ from conference.agenda.models import (
 from conference.checkin.models import CheckIn, Checkpoint, ScanRecord
 from conference.core.models import AuditLog, Congress, CongressDay, OutboxAttachment, OutboxMail
 from conference.editions.models import EditionText, OrganisingBody, PrivacyNotice
+from conference.mailtexts.models import MailText
 from conference.organisations.models import (
     CarrierOrganisation,
     LocalStructure,
     OrganisationKind,
     OrganisationQuota,
+)
+from conference.questions.models import (
+    Question,
+    QuestionOption,
+    RegistrationAnswer,
+    RegistrationAnswerChoice,
 )
 from conference.registration.models import (
     BadgeRole,
@@ -52,6 +59,7 @@ __all__ = [
     "DirectoryProfile",
     "EditionText",
     "LocalStructure",
+    "MailText",
     "OrganisationKind",
     "OrganisationQuota",
     "OrganisingBody",
@@ -60,7 +68,11 @@ __all__ = [
     "PhaseMode",
     "PrivacyNotice",
     "ProgrammeRole",
+    "Question",
+    "QuestionOption",
     "Registration",
+    "RegistrationAnswer",
+    "RegistrationAnswerChoice",
     "RegistrationDay",
     "Role",
     "Room",

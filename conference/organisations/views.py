@@ -340,15 +340,32 @@ def portal():
         )
         return render_template("organisations/portal_choose.html", carriers=carriers)
     people = services.portal_people(congress, carrier) if congress else []
+    question_headers, answers = _portal_answers(congress, people, for_page=True)
     return render_template(
         "organisations/portal.html",
         congress=congress,
         carrier=carrier,
         people=people,
+        question_headers=question_headers,
+        answers=answers,
         statuses=_status_labels(),
         organisation_arg=carrier.id if current_user.role != Role.COORDINATOR else None,
         badges_url=_badges_url(carrier.id),
         quota=services.quota_of(congress, carrier.id),
+    )
+
+
+def _portal_answers(congress, people, *, for_page: bool):
+    """The answers to the questions marked "visible to coordinators", a column each."""
+    from conference.questions import registrations as registration_questions
+
+    if congress is None:
+        return [], {}
+    return registration_questions.table(
+        congress.id,
+        [p.registration.id for p in people],
+        audience=registration_questions.COORDINATOR,
+        for_page=for_page,
     )
 
 
@@ -379,6 +396,8 @@ def portal_export(fmt: str):
     if carrier is None or congress is None:
         abort(404)
     statuses = _status_labels()
+    people = services.portal_people(congress, carrier)
+    question_headers, answers = _portal_answers(congress, people, for_page=False)
     header = [
         _("Last name"),
         _("First name"),
@@ -387,6 +406,7 @@ def portal_export(fmt: str):
         _("Days"),
         _("Workshops"),
         _("Checked in"),
+        *question_headers,
     ]
     rows = [
         [
@@ -397,7 +417,8 @@ def portal_export(fmt: str):
             day_list(p.days),
             ", ".join(p.workshops),
             p.checked_in,
+            *answers[p.registration.id],
         ]
-        for p in services.portal_people(congress, carrier)
+        for p in people
     ]
     return table_response(_fmt(fmt), f"teilnehmende-{carrier.id}", header, rows)

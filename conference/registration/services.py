@@ -27,12 +27,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from conference.core import audit, collation
 from conference.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
-from conference.core.mail import (
-    attach_at_delivery,
-    external_url,
-    queue_templated,
-    unsolicited_mail_allowed,
-)
+from conference.core.mail import attach_at_delivery, external_url, unsolicited_mail_allowed
 from conference.core.models import Congress, CongressDay
 from conference.core.signals import (
     collect_attachments,
@@ -43,6 +38,8 @@ from conference.core.signals import (
 from conference.core.tokens import is_well_formed, new_token
 from conference.extensions import db
 from conference.organisations.models import CarrierOrganisation, LocalStructure, OrganisationQuota
+from conference.questions import registrations as registration_questions
+from conference.registration import mail as registration_mail
 from conference.registration.models import (
     Diet,
     ProgrammeRole,
@@ -367,34 +364,12 @@ def _waitlist(registration: Registration, now: datetime) -> bool:
 
 # --- mail -------------------------------------------------------------------------------------
 
-SUBJECTS = {
-    "confirm": _l("Please confirm your registration"),
-    "confirmed": _l("Your registration is confirmed"),
-    "waitlisted": _l("You are on the waiting list"),
-    "promoted": _l("A seat is free for you: your registration is confirmed"),
-    "cancelled": _l("Your registration has been cancelled"),
-    "link": _l("Your personal registration link"),
-}
-
-
 def send_mail(registration: Registration, kind: str, **context) -> None:
-    """Queue one of the registration mails in the registrant's language. The ticket and
-    calendar of confirmed/promoted mails are attached at delivery (``_seat_attachments``)."""
+    """Queue one of the registration mails in the registrant's language, in the edition's
+    words (``registration/mail.py``). The ticket and calendar of confirmed/promoted mails are
+    attached at delivery (``_seat_attachments``)."""
     congress = registration.congress or db.session.get(Congress, registration.congress_id)
-    queue_templated(
-        f"registration/{kind}",
-        recipient=registration.email,
-        language=registration.language or "de",
-        subject=SUBJECTS[kind],
-        context={
-            "registration": registration,
-            "congress": congress,
-            "manage_url": external_url("registration.manage", token=registration.manage_token),
-            **context,
-        },
-        kind=f"registration.{kind}",
-        registration_id=registration.id,
-    )
+    registration_mail.send(registration, kind, congress=congress, **context)
 
 
 @attach_at_delivery("registration.confirmed", "registration.promoted")
@@ -433,9 +408,11 @@ def register(
     source: str = "online",
     confirmed: bool = False,
     notify: bool = True,
+    answers=None,
 ) -> Registration:
     """Create a registration: pending with a confirmation mail (double opt-in), or, for staff
-    and imports with ``confirmed=True``, placed at once (seat or waitlist).
+    and imports with ``confirmed=True``, placed at once (seat or waitlist). ``answers``: the
+    edition's questions as answered (``questions.engine.AnswerForm``), stored with it.
 
     Raises RegistrationClosed (online, outside the window), InvalidRegistration,
     AlreadyRegistered (same e-mail at this congress).
@@ -477,6 +454,7 @@ def register(
         ) from None
     registration.congress = congress
     audit.record("registration.created", registration, actor=actor, source=source, days=list(days))
+    registration_questions.save_answers(registration, answers, actor=actor, record=False)
     if confirmed:
         registration.confirm_token = None
         registration.confirm_expires_at = None
@@ -489,14 +467,20 @@ def register(
 
 
 def sign_up(
-    congress: Congress, data: dict, days: Iterable[date], consent: Consent, *, now: datetime
+    congress: Congress,
+    data: dict,
+    days: Iterable[date],
+    consent: Consent,
+    *,
+    now: datetime,
+    answers=None,
 ) -> None:
     """The public form. A new address gets a pending registration and the confirmation mail;
     an address that is registered already gets its own link by mail (``send_lost_link``) and
     nothing is stored. The visitor sees the same answer either way, so the form never tells
     whether someone is registered. Raises RegistrationClosed, InvalidRegistration."""
     try:
-        register(congress, data, days, consent, now=now)
+        register(congress, data, days, consent, now=now, answers=answers)
     except AlreadyRegistered:
         send_lost_link(congress, data.get("email") or "", now=now, registering_again=True)
 
@@ -1070,6 +1054,7 @@ class ImportRow:
     data: dict | None = None
     days: list = field(default_factory=list)
     problems: list = field(default_factory=list)
+    answers: object = None  # the edition's questions as the row answers them
 
 
 @dataclass
@@ -1160,9 +1145,12 @@ def import_preview(congress: Congress, content: bytes, actor) -> ImportPreview:
     from conference.core.csvimport import read_table
     from conference.registration.labels import DIET_LABELS, ROLE_LABELS, SECTOR_LABELS
 
+    # Columns headed by a question's text (as the export heads them) carry its answers; the
+    # usual columns win where a question is worded like one of them.
+    questions, question_columns = registration_questions.import_columns(congress.id)
     table = read_table(
         content,
-        IMPORT_ALIASES,
+        {**question_columns, **IMPORT_ALIASES},
         IMPORT_REQUIRED,
         labels={key: str(meaning) for key, _header, meaning in IMPORT_TEMPLATE_COLUMNS},
     )
@@ -1267,6 +1255,10 @@ def import_preview(congress: Congress, content: bytes, actor) -> ImportPreview:
                 _("Days “%(value)s” are not days of the congress.", value=values.get("days", ""))
             )
         row.days = days or []
+        row.answers, answer_problems = registration_questions.import_answers(
+            questions, values, table.header
+        )
+        problems.extend(answer_problems)
         row.data = data
     seen = set()
     existing = set()
@@ -1336,6 +1328,7 @@ def import_rows(
                 actor=actor,
                 source="import",
                 confirmed=confirmed,
+                answers=row.answers,
             )
         except AlreadyRegistered:
             # Registered under another carrier (the preview did not say so to a coordinator),

@@ -21,6 +21,7 @@ from conference.core.i18n import day_list
 from conference.core.signals import collect_manage_sections
 from conference.core.time import utcnow
 from conference.extensions import db, limiter
+from conference.questions import registrations as registration_questions
 from conference.registration import services
 from conference.registration.forms import (
     ActionForm,
@@ -97,9 +98,10 @@ def register():
     form = RegistrationForm()
     form.setup(services.carriers_with_locals(None))
     form.setup_days(congress)
+    answers = _answers(congress.id, registration_questions.ATTENDEE)
     if request.method == "GET":
         form.days.data = [value for value, _label in form.days.choices]
-    if form.validate_on_submit():
+    if form.validate_on_submit() and answers.valid:
         if form.website.data:
             # A bot filled the hidden field: answer as if all went well, store nothing.
             return redirect(url_for(".submitted"))
@@ -111,6 +113,7 @@ def register():
                 form.chosen_days(),
                 services.Consent(data_processing=form.consent.data, photo=form.photo_consent.data),
                 now=now,
+                answers=answers,
             )
         except services.InvalidRegistration as error:
             db.session.rollback()
@@ -121,8 +124,18 @@ def register():
             return redirect(url_for(".submitted"))
     status = 400 if request.method == "POST" else 200
     return (
-        render_template("registration/register.html", form=form, congress=congress),
+        render_template("registration/register.html", form=form, congress=congress, answers=answers),
         status,
+    )
+
+
+def _answers(congress_id: int, audience: str, registration_id: int | None = None):
+    """The edition's questions for this form: as sent (POST) or as stored."""
+    return registration_questions.answer_form(
+        congress_id,
+        audience=audience,
+        registration_id=registration_id,
+        formdata=request.form if request.method == "POST" else None,
     )
 
 
@@ -204,6 +217,7 @@ def _manage_page(
     days_form=None,
     status: int = 200,
     section_context: dict | None = None,
+    answers_form=None,
 ):
     if form is None:
         form = ManageForm(formdata=None)
@@ -224,9 +238,50 @@ def _manage_page(
             position=services.waitlist_position(registration),
             sections=collect_manage_sections(registration, **(section_context or {})),
             welcome=request.args.get("welcome") == "1",
+            **_manage_answers(registration, answers_form),
         ),
         status,
     )
+
+
+def _manage_answers(registration: Registration, answers_form=None) -> dict:
+    """The questions on the manage page: a form while registration is open, else the answers
+    to read."""
+    congress = registration.congress
+    if registration.status != Status.CANCELLED and congress.registration_open(utcnow()):
+        if answers_form is None:
+            answers_form = registration_questions.answer_form(
+                congress.id, audience=registration_questions.ATTENDEE, registration_id=registration.id
+            )
+        return {"answers_form": answers_form, "answers": []}
+    answers = registration_questions.answers_of(
+        registration.id, congress.id, audience=registration_questions.ATTENDEE
+    )
+    return {"answers_form": None, "answers": answers}
+
+
+@bp.post("/r/<token>/answers")
+@public
+def manage_answers(token: str):
+    """The attendee's answers to the edition's questions, while registration is open."""
+    registration = services.by_manage_token(token)
+    if registration.status == Status.CANCELLED:
+        raise services.RegistrationClosed(
+            _("This registration is cancelled, so its answers can no longer be changed.")
+        )
+    if not registration.congress.registration_open(utcnow()):
+        raise services.RegistrationClosed(
+            _("Registration is closed, so the answers can no longer be changed.")
+        )
+    answers = _answers(
+        registration.congress_id, registration_questions.ATTENDEE, registration.id
+    )
+    if not answers.valid:
+        return _manage_page(registration, answers_form=answers, status=400)
+    registration_questions.save_answers(registration, answers, actor="attendee")
+    db.session.commit()
+    flash(_("Your answers have been saved."), "success")
+    return redirect(url_for(".manage", token=token, _anchor="answers"))
 
 
 @bp.route("/r/<token>", methods=["GET", "POST"])
@@ -401,7 +456,12 @@ def admin_export(fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
     congress = current_congress_or_404()
-    rows = services.export_rows(congress, _filters(), _actor())
+    actor = _actor()
+    rows = services.export_rows(congress, _filters(), actor)
+    # A column per question, headed by its text in the export's language.
+    question_headers, answers = registration_questions.table(
+        congress.id, [r.id for r in rows], audience=registration_questions.audience_of(actor)
+    )
     data = (
         [
             r.id,
@@ -426,11 +486,16 @@ def admin_export(fmt: str):
             r.created_at,
             r.confirmed_at,
             label(SOURCE_LABELS, r.source),
+            *answers[r.id],
         ]
         for r in rows
     )
     return table_response(
-        fmt, f"anmeldungen-{congress.slug}", _export_header(), data, tz=congress.timezone
+        fmt,
+        f"anmeldungen-{congress.slug}",
+        _export_header() + question_headers,
+        data,
+        tz=congress.timezone,
     )
 
 
@@ -448,11 +513,12 @@ def admin_new():
     congress = current_congress_or_404()
     actor = _actor()
     form = _staff_form(StaffRegistrationForm)
+    answers = _answers(congress.id, registration_questions.audience_of(actor))
     if request.method == "GET":
         form.days.data = [value for value, _label in form.days.choices]
         if services.scope_carrier(actor):
             form.carrier.data = str(services.scope_carrier(actor))
-    if form.validate_on_submit():
+    if form.validate_on_submit() and answers.valid:
         data = {**form.person_data(), "email": form.email.data}
         try:
             services.check_scope(data, actor)
@@ -465,6 +531,7 @@ def admin_new():
                 actor=actor,
                 source="staff",
                 confirmed=form.mode.data == "confirmed",
+                answers=answers,
             )
         except DomainError as error:
             db.session.rollback()
@@ -480,7 +547,11 @@ def admin_new():
             return redirect(url_for(".admin_detail", registration_id=registration_id))
     status = 400 if request.method == "POST" else 200
     return render_template(
-        "registration/admin_form.html", form=form, congress=congress, registration=None
+        "registration/admin_form.html",
+        form=form,
+        congress=congress,
+        registration=None,
+        answers=answers,
     ), status
 
 
@@ -530,6 +601,12 @@ def admin_detail(registration_id: int):
         history=history,
         action_form=ActionForm(),
         no_seat=services.obstacle_text(obstacle),
+        answers=registration_questions.answers_of(
+            registration.id,
+            registration.congress_id,
+            audience=registration_questions.audience_of(_actor()),
+            archived=True,
+        ),
     )
 
 
@@ -539,14 +616,18 @@ def admin_edit(registration_id: int):
     actor = _actor()
     registration = services.for_staff(registration_id, actor)
     form = _staff_form(StaffEditForm, registration)
+    answers = _answers(
+        registration.congress_id, registration_questions.audience_of(actor), registration.id
+    )
     if request.method == "GET":
         form.fill_from(registration)
         form.days.data = [d.day.isoformat() for d in registration.days]
-    if form.validate_on_submit():
+    if form.validate_on_submit() and answers.valid:
         try:
             services.staff_edit(
                 registration, form.person_data(), form.chosen_days(), now=utcnow(), actor=actor
             )
+            registration_questions.save_answers(registration, answers, actor=actor)
         except DomainError as error:
             db.session.rollback()
             registration = services.for_staff(registration_id, actor)
@@ -562,6 +643,7 @@ def admin_edit(registration_id: int):
         form=form,
         congress=registration.congress,
         registration=registration,
+        answers=answers,
     ), status
 
 
@@ -663,6 +745,7 @@ def admin_import():
         rows=rows,
         valid=sum(1 for r in rows if not r.problems) if rows else 0,
         confirm_form=confirm_form,
+        question_columns=[q.text_de for q in registration_questions.questions(congress.id)],
     ), status
 
 
