@@ -120,7 +120,9 @@ def _register_blueprints(app: Flask) -> None:
     from conference.checkin import views as checkin
     from conference.editions import views as editions
     from conference.feeds import views as feeds
+    from conference.mailtexts import views as mailtexts
     from conference.organisations import views as organisations
+    from conference.questions import views as questions
     from conference.registration import views as registration
     from conference.reports import views as reports
     from conference.shell import views as main
@@ -129,6 +131,8 @@ def _register_blueprints(app: Flask) -> None:
     for area in (
         main,
         accounts,
+        questions,
+        mailtexts,
         organisations,
         registration,
         agenda,
@@ -147,6 +151,8 @@ def _register_blueprints(app: Flask) -> None:
 
 AREAS_WITH_AUDIT_TEXTS = (
     "accounts",
+    "questions",
+    "mailtexts",
     "organisations",
     "registration",
     "agenda",

@@ -40,6 +40,7 @@ from conference.core.models import (
 from conference.core.time import at_local, utcnow
 from conference.editions import demo as edition_texts
 from conference.extensions import db
+from conference.questions import demo as demo_questions
 from conference.registration.models import (
     BadgeRole,
     Diet,
@@ -503,6 +504,13 @@ def load(
     assert congress.ends_on == ends
     _agenda(congress, rng, published=True)
     count = _people(congress, carriers, rng, count=305, history=False, now=now)
+    people = select(Registration.id).where(Registration.congress_id == congress.id)
+    demo_questions.add_examples(  # its own random numbers: the rest of the demo stays as it was
+        congress,
+        list(db.session.execute(people.order_by(Registration.id)).scalars()),
+        random.Random(seed + 17),
+        now=now,
+    )
     for carrier in carriers[:5]:
         db.session.add(OrganisationQuota(congress_id=congress.id, carrier_id=carrier.id, quota=40))
     db.session.flush()

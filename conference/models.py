@@ -23,6 +23,13 @@ from conference.core.models import (
     OutboxMail,
 )
 from conference.editions.models import EditionText, OrganisingBody, PrivacyNotice
+from conference.mailtexts.models import MailText
+from conference.questions.models import (
+    Question,
+    QuestionOption,
+    RegistrationAnswer,
+    RegistrationAnswerChoice,
+)
 from conference.registration.models import (
     BadgeRole,
     Diet,
@@ -56,6 +63,7 @@ __all__ = [
     "DirectoryProfile",
     "EditionText",
     "LocalStructure",
+    "MailText",
     "OrganisationKind",
     "OrganisationQuota",
     "OrganisingBody",
@@ -64,7 +72,11 @@ __all__ = [
     "PhaseMode",
     "PrivacyNotice",
     "ProgrammeRole",
+    "Question",
+    "QuestionOption",
     "Registration",
+    "RegistrationAnswer",
+    "RegistrationAnswerChoice",
     "RegistrationDay",
     "Role",
     "Room",

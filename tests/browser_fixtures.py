@@ -431,10 +431,15 @@ def demo_world(db):
             select(model.id).where(model.congress_id == congress.id).order_by(model.id).limit(1)
         ).scalar_one()
 
+    from conference.questions.models import Question
+
     return {
         "congress": congress,
         "congress_id": congress.id,
+        "question_id": first(Question),
         "kind": "privacy",
+        "mail_kind": "registration.confirm",
+        "language": "de",
         "number": 1,
         "day": congress.starts_on,
         "carrier_id": carrier.id,

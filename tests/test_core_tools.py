@@ -74,6 +74,17 @@ def test_csv_import_reads_utf8_bom_with_commas_and_skips_blank_lines(app):
     assert table.unknown_columns == ["Unbekannt"]
 
 
+def test_csv_import_reports_several_unknown_columns_instead_of_refusing_the_file(app):
+    """An export has more columns than an import knows (ID, Status, ...): a file read back
+    from it must not be refused as if a column appeared twice."""
+    data = "ID;Status;E-Mail;Quelle\n7;Bestätigt;a@example.org;Online\n".encode()
+
+    table = csvimport.read_table(data, ALIASES, ["email"])
+
+    assert table.unknown_columns == ["ID", "Status", "Quelle"]
+    assert table.rows == [{"email": "a@example.org"}]
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [

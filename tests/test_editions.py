@@ -569,6 +569,78 @@ def test_copying_takes_everything_but_people_to_the_new_dates(app, db, staff_cli
     assert entry.details["sessions"] == 2 and entry.details["source"] == source.id
 
 
+def test_copying_takes_the_registration_questions_and_mail_texts_along(app, db, staff_client):
+    """Issue 17: the copy step of the questions and the mail texts is one of the edition's."""
+    from conference.mailtexts import services as mailtexts
+    from conference.questions import services as questions
+    from conference.questions.models import QuestionKind
+
+    source = _source(db)
+    now = datetime.now(UTC)
+    childcare = questions.save_question(
+        source,
+        questions.QuestionData(kind=QuestionKind.YES_NO, text_de="Kinderbetreuung?"),
+        actor="test",
+        now=now,
+    )
+    questions.save_question(
+        source,
+        questions.QuestionData(
+            kind=QuestionKind.NUMBER,
+            text_de="Für wie viele Kinder?",
+            condition_option_id=childcare.options[0].id,
+        ),
+        actor="test",
+        now=now,
+    )
+    mailtexts.save_text(
+        source,
+        "registration.confirm",
+        "de",
+        "Bitte bestätigen",
+        "Hallo {first_name}, bitte bestätigen: {confirm_link}",
+        actor="test",
+        now=now,
+    )
+    db.session.commit()
+    organiser = staff_client("organiser")
+
+    preview = re.sub(r"\s+", " ", organiser.get(f"/admin/congresses/{source.id}/copy").text)
+    response = organiser.post(
+        f"/admin/congresses/{source.id}/copy",
+        data=edition_form(
+            title="Fachkongress 2027", starts_on="2027-11-18", ends_on="2027-11-19", copy="1"
+        ),
+    )
+
+    assert "Anmeldefragen: <strong>2</strong>" in preview
+    assert "Eigene Mailtexte: <strong>1</strong>" in preview
+    assert response.status_code == 303
+    target = db.session.execute(
+        select(Congress).where(Congress.title == "Fachkongress 2027")
+    ).scalar_one()
+    copied = questions.questions_of(target.id)
+    assert [q.text_de for q in copied] == ["Kinderbetreuung?", "Für wie viele Kinder?"]
+    assert copied[1].condition_option_id == copied[0].options[0].id != childcare.options[0].id
+    text = mailtexts.current_text(target.id, "registration.confirm", "de")
+    assert (text.custom, text.subject) == (True, "Bitte bestätigen")
+    entry = db.session.execute(
+        select(AuditLog).where(AuditLog.action == "edition.copied")
+    ).scalar_one()
+    assert (entry.details["questions"], entry.details["mail_texts"]) == (2, 1)
+
+
+def test_the_settings_page_links_to_the_editions_questions_and_mail_texts(app, db, staff_client):
+    source = _source(db)
+
+    page = staff_client("organiser").get(f"/admin/congresses/{source.id}").text
+    questions = staff_client("organiser").get(f"/admin/congresses/{source.id}/questions").text
+
+    assert f'href="/admin/congresses/{source.id}/questions">Anmeldefragen</a>' in page
+    assert f'href="/admin/congresses/{source.id}/mail-texts">Mailtexte</a>' in page
+    assert f'href="/admin/congresses/{source.id}"' in questions
+
+
 def test_copying_refuses_bad_dates_beside_the_field_and_creates_nothing(app, db, staff_client):
     source = _source(db)
 

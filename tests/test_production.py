@@ -452,7 +452,9 @@ def test_two_servers_on_one_sqlite_file_share_the_rate_limits(tmp_path):
         bases = [f"http://127.0.0.1:{port}" for port in ports]
         for base, server in zip(bases, servers, strict=True):
             _wait_until_up(base + "/health", server, timeout=240)  # two start at once
-        with httpx.Client() as browser:  # one cookie jar: the session is valid on both servers
+        with httpx.Client(
+            timeout=60
+        ) as browser:  # one cookie jar: the session is valid on both servers
             form = browser.get(bases[0] + "/register/lost-link").text
             csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
             statuses = [

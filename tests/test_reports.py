@@ -984,6 +984,21 @@ def test_an_entry_of_an_unexpected_shape_does_not_break_the_log(app, db, staff_c
     assert response.get_data(as_text=True).count("Die Demo-Einrichtung hat eine Änderung") == 2
 
 
+def test_audit_log_names_the_congress_an_entry_is_about(app, db, staff_client):
+    """Entries about a congress (anonymised, mail texts) name it: its namer answers with one
+    query, and the page does not fail on it."""
+    from conference.core import audit
+
+    congress = factories.congress(title="Fachkongress 2019")
+    audit.record("congress.anonymised", congress, actor="system", congress_id=congress.id, people=3)
+    db.session.commit()
+
+    response = staff_client("organiser").get("/admin/audit")
+
+    assert response.status_code == 200
+    assert "Fachkongress 2019" in response.get_data(as_text=True)
+
+
 def test_every_audit_action_the_code_writes_reads_as_a_sentence(app):
     """Parse the code for ``audit.record("…")`` and ``action="…"`` (the agenda passes its
     action on): each must have a registered, translated sentence."""

@@ -42,6 +42,9 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+TIMEOUT = 60  # seconds; httpx's default of 5 s is too short on a busy CI machine
+
+
 @pytest.fixture(scope="module")
 def servers(database_url, tmp_path_factory, _schema):
     """Two gunicorn servers with the production config file on one PostgreSQL database."""
@@ -120,7 +123,7 @@ def _csrf_token(html: str) -> str:
 
 
 def test_both_servers_answer_from_the_same_database(servers, app):
-    answers = [httpx.get(url + "/health").json() for url in servers]
+    answers = [httpx.get(url + "/health", timeout=TIMEOUT).json() for url in servers]
 
     assert answers == [{"status": "ok", "database": "ok"}] * 2
 
@@ -130,7 +133,7 @@ def test_a_login_on_one_server_is_valid_on_the_other(servers, app, db):
     db.session.commit()
     first, second = servers
 
-    with httpx.Client() as browser:
+    with httpx.Client(timeout=TIMEOUT) as browser:
         form = browser.get(first + "/login")
         login = browser.post(
             first + "/login",
@@ -148,7 +151,7 @@ def test_a_login_on_one_server_is_valid_on_the_other(servers, app, db):
 
 
 def test_the_login_rate_limit_holds_across_both_servers_and_all_workers(servers, app):
-    with httpx.Client() as browser:
+    with httpx.Client(timeout=TIMEOUT) as browser:
         token = _csrf_token(browser.get(servers[0] + "/login").text)
         statuses = [
             browser.post(
@@ -176,7 +179,9 @@ def test_parallel_api_reads_split_across_both_servers_agree(servers, app, db):
     with ThreadPoolExecutor(max_workers=8) as pool:
         responses = list(
             pool.map(
-                lambda n: httpx.get(_split(servers, n) + "/api/v1/stats", headers=headers),
+                lambda n: httpx.get(
+                    _split(servers, n) + "/api/v1/stats", headers=headers, timeout=TIMEOUT
+                ),
                 range(32),
             )
         )
@@ -198,12 +203,16 @@ def test_one_badge_scanned_at_both_servers_at_once_checks_in_exactly_once(server
     db.session.commit()
     headers = {"Authorization": f"Bearer {secret}"}
     body = {"token": person.badge_token, "checkpoint": "day-1"}
-    probe = httpx.post(servers[0] + "/api/v1/checkin/scan", json={}, headers=headers)
+    probe = httpx.post(
+        servers[0] + "/api/v1/checkin/scan", json={}, headers=headers, timeout=TIMEOUT
+    )
     if probe.status_code == 404:
         pytest.skip("the scan API (checkin area) is not on this branch yet")
 
     def scan(n):
-        return httpx.post(_split(servers, n) + "/api/v1/checkin/scan", json=body, headers=headers)
+        return httpx.post(
+            _split(servers, n) + "/api/v1/checkin/scan", json=body, headers=headers, timeout=TIMEOUT
+        )
 
     with ThreadPoolExecutor(max_workers=16) as pool:
         responses = list(pool.map(scan, range(16)))
@@ -281,13 +290,13 @@ def test_parallel_registrations_across_both_servers_never_overbook(servers, app,
     db.session.commit()
 
     def register(n):
-        with httpx.Client() as person:
+        with httpx.Client(timeout=TIMEOUT) as person:
             form = person.get(_split(servers, n) + "/register")
             data = {**base, "email": f"person{n}@example.org", "csrf_token": _csrf_token(form.text)}
             return person.post(_split(servers, n + 1) + "/register", data=data)
 
     def confirm(n, token):
-        with httpx.Client() as person:
+        with httpx.Client(timeout=TIMEOUT) as person:
             page = person.get(_split(servers, n) + f"/register/confirm/{token}")
             return person.post(
                 _split(servers, n + 1) + f"/register/confirm/{token}",

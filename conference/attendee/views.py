@@ -18,6 +18,7 @@ from conference.core.database import transaction
 from conference.core.errors import DomainError
 from conference.core.http import field_error
 from conference.core.time import utcnow
+from conference.questions import registrations as registration_questions
 from conference.registration import services
 from conference.registration.forms import (
     ActionForm,
@@ -27,7 +28,7 @@ from conference.registration.forms import (
     StaffEditForm,
 )
 from conference.registration.models import Registration, Status
-from conference.registration.views import STAFF, bp, staff_form
+from conference.registration.views import STAFF, answer_form, bp, staff_form
 
 
 def init_app(app) -> None:
@@ -47,6 +48,7 @@ def _manage_page(
     days_form=None,
     status: int = 200,
     workshop_draft: dict | None = None,
+    answers_form=None,
 ):
     if form is None:
         form = ManageForm(formdata=None)
@@ -67,9 +69,48 @@ def _manage_page(
             position=services.waitlist_position(registration),
             sections=manage_sections(registration, workshop_draft=workshop_draft),
             welcome=request.args.get("welcome") == "1",
+            **_manage_answers(registration, answers_form),
         ),
         status,
     )
+
+
+def _manage_answers(registration: Registration, answers_form=None) -> dict:
+    """The questions on the manage page: a form while registration is open, else the answers
+    to read."""
+    congress = registration.congress
+    if registration.status != Status.CANCELLED and congress.registration_open(utcnow()):
+        if answers_form is None:
+            answers_form = registration_questions.answer_form(
+                congress.id, audience=registration_questions.ATTENDEE, registration_id=registration.id
+            )
+        return {"answers_form": answers_form, "answers": []}
+    answers = registration_questions.answers_of(
+        registration.id, congress.id, audience=registration_questions.ATTENDEE
+    )
+    return {"answers_form": None, "answers": answers}
+
+
+@bp.post("/r/<token>/answers")
+@public
+def manage_answers(token: str):
+    """The attendee's answers to the edition's questions, while registration is open."""
+    registration = services.by_manage_token(token)
+    if registration.status == Status.CANCELLED:
+        raise services.RegistrationClosed(
+            _("This registration is cancelled, so its answers can no longer be changed.")
+        )
+    if not registration.congress.registration_open(utcnow()):
+        raise services.RegistrationClosed(
+            _("Registration is closed, so the answers can no longer be changed.")
+        )
+    answers = answer_form(registration.congress_id, registration_questions.ATTENDEE, registration.id)
+    if not answers.valid:
+        return _manage_page(registration, answers_form=answers, status=400)
+    with transaction():
+        registration_questions.save_answers(registration, answers, actor="attendee")
+    flash(_("Your answers have been saved."), "success")
+    return redirect(url_for(".manage", token=token, _anchor="answers"))
 
 
 @bp.route("/r/<token>", methods=["GET", "POST"])
@@ -202,15 +243,19 @@ def admin_edit(registration_id: int):
     actor = current_actor()
     registration = services.for_staff(registration_id, actor)
     form = staff_form(StaffEditForm, registration)
+    answers = answer_form(
+        registration.congress_id, registration_questions.audience_of(actor), registration.id
+    )
     if request.method == "GET":
         form.fill_from(registration)
         form.days.data = [d.day.isoformat() for d in registration.days]
-    if form.validate_on_submit():
+    if form.validate_on_submit() and answers.valid:
         try:
             with transaction():
                 lifecycle.staff_edit(
                     registration, form.person_data(), form.chosen_days(), now=utcnow(), actor=actor
                 )
+                registration_questions.save_answers(registration, answers, actor=actor)
         except DomainError as error:
             registration = services.for_staff(registration_id, actor)
             if not field_error(form, error):
@@ -224,6 +269,7 @@ def admin_edit(registration_id: int):
         form=form,
         congress=registration.congress,
         registration=registration,
+        answers=answers,
     ), status
 
 

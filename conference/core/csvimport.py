@@ -84,7 +84,7 @@ def read_table(
     unknown = []
     for name in header:
         canonical = lookup.get(_normalise(name))
-        if canonical in columns:
+        if canonical is not None and canonical in columns:  # (unknown columns may be many)
             raise CsvProblem(_("The column “%(name)s” appears twice.", name=name.strip()))
         columns.append(canonical)
         if canonical is None and name.strip():

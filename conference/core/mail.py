@@ -1,6 +1,7 @@
 """The mail outbox.
 
-Services queue a mail in the transaction of what it reports (``queue`` / ``queue_templated``);
+Services queue a mail in the transaction of what it reports (``queue``; the organisers' texts
+in ``conference/mailtexts`` fill subject and body);
 delivery is separate (``deliver_pending``, run after requests, every few seconds by a background
 thread in each serving process, and by ``flask send-mail``), so an SMTP outage or a busy database
 never loses a mail: the row waits and is retried with backoff.
@@ -23,8 +24,7 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import current_app, g, has_request_context, render_template
-from flask_babel import force_locale
+from flask import current_app, g, has_request_context
 from sqlalchemy import case, select, update
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from werkzeug.routing import MapAdapter
@@ -180,38 +180,6 @@ def stop_sender(app, timeout: float = 10.0) -> None:
         sender.stopped.set()
         if sender.pid == os.getpid() and sender.thread.is_alive():
             sender.thread.join(timeout)
-
-
-def queue_templated(
-    template: str,
-    *,
-    recipient: str,
-    language: str,
-    subject,
-    context: dict,
-    kind: str = "",
-    registration_id: int | None = None,
-    attachments: list[Attachment] = (),
-    reply_to: str | None = None,
-) -> OutboxMail:
-    """Render ``templates/mail/<template>.txt`` and ``.html`` in the recipient's language.
-
-    ``subject`` is a lazy string or a callable, evaluated in that language.
-    """
-    with force_locale(language):
-        subject_text = subject() if callable(subject) else str(subject)
-        text = render_template(f"mail/{template}.txt", **context)
-        html = render_template(f"mail/{template}.html", **context)
-    return queue(
-        recipient,
-        subject_text,
-        text,
-        html,
-        kind=kind or template,
-        registration_id=registration_id,
-        attachments=attachments,
-        reply_to=reply_to,
-    )
 
 
 def unsolicited_mail_allowed(recipient: str, *, now: datetime) -> bool:

@@ -33,6 +33,8 @@ from conference.core.time import days_between, local
 from conference.editions.models import EditionText, OrganisingBody, PrivacyNotice, TextKind
 from conference.editions.texts import TEMPLATES
 from conference.extensions import db
+from conference.mailtexts import services as mailtexts
+from conference.questions import services as questions
 from conference.registration.models import Registration, RegistrationDay
 from conference.workshops.models import WorkshopPhase
 
@@ -596,6 +598,8 @@ def copy_preview(source: Congress, data: EditionInput | None = None) -> CopyPrev
             (_("Quotas of carrier organisations"), count(OrganisationQuota)),
             (_("Texts (welcome, imprint, accessibility statement)"), texts),
             (_("Privacy notice (its newest version)"), 1),
+            (_("Registration questions"), questions.copied_question_count(source.id)),
+            (_("Mail texts of its own"), mailtexts.copied_text_count(source.id)),
         ]
     )
     if kept < len(sessions):
@@ -627,8 +631,8 @@ def copy_edition(source: Congress, data: EditionInput, *, actor, now: datetime) 
 
 
 def _copy_parts(source: Congress, target: Congress, *, actor, now: datetime) -> dict[str, int]:
-    """Each area's copy step, in order; the one place where another area's part is added
-    (registration questions, mail texts): a line here, returning its count."""
+    """Each area's copy step, in order; the one place where another area's part is added:
+    a line here, returning its count (and one in ``copy_preview``)."""
     copied = {}
     phases = _copy_phases(source, target)
     copied["phases"] = len(phases)
@@ -636,6 +640,8 @@ def _copy_parts(source: Congress, target: Congress, *, actor, now: datetime) -> 
     copied["quotas"] = _copy_quotas(source, target)
     copied["texts"] = _copy_texts(source, target, now=now)
     copied["day_capacities"] = _copy_day_capacities(source, target)
+    copied["questions"] = questions.copy_questions(source, target)
+    copied["mail_texts"] = mailtexts.copy_mail_texts(source, target)
     ensure_checkpoints(target)
     return copied
 

@@ -47,6 +47,8 @@ from conference.editions.forms import (
 from conference.editions.services import EditionInput, EditionRefused
 from conference.editions.texts import TEMPLATES, gaps, render_markdown
 from conference.extensions import db
+from conference.mailtexts.services import copied_text_count
+from conference.questions.services import copied_question_count
 
 bp = Blueprint("editions", __name__)
 
@@ -257,6 +259,8 @@ def _settings_page(congress: Congress, form: SettingsForm, *, status: int = 200,
         texts={kind: bool(de.strip() or en.strip()) for kind, (de, en) in texts.items()},
         text_gaps={kind: len(gaps(de) + gaps(en)) for kind, (de, en) in texts.items()},
         notice=services.newest_privacy_notice(congress),
+        questions=copied_question_count(congress.id),
+        own_mail_texts=copied_text_count(congress.id),
     ), status
 
 

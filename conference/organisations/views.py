@@ -23,6 +23,7 @@ from conference.core.i18n import day_list
 from conference.core.models import CarrierOrganisation
 from conference.extensions import db
 from conference.organisations import forms, services
+from conference.questions import registrations as registration_questions
 from conference.registration.labels import STATUS_LABELS, translated
 
 bp = Blueprint("organisations", __name__)
@@ -338,11 +339,14 @@ def portal():
         )
         return render_template("organisations/portal_choose.html", carriers=carriers)
     people = services.portal_people(congress, carrier) if congress else []
+    question_headers, answers = _portal_answers(congress, people, for_page=True)
     return render_template(
         "organisations/portal.html",
         congress=congress,
         carrier=carrier,
         people=people,
+        question_headers=question_headers,
+        answers=answers,
         statuses=_status_labels(),
         organisation_arg=carrier.id if current_user.role != Role.COORDINATOR else None,
         badges_url=(
@@ -355,6 +359,18 @@ def portal():
     )
 
 
+def _portal_answers(congress, people, *, for_page: bool):
+    """The answers to the questions marked "visible to coordinators", a column each."""
+    if congress is None:
+        return [], {}
+    return registration_questions.table(
+        congress.id,
+        [p.registration.id for p in people],
+        audience=registration_questions.COORDINATOR,
+        for_page=for_page,
+    )
+
+
 @bp.get("/portal/export.<fmt>")
 @roles_required(Role.COORDINATOR)
 def portal_export(fmt: str):
@@ -363,6 +379,8 @@ def portal_export(fmt: str):
     if carrier is None or congress is None:
         abort(404)
     statuses = _status_labels()
+    people = services.portal_people(congress, carrier)
+    question_headers, answers = _portal_answers(congress, people, for_page=False)
     header = [
         _("Last name"),
         _("First name"),
@@ -371,6 +389,7 @@ def portal_export(fmt: str):
         _("Days"),
         _("Workshops"),
         _("Checked in"),
+        *question_headers,
     ]
     rows = [
         [
@@ -381,7 +400,8 @@ def portal_export(fmt: str):
             day_list(p.days),
             ", ".join(p.workshops),
             p.checked_in,
+            *answers[p.registration.id],
         ]
-        for p in services.portal_people(congress, carrier)
+        for p in people
     ]
     return table_response(_fmt(fmt), f"teilnehmende-{carrier.id}", header, rows)

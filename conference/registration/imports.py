@@ -16,6 +16,7 @@ from conference.core.models import (
     Congress,
 )
 from conference.extensions import db
+from conference.questions import registrations as registration_questions
 from conference.registration.lifecycle import Consent, register
 from conference.registration.models import (
     Diet,
@@ -69,6 +70,7 @@ class ImportRow:
     data: dict | None = None
     days: list = field(default_factory=list)
     problems: list = field(default_factory=list)
+    answers: object = None  # the edition's questions as the row answers them
 
 
 @dataclass
@@ -159,9 +161,12 @@ def import_preview(congress: Congress, content: bytes, actor) -> ImportPreview:
     from conference.core.csvimport import read_table
     from conference.registration.labels import DIET_LABELS, ROLE_LABELS, SECTOR_LABELS
 
+    # Columns headed by a question's text (as the export heads them) carry its answers; the
+    # usual columns win where a question is worded like one of them.
+    questions, question_columns = registration_questions.import_columns(congress.id)
     table = read_table(
         content,
-        IMPORT_ALIASES,
+        {**question_columns, **IMPORT_ALIASES},
         IMPORT_REQUIRED,
         labels={key: str(meaning) for key, _header, meaning in IMPORT_TEMPLATE_COLUMNS},
     )
@@ -266,6 +271,10 @@ def import_preview(congress: Congress, content: bytes, actor) -> ImportPreview:
                 _("Days “%(value)s” are not days of the congress.", value=values.get("days", ""))
             )
         row.days = days or []
+        row.answers, answer_problems = registration_questions.import_answers(
+            questions, values, table.header
+        )
+        problems.extend(answer_problems)
         row.data = data
     seen = set()
     existing = set()
@@ -335,6 +344,7 @@ def import_rows(
                 actor=actor,
                 source="import",
                 confirmed=confirmed,
+                answers=row.answers,
             )
         except AlreadyRegistered:
             # Registered under another carrier (the preview did not say so to a coordinator),

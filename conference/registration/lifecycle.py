@@ -25,6 +25,7 @@ from conference.core.models import (
 )
 from conference.core.tokens import new_token
 from conference.extensions import db
+from conference.questions import registrations as registration_questions
 from conference.registration.lookup import by_confirm_token, waitlist_position
 from conference.registration.mail import confirm_url, send_mail
 from conference.registration.models import (
@@ -74,9 +75,11 @@ def register(
     source: str = "online",
     confirmed: bool = False,
     notify: bool = True,
+    answers=None,
 ) -> Registration:
     """Create a registration: pending with a confirmation mail (double opt-in), or, for staff
-    and imports with ``confirmed=True``, placed at once (seat or waitlist).
+    and imports with ``confirmed=True``, placed at once (seat or waitlist). ``answers``: the
+    edition's questions as answered (``questions.engine.AnswerForm``), stored with it.
 
     Raises RegistrationClosed (online, outside the window), InvalidRegistration,
     AlreadyRegistered (same e-mail at this congress).
@@ -118,6 +121,7 @@ def register(
         ) from None
     registration.congress = congress
     audit.record("registration.created", registration, actor=actor, source=source, days=list(days))
+    registration_questions.save_answers(registration, answers, actor=actor, record=False)
     if confirmed:
         registration.confirm_token = None
         registration.confirm_expires_at = None
@@ -130,14 +134,20 @@ def register(
 
 
 def sign_up(
-    congress: Congress, data: dict, days: Iterable[date], consent: Consent, *, now: datetime
+    congress: Congress,
+    data: dict,
+    days: Iterable[date],
+    consent: Consent,
+    *,
+    now: datetime,
+    answers=None,
 ) -> None:
     """The public form. A new address gets a pending registration and the confirmation mail;
     an address that is registered already gets its own link by mail (``send_lost_link``) and
     nothing is stored. The visitor sees the same answer either way, so the form never tells
     whether someone is registered. Raises RegistrationClosed, InvalidRegistration."""
     try:
-        register(congress, data, days, consent, now=now)
+        register(congress, data, days, consent, now=now, answers=answers)
     except AlreadyRegistered:
         send_lost_link(congress, data.get("email") or "", now=now, registering_again=True)
 

@@ -45,8 +45,8 @@ from conference.registration.lookup import (  # noqa: F401
     waitlist_position,
 )
 from conference.registration.mail import (  # noqa: F401
-    SUBJECTS,
     confirm_url,
+    send,
     send_mail,
 )
 from conference.registration.rules import (  # noqa: F401

@@ -21,6 +21,7 @@ from conference.core.http import field_error
 from conference.core.i18n import day_list
 from conference.core.time import utcnow
 from conference.extensions import db, limiter
+from conference.questions import registrations as registration_questions
 from conference.registration import services
 from conference.registration.forms import (
     ActionForm,
@@ -84,9 +85,10 @@ def register():
     form = RegistrationForm()
     form.setup(services.carriers_with_locals(None))
     form.setup_days(congress)
+    answers = _answers(congress.id, registration_questions.ATTENDEE)
     if request.method == "GET":
         form.days.data = [value for value, _label in form.days.choices]
-    if form.validate_on_submit():
+    if form.validate_on_submit() and answers.valid:
         if form.website.data:
             # A bot filled the hidden field: answer as if all went well, store nothing.
             return redirect(url_for(".submitted"))
@@ -101,6 +103,7 @@ def register():
                         data_processing=form.consent.data, photo=form.photo_consent.data
                     ),
                     now=now,
+                    answers=answers,
                 )
         except services.InvalidRegistration as error:
             if not _field_error(form, error):
@@ -109,9 +112,22 @@ def register():
             return redirect(url_for(".submitted"))
     status = 400 if request.method == "POST" else 200
     return (
-        render_template("registration/register.html", form=form, congress=congress),
+        render_template("registration/register.html", form=form, congress=congress, answers=answers),
         status,
     )
+
+
+def answer_form(congress_id: int, audience: str, registration_id: int | None = None):
+    """The edition's questions for this form: as sent (POST) or as stored."""
+    return registration_questions.answer_form(
+        congress_id,
+        audience=audience,
+        registration_id=registration_id,
+        formdata=request.form if request.method == "POST" else None,
+    )
+
+
+_answers = answer_form
 
 
 @bp.get("/register/submitted")
@@ -275,7 +291,12 @@ def admin_export(fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
     congress = staff_congress()
-    rows = services.export_rows(congress, _filters(), _actor())
+    actor = _actor()
+    rows = services.export_rows(congress, _filters(), actor)
+    # A column per question, headed by its text in the export's language.
+    question_headers, answers = registration_questions.table(
+        congress.id, [r.id for r in rows], audience=registration_questions.audience_of(actor)
+    )
     data = (
         [
             r.id,
@@ -300,11 +321,16 @@ def admin_export(fmt: str):
             r.created_at,
             r.confirmed_at,
             label(SOURCE_LABELS, r.source),
+            *answers[r.id],
         ]
         for r in rows
     )
     return table_response(
-        fmt, f"anmeldungen-{congress.slug}", _export_header(), data, tz=congress.timezone
+        fmt,
+        f"anmeldungen-{congress.slug}",
+        _export_header() + question_headers,
+        data,
+        tz=congress.timezone,
     )
 
 
@@ -323,11 +349,12 @@ def admin_new():
     congress = current_congress_or_404()
     actor = _actor()
     form = staff_form(StaffRegistrationForm)
+    answers = _answers(congress.id, registration_questions.audience_of(actor))
     if request.method == "GET":
         form.days.data = [value for value, _label in form.days.choices]
         if services.scope_carrier(actor):
             form.carrier.data = str(services.scope_carrier(actor))
-    if form.validate_on_submit():
+    if form.validate_on_submit() and answers.valid:
         data = {**form.person_data(), "email": form.email.data}
         try:
             with transaction():
@@ -343,6 +370,7 @@ def admin_new():
                     actor=actor,
                     source="staff",
                     confirmed=form.mode.data == "confirmed",
+                    answers=answers,
                 )
                 registration_id = registration.id
                 waitlisted = _why_waitlisted(registration)
@@ -356,7 +384,11 @@ def admin_new():
             return redirect(url_for(".admin_detail", registration_id=registration_id))
     status = 400 if request.method == "POST" else 200
     return render_template(
-        "registration/admin_form.html", form=form, congress=congress, registration=None
+        "registration/admin_form.html",
+        form=form,
+        congress=congress,
+        registration=None,
+        answers=answers,
     ), status
 
 
@@ -406,6 +438,12 @@ def admin_detail(registration_id: int):
         history=history,
         action_form=ActionForm(),
         no_seat=services.obstacle_text(obstacle),
+        answers=registration_questions.answers_of(
+            registration.id,
+            registration.congress_id,
+            audience=registration_questions.audience_of(_actor()),
+            archived=True,
+        ),
     )
 
 
@@ -449,6 +487,7 @@ def admin_import():
         rows=rows,
         valid=sum(1 for r in rows if not r.problems) if rows else 0,
         confirm_form=confirm_form,
+        question_columns=[q.text_de for q in registration_questions.questions(congress.id)],
     ), status
 
 

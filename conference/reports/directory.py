@@ -12,15 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import joinedload
 
 from conference.core import audit, collation
 from conference.core.errors import DomainError, Forbidden, Invalid, NotFound
-from conference.core.mail import external_url, queue_templated, unsolicited_mail_allowed
+from conference.core.mail import external_url, unsolicited_mail_allowed
 from conference.core.models import CarrierOrganisation
 from conference.extensions import db
+from conference.mailtexts.services import person_values, queue_mail
 from conference.registration import services as registration_services
 from conference.registration.models import Registration, Status
 from conference.reports.models import ContactRequest, DirectoryProfile
@@ -223,22 +223,25 @@ def send_contact_request(
     )
     db.session.add(request)
     db.session.flush()
-    mail = queue_templated(
-        "reports/contact",
+    values = {
+        **person_values(recipient),
+        "sender": sender.full_name,
+        "sender_organisation": sender.organisation_label or "–",
+        "message": message,
+    }
+    if share_email:
+        key, values["sender_email"] = "reports.contact_shared", sender.email
+    else:
+        key = "reports.contact"
+        values["directory_link"] = external_url("reports.directory", token=recipient.manage_token)
+    mail = queue_mail(
+        key,
+        congress=sender.congress,
         recipient=recipient.email,
         language=recipient.language,
-        subject=_l("A contact request from the congress directory"),
-        context={
-            "recipient": recipient,
-            "sender_name": sender.full_name,
-            "sender_organisation": sender.organisation_label,
-            "sender_email": sender.email if share_email else None,
-            "message": message,
-            "congress": sender.congress,
-            "directory_url": external_url("reports.directory", token=recipient.manage_token),
-        },
-        kind="reports.contact",
+        values=values,
         registration_id=recipient.id,
+        outbox_kind="reports.contact",
     )
     db.session.flush()
     request.mail_id = mail.id

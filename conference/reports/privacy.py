@@ -16,6 +16,7 @@ from conference.core.models import AuditLog, Congress, OutboxMail
 from conference.core.time import at_local
 from conference.core.tokens import new_token
 from conference.extensions import db
+from conference.questions import registrations as registration_questions
 from conference.registration.models import Registration
 from conference.reports.models import ContactRequest, DirectoryProfile
 from conference.workshops.models import WaitlistEntry, WorkshopPreference, WorkshopSeat
@@ -131,6 +132,9 @@ def export_registration(registration: Registration) -> dict:
             ),
             "days": [d.day.isoformat() for d in registration.days],
         },
+        "answers": registration_questions.privacy_export(
+            rid, registration.congress_id, registration.language or "de"
+        ),
         "workshop_seats": [{"workshop": t, "source": s, "at": _iso(at)} for t, s, at in seats],
         "workshop_preferences": [{"workshop": t, "rank": rank} for t, rank in preferences],
         "workshop_waiting_lists": [{"workshop": t, "since": _iso(at)} for t, at in waiting],
@@ -152,6 +156,8 @@ def export_registration(registration: Registration) -> dict:
 
 
 def _erase_rows(registration_ids: list[int]) -> None:
+    # Answers to the edition's questions may say anything about the person.
+    registration_questions.erase(registration_ids)
     db.session.execute(
         delete(DirectoryProfile).where(DirectoryProfile.registration_id.in_(registration_ids))
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import Date, case, cast, func, or_, select
@@ -18,6 +18,7 @@ from conference.core.i18n import day_list
 from conference.core.models import CarrierOrganisation, Congress, LocalStructure
 from conference.core.time import at_local
 from conference.extensions import db
+from conference.questions import registrations as registration_questions
 from conference.registration.labels import DIET_LABELS, ROLE_LABELS, SECTOR_LABELS, translated
 from conference.registration.models import (
     Diet,
@@ -378,6 +379,27 @@ def dashboard_figures(congress: Congress) -> list[Figure]:
             bar_chart(_("Needs for caterer and venue"), rows),
         )
     )
+    figures.extend(question_figures(congress))
+    return figures
+
+
+def question_figures(congress: Congress) -> list[Figure]:
+    """A figure per choice question of the edition: how many chose each answer, among the
+    registrations that are not cancelled. One query for all of them."""
+    active = select(Registration.id).where(*_active(congress))
+    figures = []
+    for question, counts in registration_questions.choice_results(congress.id, active):
+        title = question.text(str(get_locale() or "de"))
+        rows = [[answer, count] for answer, count in counts]
+        figures.append(
+            Figure(
+                f"question-{question.id}",
+                title,
+                [_("Answer"), _("Registrations")],
+                rows,
+                bar_chart(title, rows),
+            )
+        )
     return figures
 
 

@@ -15,8 +15,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -24,9 +24,10 @@ from sqlalchemy.orm import joinedload
 from conference.agenda.models import AgendaSession, Room, SessionSpeaker, SessionStatus
 from conference.core import audit
 from conference.core.errors import Conflict, DomainError, Invalid, NotFound
-from conference.core.mail import external_url, queue_templated
+from conference.core.mail import external_url
 from conference.core.models import Congress
 from conference.extensions import db
+from conference.mailtexts.services import Batch, person_values, queue_mail
 from conference.registration import services as registration_services
 from conference.registration.models import Registration, RegistrationDay, Status
 from conference.workshops import allocation as solver
@@ -481,18 +482,30 @@ def _promote(session_id: int, *, now: datetime, depth: int = 0) -> list[int]:
     return promoted
 
 
+def _when(session: AgendaSession, language: str) -> str:
+    with force_locale(language):
+        return format_datetime(session.starts_at, "short")
+
+
+def _seat_time(session: AgendaSession, language: str) -> str:
+    """"18.11.27, 13:00, Raum Tegel": when and where, in the recipient's language."""
+    when = _when(session, language)
+    return f"{when}, {session.room.name}" if session.room else when
+
+
 def _mail_promoted(registration: Registration, workshop: AgendaSession) -> None:
-    queue_templated(
-        "workshops/promoted",
+    language = registration.language or "de"
+    queue_mail(
+        "workshops.promoted",
+        congress=db.session.get(Congress, workshop.congress_id),
         recipient=registration.email,
-        language=registration.language,
-        subject=_l("A seat in your workshop is free for you"),
-        context={
-            "registration": registration,
-            "workshop": workshop,
-            "link": _manage_link(registration),
+        language=language,
+        values={
+            **person_values(registration),
+            "workshop": workshop.title,
+            "workshop_time": _seat_time(workshop, language),
+            "manage_link": _manage_link(registration),
         },
-        kind="workshops.promoted",
         registration_id=registration.id,
     )
 
@@ -860,26 +873,36 @@ def place_remaining(phase: WorkshopPhase, *, actor, now: datetime, seed: int | N
 
 
 def _mail_allocation(phase: WorkshopPhase, preview: Preview) -> None:
-    """One mail per person of the pool: their workshops of the congress, or why none."""
+    """One mail per person of the pool: their workshops of the congress, or why none. The
+    texts are read once per language for all of them (``Batch``)."""
     people = list(preview.people.values())
     seats = seats_by_registration([p.id for p in people])
     unplaced = preview.result.unplaced()
     pattern = _manage_link_pattern()
+    congress = db.session.get(Congress, phase.congress_id)
+    batches = {key: Batch(congress, key) for key in ("workshops.allocated", "workshops.unplaced")}
     for registration in people:
-        queue_templated(
-            "workshops/allocated",
+        language = registration.language or "de"
+        lines = [
+            f"- {_when(seat.session, language)}: {seat.session.title}"
+            + (f" ({seat.session.room.name})" if seat.session.room else "")
+            for seat in seats.get(registration.id, [])
+        ]
+        if not lines:
+            with force_locale(language):
+                lines = [_("none yet")]
+        key = "workshops.unplaced" if registration.id in unplaced else "workshops.allocated"
+        batches[key].queue(
             recipient=registration.email,
-            language=registration.language,
-            subject=_l("Your workshops at the congress"),
-            context={
-                "registration": registration,
-                "phase": phase,
-                "seats": seats.get(registration.id, []),
-                "unplaced": registration.id in unplaced,
-                "link": _manage_link(registration, pattern),
+            language=language,
+            values={
+                **person_values(registration),
+                "phase": phase.name,
+                "workshops": "\n".join(lines),
+                "manage_link": _manage_link(registration, pattern),
             },
-            kind="workshops.allocated",
             registration_id=registration.id,
+            outbox_kind="workshops.allocated",
         )
 
 

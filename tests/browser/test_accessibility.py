@@ -50,6 +50,14 @@ def _phase_id(world):
     return {"phase_id": world["phase"].id}
 
 
+def _question_id(world):
+    return {"congress_id": world["congress"].id, "question_id": world["question"].id}
+
+
+def _mail_text(world):
+    return {"congress_id": world["congress"].id, "kind": "registration.confirm", "language": "de"}
+
+
 CASES = [
     Case("landing", "main.index"),
     Case("login", "accounts.login"),
@@ -86,6 +94,16 @@ CASES = [
     Case("badge-desk", "badges.desk", role="organiser"),
     Case("dashboard", "reports.dashboard", role="organiser"),
     Case("coordinator-portal", "organisations.portal", role="coordinator"),
+    Case("questions", "questions.admin_list", role="organiser", values=_congress_id),
+    Case(
+        "question-new",
+        "questions.admin_new",
+        role="organiser",
+        values=lambda world: {**_congress_id(world), "kind": "single_choice"},
+    ),
+    Case("question-edit", "questions.admin_edit", role="organiser", values=_question_id),
+    Case("mail-texts", "mailtexts.current", role="organiser"),
+    Case("mail-text", "mailtexts.edit", role="organiser", values=_mail_text),
     Case("imprint", "editions.imprint"),
     Case("privacy-notice", "editions.privacy"),
     Case("accessibility-statement", "editions.accessibility"),
@@ -130,14 +148,57 @@ def world(db):
     pending = factories.registration(
         congress, status=Status.PENDING, first_name="Jonas", last_name="Keller"
     )
+    question = _questions(congress, registration)
     db.session.commit()
     return {
         "congress": congress,
+        "question": question,
         "session": session,
         "phase": phase,
         "registration": registration,
         "pending": pending,
     }
+
+
+def _questions(congress, registration):
+    """Questions of every shape on the forms (a choice, a condition, a number, a date), one
+    of them answered: the register, manage and organiser pages show them."""
+    from conference.core.time import utcnow
+    from conference.questions import services
+    from conference.questions.models import QuestionKind
+    from conference.questions.registrations import TABLES
+
+    def ask(kind, text, options=(), **fields):
+        data = services.QuestionData(
+            kind=kind,
+            text_de=text,
+            text_en=fields.pop("text_en", ""),
+            options=[services.OptionData(None, de, en) for de, en in options],
+            **fields,
+        )
+        return services.save_question(congress, data, actor="test", now=utcnow())
+
+    topic = ask(
+        QuestionKind.SINGLE_CHOICE,
+        "Welches Thema führt Sie zum Kongress?",
+        [("Patenschaften", "Sponsorships"), ("Tandems", "Tandems")],
+        text_en="Which topic brings you to the congress?",
+        help_de="Wählen Sie das wichtigste.",
+        required=True,
+    )
+    childcare = ask(QuestionKind.YES_NO, "Brauchen Sie eine Kinderbetreuung?", text_en="Childcare?")
+    ask(
+        QuestionKind.NUMBER,
+        "Für wie viele Kinder?",
+        text_en="For how many children?",
+        min_value=1,
+        max_value=6,
+        condition_option_id=childcare.options[0].id,
+    )
+    ask(QuestionKind.DATE, "Anreisetag", text_en="Day of arrival")
+    ask(QuestionKind.MULTIPLE_CHOICE, "Sprachen", [("Englisch", "English"), ("Arabisch", "Arabic")])
+    services.store_answers(TABLES, registration.id, [topic], {topic.id: (topic.options[1].id,)})
+    return topic
 
 
 def _editions_texts(congress):

@@ -52,6 +52,8 @@ def _values(endpoint: str, arguments: set[str], world: dict) -> dict:
                 if endpoint == "registration.confirm"
                 else world["manage_token"]
             )
+        elif name == "kind" and endpoint.startswith("mailtexts."):
+            values[name] = world["mail_kind"]
         elif name == "registration_id" and endpoint == "checkin.walk_in_done":
             values[name] = world["walk_in_id"]
         elif name in world and world[name] is not None:
