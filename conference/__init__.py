@@ -120,6 +120,7 @@ def _register_blueprints(app: Flask) -> None:
     from conference.organisations import views as organisations
     from conference.registration import views as registration
     from conference.reports import views as reports
+    from conference.surveys import views as surveys
     from conference.workshops import views as workshops
 
     for area in (
@@ -134,6 +135,7 @@ def _register_blueprints(app: Flask) -> None:
         editions,
         feeds,
         reports,
+        surveys,
     ):
         app.register_blueprint(area.bp)
     _load_audit_texts()
@@ -150,6 +152,7 @@ AREAS_WITH_AUDIT_TEXTS = (
     "editions",
     "feeds",
     "reports",
+    "surveys",
 )
 
 

@@ -33,6 +33,9 @@ manage_sections = _signals.signal("manage-sections")
 #: sender: a Registration; kwarg kind (e.g. "registration.confirmed"); receivers return a list of
 #: ``(filename, mimetype, bytes)`` to attach to that mail.
 mail_attachments = _signals.signal("mail-attachments")
+#: sender: a Congress; receivers return ``(order, Markup)``: a chapter of the funder report PDF
+#: (e.g. the survey's results), placed before its appendix.
+funder_report_sections = _signals.signal("funder-report-sections")
 
 
 def collect_manage_sections(registration, **context) -> list[Markup]:
@@ -41,6 +44,11 @@ def collect_manage_sections(registration, **context) -> list[Markup]:
     results = [
         result for _receiver, result in manage_sections.send(registration, **context) if result
     ]
+    return [html for _order, html in sorted(results, key=lambda item: item[0])]
+
+
+def collect_funder_sections(congress) -> list[Markup]:
+    results = [result for _receiver, result in funder_report_sections.send(congress) if result]
     return [html for _order, html in sorted(results, key=lambda item: item[0])]
 
 
