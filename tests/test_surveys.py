@@ -261,10 +261,8 @@ def test_once_people_answered_questions_can_be_reworded_but_not_changed_in_kind(
     assert "Personen haben die Umfrage schon beantwortet" in to_text.get_data(as_text=True)
     assert deleted.status_code == 303  # back to the list, with the refusal as its message
     db.session.expire_all()
-    assert [(q.kind, q.text_de) for q in db.session.scalars(select(SurveyQuestion))][0] == (
-        "rating",
-        "Wie gut war es?",
-    )
+    stored = db.session.get(SurveyQuestion, overall.id)
+    assert (stored.kind, stored.text_de) == ("rating", "Wie gut war es?")
     assert db.session.scalar(select(func.count(SurveyQuestion.id))) == 5
     assert db.session.execute(select(Survey.anonymous)).scalar_one() is False
 
@@ -750,3 +748,46 @@ def test_the_default_closing_day_is_three_weeks_after_the_congress(app, db, staf
 
     expected: date = world["congress"].ends_on + timedelta(days=21)
     assert f'value="{expected.isoformat()}"' in html
+
+
+@pytest.mark.parametrize("anonymous", [True, False])
+def test_parallel_submissions_of_one_person_store_one_answer_set(app, db, staff_client, anonymous):
+    import threading
+
+    organiser = staff_client("organiser")
+    world = _ended_congress()
+    person = factories.registration(world["congress"])
+    _check_in(person, world["entrance1"])
+    db.session.commit()
+    questions = _build(organiser, world["congress"], anonymous=anonymous)
+    data = _answers(questions)
+    token = person.manage_token
+    db.session.close()  # the threads' requests must not wait for this thread's transaction
+    barrier = threading.Barrier(4)
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def send():
+        client = app.test_client()
+        barrier.wait()
+        response = client.post(f"/r/{token}/survey", data=data)
+        with lock:
+            statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(statuses) == ([303] + [409] * 3 if anonymous else [303] * 4)
+    assert db.session.scalar(select(func.count(SurveyResponse.id))) == 1
+    assert db.session.scalar(select(func.count(SurveyParticipation.survey_id))) == 1
+    assert (
+        db.session.scalar(
+            select(func.count(SurveyAnswer.id)).where(
+                SurveyAnswer.question_id == questions["overall"].id
+            )
+        )
+        == 1
+    )

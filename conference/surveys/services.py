@@ -405,15 +405,18 @@ def items_for(survey: Survey, registration: Registration) -> list[Item]:
     return general + [Item(q, s) for s in sessions for q in per_session]
 
 
-def own_response(survey: Survey, registration: Registration) -> SurveyResponse | None:
+def own_response(
+    survey: Survey, registration: Registration, *, lock: bool = False
+) -> SurveyResponse | None:
     if survey.anonymous:
         return None
-    return db.session.execute(
-        select(SurveyResponse).where(
-            SurveyResponse.survey_id == survey.id,
-            SurveyResponse.registration_id == registration.id,
-        )
-    ).scalar_one_or_none()
+    query = select(SurveyResponse).where(
+        SurveyResponse.survey_id == survey.id,
+        SurveyResponse.registration_id == registration.id,
+    )
+    if lock:
+        query = query.with_for_update()
+    return db.session.execute(query).scalar_one_or_none()
 
 
 def has_answered(survey: Survey, registration: Registration) -> bool:
@@ -504,7 +507,9 @@ def submit(
                 SurveyParticipation(survey_id=survey.id, registration_id=registration.id)
             )
     except IntegrityError:
-        response = own_response(survey, registration)
+        # Locked: two replacements at once must not both delete the old answers and then
+        # both insert theirs (PostgreSQL; SQLite holds its one write lock since the INSERT).
+        response = own_response(survey, registration, lock=True)
         if response is None:
             raise AlreadyAnswered(
                 _("You have answered this survey already. Anonymous answers cannot be changed.")
