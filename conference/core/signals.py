@@ -1,9 +1,10 @@
 """Extension points between areas (blinker signals, as Flask itself uses).
 
 Areas are layered: core < accounts < organisations < registration < agenda < workshops < badges
-< checkin < editions < feeds < reports < surveys. An area imports only from areas below it. Where a
-lower area must let a higher one act (a cancellation frees workshop seats; the manage page shows
-the ticket), it sends a signal here and the higher area connects a receiver at import time.
+< checkin < editions < feeds < reports < surveys < mailings. An area imports only from areas
+below it. Where a lower area must let a higher one act (a cancellation frees workshop seats; the
+manage page shows the ticket), it sends a signal here and the higher area connects a receiver at
+import time.
 Receivers run inside the sender's transaction: they flush, never commit.
 
 Receivers are module-level functions (blinker holds weak references; a module keeps them alive).
