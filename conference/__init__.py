@@ -122,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
     from conference.questions import views as questions
     from conference.registration import views as registration
     from conference.reports import views as reports
+    from conference.surveys import views as surveys
     from conference.workshops import views as workshops
 
     for area in (
@@ -138,6 +139,7 @@ def _register_blueprints(app: Flask) -> None:
         editions,
         feeds,
         reports,
+        surveys,
     ):
         app.register_blueprint(area.bp)
     _load_audit_texts()
@@ -156,6 +158,7 @@ AREAS_WITH_AUDIT_TEXTS = (
     "editions",
     "feeds",
     "reports",
+    "surveys",
 )
 
 

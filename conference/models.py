@@ -36,6 +36,14 @@ from conference.registration.models import (
     Status,
 )
 from conference.reports.models import ContactRequest, DirectoryProfile
+from conference.surveys.models import (
+    Survey,
+    SurveyAnswer,
+    SurveyOption,
+    SurveyParticipation,
+    SurveyQuestion,
+    SurveyResponse,
+)
 from conference.workshops.models import (
     PhaseMode,
     WaitlistEntry,
@@ -83,6 +91,12 @@ __all__ = [
     "SessionStatus",
     "Speaker",
     "Status",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyOption",
+    "SurveyParticipation",
+    "SurveyQuestion",
+    "SurveyResponse",
     "Track",
     "User",
     "WaitlistEntry",

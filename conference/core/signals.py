@@ -1,10 +1,11 @@
 """Extension points between areas (blinker signals, as Flask itself uses).
 
 Areas are layered: core < accounts < organisations < registration < agenda < workshops < badges
-< checkin < feeds < reports. An area imports only from areas below it. Where a lower area must let
-a higher one act (a cancellation frees workshop seats; the manage page shows the ticket), it sends
-a signal here and the higher area connects a receiver at import time. Receivers run inside the
-sender's transaction: they flush, never commit.
+< checkin < editions < feeds < reports < surveys < mailings. An area imports only from areas
+below it. Where a lower area must let a higher one act (a cancellation frees workshop seats; the
+manage page shows the ticket), it sends a signal here and the higher area connects a receiver at
+import time.
+Receivers run inside the sender's transaction: they flush, never commit.
 
 Receivers are module-level functions (blinker holds weak references; a module keeps them alive).
 """
@@ -33,6 +34,9 @@ manage_sections = _signals.signal("manage-sections")
 #: sender: a Registration; kwarg kind (e.g. "registration.confirmed"); receivers return a list of
 #: ``(filename, mimetype, bytes)`` to attach to that mail.
 mail_attachments = _signals.signal("mail-attachments")
+#: sender: a Congress; receivers return ``(order, Markup)``: a chapter of the funder report PDF
+#: (e.g. the survey's results), placed before its appendix.
+funder_report_sections = _signals.signal("funder-report-sections")
 
 
 def collect_manage_sections(registration, **context) -> list[Markup]:
@@ -41,6 +45,11 @@ def collect_manage_sections(registration, **context) -> list[Markup]:
     results = [
         result for _receiver, result in manage_sections.send(registration, **context) if result
     ]
+    return [html for _order, html in sorted(results, key=lambda item: item[0])]
+
+
+def collect_funder_sections(congress) -> list[Markup]:
+    results = [result for _receiver, result in funder_report_sections.send(congress) if result]
     return [html for _order, html in sorted(results, key=lambda item: item[0])]
 
 

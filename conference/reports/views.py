@@ -133,6 +133,7 @@ def funder_report():
         programme=current_app.config["PROGRAMME_NAME"],
         funder=current_app.config["FUNDER_NAME"],
         top=services.CHART_ROWS,
+        sections=signals.collect_funder_sections(congress),
         generated_at=utcnow(),
     )
     return _pdf(pdf, f"bericht-{congress.slug}.pdf")
