@@ -12,7 +12,11 @@ from flask_babel import ngettext, pgettext
 
 from conference.accounts.access import current_actor, public, roles_required
 from conference.accounts.models import Role
-from conference.core.congress import current_congress, current_congress_or_404
+from conference.core.congress import (
+    congress_or_current,
+    current_congress,
+    current_congress_or_404,
+)
 from conference.core.csvimport import CsvProblem
 from conference.core.database import parse_int
 from conference.core.errors import DomainError
@@ -455,7 +459,11 @@ def _export_header() -> list[str]:
 def admin_export(fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    congress = current_congress_or_404()
+    raw = request.args.get("congress")  # ?congress=<id>: a past edition's registrations
+    number = None if raw is None else parse_int(raw)
+    if raw is not None and number is None:
+        abort(404)
+    congress = congress_or_current(number)
     actor = _actor()
     rows = services.export_rows(congress, _filters(), actor)
     # A column per question, headed by its text in the export's language.
