@@ -126,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     from conference.registration import views as registration
     from conference.reports import views as reports
     from conference.shell import views as main
+    from conference.surveys import views as surveys
     from conference.workshops import views as workshops
 
     for area in (
@@ -142,6 +143,7 @@ def _register_blueprints(app: Flask) -> None:
         editions,
         feeds,
         reports,
+        surveys,
     ):
         app.register_blueprint(area.bp)
     init_checkin(app)
@@ -162,6 +164,7 @@ AREAS_WITH_AUDIT_TEXTS = (
     "editions",
     "feeds",
     "reports",
+    "surveys",
 )
 
 

@@ -40,6 +40,14 @@ from conference.registration.models import (
     Status,
 )
 from conference.reports.models import ContactRequest, DirectoryProfile
+from conference.surveys.models import (
+    Survey,
+    SurveyAnswer,
+    SurveyOption,
+    SurveyParticipation,
+    SurveyQuestion,
+    SurveyResponse,
+)
 from conference.workshops.models import (
     PhaseMode,
     WaitlistEntry,
@@ -87,6 +95,12 @@ __all__ = [
     "SessionStatus",
     "Speaker",
     "Status",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyOption",
+    "SurveyParticipation",
+    "SurveyQuestion",
+    "SurveyResponse",
     "Track",
     "User",
     "WaitlistEntry",

@@ -424,6 +424,19 @@ def demo_world(db):
         .where(Registration.congress_id == congress.id, Registration.status == Status.PENDING)
         .limit(1)
     ).scalar_one()
+    from conference.surveys import services as surveys
+
+    survey = surveys.save_settings(
+        congress, anonymous=False, closes_on=congress.ends_on, intro_de=LONG_WORD, intro_en="",
+        actor="test",
+    )  # fmt: skip
+    question = surveys.add_question(
+        survey,
+        surveys.QuestionInput(
+            "single", f"{LONG_WORD}?", options_de=[LONG_WORD, "Nein"], per_session=True
+        ),
+        actor="test",
+    )
     db.session.commit()
 
     def first(model) -> int:
@@ -450,6 +463,7 @@ def demo_world(db):
         "confirm_token": pending.confirm_token,
         "session_id": workshop.id,
         "phase_id": ranked.id,
+        "survey_question_id": question.id,
         "room_id": first(Room),
         "track_id": first(Track),
         "speaker_id": first(Speaker),

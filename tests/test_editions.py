@@ -717,8 +717,15 @@ def test_past_editions_keep_their_dashboard_report_and_exports(app, db, staff_cl
     settings = client.get(f"/admin/congresses/{past.id}").text
     dashboard = client.get(f"/admin/dashboard?congress={past.id}")
     report = client.get(f"/admin/dashboard/report.pdf?congress={past.id}")
+    export = client.get(f"/admin/registrations/export.csv?congress={past.id}")
+    current_export = client.get("/admin/registrations/export.csv")
 
     assert f'href="/admin/dashboard?congress={past.id}"' in settings
+    assert f'href="/admin/registrations/export.csv?congress={past.id}"' in settings
+    assert export.status_code == 200 and "Vergangen" in export.get_data(as_text=True)
+    assert "Vergangen" not in current_export.get_data(as_text=True)
+    assert client.get("/admin/registrations/export.csv?congress=x").status_code == 404
+    assert client.get("/admin/registrations/export.csv?congress=99999").status_code == 404
     assert dashboard.status_code == 200 and "Fachkongress 2025" in dashboard.text
     assert report.status_code == 200 and report.data.startswith(b"%PDF")
 

@@ -444,8 +444,9 @@ def test_portal_list_runs_the_same_queries_for_one_and_three_people(
         page = client.get("/portal").get_data(as_text=True)
 
     assert "Mehr1" in page
-    # with who has checked in (certificates), the quota and the organising body (header)
-    assert len(one) == len(three) == 10
+    # with who has checked in (certificates), the quota, the organising body (header) and the
+    # questions visible to coordinators (their answers: one more query once there are any)
+    assert len(one) == len(three) == 11
 
 
 def test_bad_quota_and_local_structure_input_reshow_the_page_with_a_message(app, db, staff_client):

@@ -8,6 +8,7 @@ from conference.badges import views as badges
 from conference.feeds import views as feeds
 from conference.registration.models import Registration
 from conference.reports import views as reports
+from conference.surveys import views as surveys
 from conference.workshops import views as workshops
 
 
@@ -19,6 +20,7 @@ def sections(person: Registration, *, workshop_draft: dict | None = None) -> lis
         workshops.manage_section(person, workshop_draft=workshop_draft),
         feeds.manage_section(person),  # personal calendar links
         reports.certificate_section(person),  # after the congress, for those who came
+        surveys.survey_section(person),  # the evaluation, while it is open
         reports.directory_section(person),
     ]
     return [section for section in found if section]

@@ -12,7 +12,12 @@ from flask_babel import ngettext, pgettext
 
 from conference.accounts.access import current_actor, public, roles_required
 from conference.accounts.models import Role
-from conference.core.congress import current_congress, current_congress_or_404, staff_congress
+from conference.core.congress import (
+    congress_or_staff,
+    current_congress,
+    current_congress_or_404,
+    staff_congress,
+)
 from conference.core.csvimport import CsvProblem
 from conference.core.database import parse_int, transaction
 from conference.core.errors import DomainError
@@ -290,7 +295,11 @@ def _export_header() -> list[str]:
 def admin_export(fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    congress = staff_congress()
+    raw = request.args.get("congress")  # ?congress=<id>: a past edition's registrations
+    number = None if raw is None else parse_int(raw)
+    if raw is not None and number is None:
+        abort(404)
+    congress = congress_or_staff(number)
     actor = _actor()
     rows = services.export_rows(congress, _filters(), actor)
     # A column per question, headed by its text in the export's language.

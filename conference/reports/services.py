@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from conference.agenda.models import AgendaSession, Room, SessionKind, SessionStatus
 from conference.checkin.models import CheckIn, Checkpoint
+from conference.core.charts import bar_chart, line_chart
 from conference.core.errors import DomainError
 from conference.core.i18n import day_list
 from conference.core.models import CarrierOrganisation, Congress, LocalStructure
@@ -26,7 +27,6 @@ from conference.registration.models import (
     RegistrationDay,
     Status,
 )
-from conference.reports.charts import bar_chart, line_chart
 from conference.workshops.models import WaitlistEntry
 
 

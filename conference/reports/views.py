@@ -36,6 +36,7 @@ from conference.extensions import db
 from conference.organisations import services as organisations
 from conference.registration.models import Registration
 from conference.reports import directory, forms, privacy, services
+from conference.surveys import views as surveys
 
 bp = Blueprint("reports", __name__, cli_group=None)
 
@@ -134,6 +135,7 @@ def funder_report():
         programme=current_app.config["PROGRAMME_NAME"],
         funder=current_app.config["FUNDER_NAME"],
         top=services.CHART_ROWS,
+        sections=[section for section in (surveys.funder_section(congress),) if section],
         generated_at=utcnow(),
     )
     return _pdf(pdf, f"bericht-{congress.slug}.pdf")

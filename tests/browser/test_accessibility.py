@@ -125,6 +125,15 @@ CASES = [
         values=lambda world: {**_congress_id(world), "number": 1},
     ),
     Case("organising-body", "editions.organising_body", role="organiser"),
+    Case("survey-builder", "surveys.builder", role="organiser", values=_congress_id),
+    Case("survey-question-new", "surveys.question_new", role="organiser", values=_congress_id),
+    Case(
+        "survey-question-edit",
+        "surveys.question_edit",
+        role="organiser",
+        values=lambda world: {**_congress_id(world), "question_id": world["survey_question"].id},
+    ),
+    Case("survey-results", "surveys.results", role="organiser", values=_congress_id),
 ]
 
 
@@ -145,6 +154,7 @@ def world(db):
         congress, first_name="Amira", last_name="Haddad", carrier_id=carrier.id
     )
     _editions_texts(congress)
+    survey_question = _survey(congress, session)
     pending = factories.registration(
         congress, status=Status.PENDING, first_name="Jonas", last_name="Keller"
     )
@@ -152,11 +162,12 @@ def world(db):
     db.session.commit()
     return {
         "congress": congress,
-        "question": question,
+        "survey_question": survey_question,
         "session": session,
         "phase": phase,
         "registration": registration,
         "pending": pending,
+        "question": question,
     }
 
 
@@ -199,6 +210,46 @@ def _questions(congress, registration):
     ask(QuestionKind.MULTIPLE_CHOICE, "Sprachen", [("Englisch", "English"), ("Arabisch", "Arabic")])
     services.store_answers(TABLES, registration.id, [topic], {topic.id: (topic.options[1].id,)})
     return topic
+
+
+def _survey(congress, session):
+    """A survey with every kind of question and five answer sets, so that the results page
+    draws its charts, per-session table and free text. Returns the rating question."""
+    from datetime import timedelta
+
+    from conference.extensions import db
+    from conference.surveys import services
+    from conference.surveys.models import SurveyAnswer, SurveyResponse
+    from conference.surveys.services import QuestionInput
+
+    survey = services.save_settings(
+        congress, anonymous=False, closes_on=congress.ends_on + timedelta(days=14),
+        intro_de="", intro_en="",
+        actor="test",
+    )  # fmt: skip
+    rating = services.add_question(
+        survey,
+        QuestionInput("rating", "Wie zufrieden waren Sie?", "How satisfied were you?",
+                      low_de="gar nicht", high_de="sehr", per_session=True),
+        actor="test",
+    )  # fmt: skip
+    single = services.add_question(
+        survey, QuestionInput("single", "Ihre Rolle", options_de=["Pat:in", "Mentee"]), actor="test"
+    )
+    services.add_question(
+        survey, QuestionInput("multiple", "Themen", options_de=["Recht", "Geld"]), actor="test"
+    )
+    text = services.add_question(survey, QuestionInput("text", "Was fehlte?"), actor="test")
+    for n in range(5):
+        response = SurveyResponse(survey_id=survey.id)
+        response.answers = [
+            SurveyAnswer(question_id=rating.id, session_id=session.id, rating=n % 5 + 1),
+            SurveyAnswer(question_id=single.id, option_id=single.options[n % 2].id),
+            SurveyAnswer(question_id=text.id, text=f"Mehr Zeit für Austausch {n}"),
+        ]
+        db.session.add(response)
+    db.session.flush()
+    return rating
 
 
 def _editions_texts(congress):
@@ -247,6 +298,63 @@ def test_page_has_no_wcag_violations(case, language, new_page, live_server, worl
 
     assert page.locator("html").get_attribute("lang") == language
     assert violations == [], describe(violations)
+    assert page.console_errors == []
+
+
+@pytest.fixture
+def ended(db):
+    """A congress that ended yesterday: its survey is open. A person checked in at the door
+    and at a workshop, so the form asks about the congress, the plenary and the workshop."""
+    from datetime import time, timedelta
+
+    from conference.agenda.models import SessionKind
+    from conference.checkin.models import CheckIn
+
+    congress = factories.congress(starts_on=factories.venue_today() - timedelta(days=2))
+    plenary = factories.session(congress, title="Eröffnungsplenum", kind=SessionKind.PLENARY)
+    phase = factories.phase(congress)
+    workshop = factories.workshop(congress, phase, title="Gute Matches finden", start=time(13))
+    entrance = factories.checkpoint(congress, code="day-1")
+    door = factories.checkpoint(congress, code="ws-1", session_id=workshop.id)
+    person = factories.registration(congress, first_name="Amira", last_name="Haddad")
+    for checkpoint in (entrance, door):
+        db.session.add(CheckIn(registration_id=person.id, checkpoint_id=checkpoint.id))
+    _survey(congress, plenary)
+    db.session.commit()
+    return person
+
+
+def _fits_a_phone(page) -> bool:
+    return page.evaluate("() => document.documentElement.scrollWidth") <= 390
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_survey_form_has_no_wcag_violations_and_fits_a_phone(
+    language, new_page, live_server, ended, axe, shot
+):
+    page = new_page(language=language, phone=True)
+
+    page.goto(f"/r/{ended.manage_token}")
+    manage_violations = axe(page)
+    page.get_by_role(
+        "link", name={"de": "Umfrage beantworten", "en": "Answer the survey"}[language]
+    ).click()
+    page.wait_for_load_state()
+    shot(f"survey-{language}")
+    form_violations = axe(page)
+    form_fits = _fits_a_phone(page)
+    page.get_by_role(
+        "button", name={"de": "Meine Antworten senden", "en": "Send my answers"}[language]
+    ).click()
+    page.wait_for_load_state()
+    shot(f"survey-empty-{language}")
+    error_violations = axe(page)
+
+    assert manage_violations == [], describe(manage_violations)
+    assert form_violations == [], describe(form_violations)
+    assert form_fits and _fits_a_phone(page)
+    assert page.get_by_role("alert").is_visible()
+    assert error_violations == [], describe(error_violations)
     assert page.console_errors == []
 
 
