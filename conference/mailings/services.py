@@ -41,6 +41,8 @@ from conference.mailings.recipients import RecipientFilter
 from conference.mailings.texts import MAILING, PRESETS, preset_texts
 from conference.mailtexts import render
 from conference.mailtexts import services as mailtexts
+from conference.questions.models import CHOICE_KINDS, QuestionScope
+from conference.questions.services import questions_of
 from conference.registration.models import Registration
 from conference.registration.services import scope_carrier
 
@@ -427,10 +429,19 @@ class Choices:
     local_structures: list[tuple[int, str]]
     days: list
     workshops: list[tuple[int, str]]
+    #: (question text, [(option id, option text)]) for the edition's choice questions.
+    questions: list[tuple[str, list[tuple[int, str]]]]
 
 
-def filter_choices(congress: Congress, actor) -> Choices:
-    """Carriers and their local structures (a coordinator's own only), days, workshops."""
+def filter_choices(congress: Congress, actor, language: str = "de") -> Choices:
+    """Carriers and their local structures (a coordinator's own only), days, workshops, and
+    the choice questions (a coordinator's: those shown to coordinators)."""
+    asked = [
+        question
+        for question in questions_of(congress.id, QuestionScope.REGISTRATION)
+        if question.kind in CHOICE_KINDS
+        and (scope_carrier(actor) is None or question.visible_to_coordinators)
+    ]
     carrier = scope_carrier(actor)
     carriers = select(CarrierOrganisation.id, CarrierOrganisation.name)
     structures = select(LocalStructure.id, LocalStructure.name, CarrierOrganisation.name).join(
@@ -465,5 +476,13 @@ def filter_choices(congress: Congress, actor) -> Choices:
                 )
                 .order_by(AgendaSession.starts_at, AgendaSession.title)
             )
+        ],
+        questions=[
+            (
+                question.text(language),
+                [(option.id, option.text(language)) for option in question.active_options],
+            )
+            for question in asked
+            if question.active_options
         ],
     )

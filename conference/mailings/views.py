@@ -6,6 +6,7 @@ narrowed to their own carrier by the services."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
@@ -48,7 +49,7 @@ def _filter_page(template: str, congress, form, wanted, *, status=200, **context
         congress=congress,
         form=form,
         wanted=wanted,
-        choices=services.filter_choices(congress, _actor()),
+        choices=services.filter_choices(congress, _actor(), str(get_locale() or "de")),
         statuses=labels.STATUS_LABELS,
         roles=labels.ROLE_LABELS,
         languages=labels.LANGUAGE_LABELS,
