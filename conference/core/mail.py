@@ -59,9 +59,11 @@ def attach_at_delivery(*kinds: str):
 
 #: Functions ``function(now, budget)`` run at the start of every delivery pass, before the due
 #: mail is read: they put work that was only recorded into the outbox (a mailing's mails, in
-#: batches of about ``budget``). Each commits its own steps and must be safe in several
-#: processes at once. Registered by the areas in ``init_app`` (``conference/mailings``).
-_before_delivery: list[Callable[[datetime, int], None]] = []
+#: batches). ``budget`` is the pass's limit after a request (a small share, so the visitor's
+#: worker is soon free again) and None in the background sender and ``flask send-mail``. Each
+#: commits its own steps and must be safe in several processes at once. Registered by the
+#: areas in ``init_app`` (``conference/mailings``).
+_before_delivery: list[Callable[[datetime, int | None], None]] = []
 
 
 def before_delivery(function):
@@ -313,7 +315,7 @@ def deliver_pending(now: datetime | None = None, *, limit: int = 200, ids=None) 
     now = now or utcnow()
     for prepare in _before_delivery:
         try:
-            prepare(now, limit)
+            prepare(now, limit if ids is not None else None)
         except SQLAlchemyError as error:
             db.session.rollback()
             log.warning("mail: preparing mail failed, next pass retries: %s", _reason(error))

@@ -19,6 +19,7 @@ as for the confirmation mail.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -38,8 +39,10 @@ from conference.registration.models import Registration, Status
 
 log = logging.getLogger(__name__)
 
-#: The smallest and largest batch one pass expands per mailing.
+#: The smallest and largest batch one expansion step takes of a mailing.
 MIN_BATCH, MAX_BATCH = 20, 500
+#: How long a background or ``send-mail`` pass goes on expanding before it delivers.
+EXPAND_SECONDS = 5.0
 ATTACHING_KINDS = ("mailings.ticket", "mailings.calendar", "mailings.ticket_calendar")
 
 
@@ -120,9 +123,13 @@ def expand_batch(mailing_id: int, size: int, now: datetime) -> int:
         return 0
 
 
-def expand(now: datetime, budget: int) -> int:
-    """One batch of every mailing being expanded (oldest first)."""
-    size = max(MIN_BATCH, min(budget, MAX_BATCH))
+def expand(now: datetime, budget: int | None) -> int:
+    """Expand the mailings in progress (oldest first). After a request (``budget`` given): one
+    batch of about ``budget`` each. In the background and ``send-mail`` (None): batches of
+    MAX_BATCH, one mailing after the other, for up to EXPAND_SECONDS; each batch is its own
+    short transaction, so other writers get their turn in between."""
+    size = MAX_BATCH if budget is None else max(MIN_BATCH, min(budget, MAX_BATCH))
+    stop = time.monotonic() + EXPAND_SECONDS
     with reading(), transaction():
         waiting = list(
             db.session.scalars(
@@ -132,7 +139,16 @@ def expand(now: datetime, budget: int) -> int:
                 .limit(10)
             )
         )
-    return sum(expand_batch(mailing_id, size, now) for mailing_id in waiting)
+    queued = 0
+    for mailing_id in waiting:
+        while True:
+            done = expand_batch(mailing_id, size, now)
+            queued += done
+            if budget is not None or done < size or time.monotonic() >= stop:
+                break
+        if budget is None and time.monotonic() >= stop:
+            break
+    return queued
 
 
 def run_due_rules(now: datetime) -> int:
@@ -183,7 +199,7 @@ def run_due_rules(now: datetime) -> int:
     return ran
 
 
-def prepare(now: datetime, budget: int) -> None:
+def prepare(now: datetime, budget: int | None) -> None:
     run_due_rules(now)
     expand(now, budget)
 
