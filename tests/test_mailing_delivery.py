@@ -3,6 +3,7 @@ batches (never in the request), the mailing's page and the history."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import UTC, datetime
 
@@ -15,6 +16,7 @@ from conference.core.models import OutboxAttachment, OutboxMail
 from conference.extensions import db as _db
 from conference.mailings import delivery
 from conference.mailings.models import Mailing, MailingRecipient, MailingState
+from conference.mailings.recipients import RecipientFilter
 from tests import factories
 
 TEXTS = {
@@ -112,6 +114,43 @@ def test_sending_records_the_mailing_and_queues_nothing_in_the_request(
     assert _outbox() == []
     deliver_pending()
     assert {m.recipient for m in _outbox()} == {edition[n].email for n in ("anna", "ben", "cem")}
+
+
+@pytest.mark.config(MAIL_SEND_AFTER_REQUEST=False)
+def test_a_person_erased_before_the_expansion_gets_nothing(app, db, staff_client, edition):
+    organiser = staff_client("organiser")
+    organiser.post("/admin/mailings/new", data={**TEXTS, "action": "send"})
+    person = db.session.get(type(edition["anna"]), edition["anna"].id)
+    person.anonymised_at = datetime.now(UTC)
+    db.session.commit()
+
+    _drain()
+
+    assert {m.recipient for m in _outbox()} == {edition["ben"].email, edition["cem"].email}
+
+
+def test_a_mailing_that_cannot_be_prepared_does_not_stop_other_mail(app, db, edition, caplog):
+    from conference.core.mail import queue
+
+    db.session.add(
+        Mailing(
+            congress_id=edition["congress"].id,
+            subject_de="x",
+            body_de="{unchecked}",
+            subject_en="x",
+            body_en="x",
+            recipients=RecipientFilter().as_json(),
+            state="expanding",
+        )
+    )  # stored past the checks, as a damaged row would be
+    queue("someone@example.org", "Hallo", "Text")
+    db.session.commit()
+
+    with caplog.at_level(logging.WARNING, logger="conference.core.mail"):
+        counts = deliver_pending()
+
+    assert counts["sent"] == 1
+    assert "preparing mail failed" in caplog.text
 
 
 def test_the_sender_after_the_request_takes_a_first_batch(app, db, smtp, staff_client, edition):

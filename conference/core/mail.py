@@ -316,9 +316,9 @@ def deliver_pending(now: datetime | None = None, *, limit: int = 200, ids=None) 
     for prepare in _before_delivery:
         try:
             prepare(now, limit if ids is not None else None)
-        except SQLAlchemyError as error:
+        except Exception:  # noqa: BLE001 - the mail already queued must still go out
             db.session.rollback()
-            log.warning("mail: preparing mail failed, next pass retries: %s", _reason(error))
+            log.exception("mail: preparing mail failed, the next pass retries")
     query = select(OutboxMail.id).where(
         OutboxMail.status == "pending", OutboxMail.next_attempt_at <= now
     )
