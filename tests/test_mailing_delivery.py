@@ -4,6 +4,7 @@ batches (never in the request), the mailing's page and the history."""
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from datetime import UTC, datetime
 
@@ -114,6 +115,24 @@ def test_sending_records_the_mailing_and_queues_nothing_in_the_request(
     assert _outbox() == []
     deliver_pending()
     assert {m.recipient for m in _outbox()} == {edition[n].email for n in ("anna", "ben", "cem")}
+
+
+def test_senden_pressed_twice_records_one_mailing(app, db, staff_client, edition):
+    organiser = staff_client("organiser")
+    page = organiser.get("/admin/mailings/new").get_data(as_text=True)
+    key = re.search(r'name="form_key" type="hidden" value="([^"]+)"', page).group(1)
+    data = {**TEXTS, "action": "send", "form_key": key}
+
+    first = organiser.post("/admin/mailings/new", data=data)
+    second = organiser.post("/admin/mailings/new", data=data)
+    _drain()
+    other = organiser.post("/admin/mailings/new", data={**data, "form_key": key[::-1]})
+
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    assert other.headers["Location"] != first.headers["Location"]
+    assert db.session.scalar(select(func.count()).select_from(Mailing)) == 2
+    assert len({m.recipient for m in _outbox()}) == 3
 
 
 @pytest.mark.config(MAIL_SEND_AFTER_REQUEST=False)

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, RadioField, StringField, TextAreaField, TimeField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from conference.mailings.models import Anchor
@@ -13,6 +21,7 @@ from conference.mailings.services import MailingInput, RuleInput
 
 
 class MailingForm(FlaskForm):
+    form_key = HiddenField()
     subject_de = StringField(_l("Subject (German)"), validators=[Length(max=200)])
     body_de = TextAreaField(
         _l("Text (German)"), render_kw={"rows": 12, "spellcheck": "true", "lang": "de"}

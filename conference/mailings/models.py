@@ -89,6 +89,7 @@ class Mailing(_Texts, db.Model):
     __table_args__ = (
         CheckConstraint("state IN ('expanding', 'queued')", name="known_state"),
         UniqueConstraint("rule_id"),
+        UniqueConstraint("form_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -102,6 +103,8 @@ class Mailing(_Texts, db.Model):
     cursor: Mapped[int] = mapped_column(Integer, default=0)
     recipient_count: Mapped[int] = mapped_column(Integer, default=0)
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The key of the form that sent it: "Senden" pressed twice records one mailing.
+    form_key: Mapped[str | None] = mapped_column(String(43))
 
     rule: Mapped[MailingRule | None] = relationship(back_populates="mailing")
 

@@ -8,6 +8,7 @@ and ``services.fill``). Services flush and never commit; refusals are ``DomainEr
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -99,15 +100,35 @@ def _texts(data: MailingInput) -> dict:
     return values
 
 
+FORM_KEY = re.compile(r"^[A-Za-z0-9_-]{16,43}$")
+
+
+def _sent_with(form_key: str) -> Mailing | None:
+    return db.session.scalars(select(Mailing).where(Mailing.form_key == form_key)).one_or_none()
+
+
 def create(
-    congress: Congress, data: MailingInput, wanted: RecipientFilter, *, actor, now: datetime
+    congress: Congress,
+    data: MailingInput,
+    wanted: RecipientFilter,
+    *,
+    actor,
+    now: datetime,
+    form_key: str | None = None,
 ) -> Mailing:
     """Record a mailing ("Senden"). A coordinator's filter is stored narrowed to their own
-    carrier (``recipients.scoped``), so the expansion needs no actor. Raises InvalidMailing,
-    Forbidden."""
+    carrier (``recipients.scoped``), so the expansion needs no actor. The same form sent
+    again (``form_key``: pressed twice, or sent again after going back) returns the mailing it
+    recorded, whoever's request came first (a unique key). Raises InvalidMailing, Forbidden."""
     _refuse(data)
     wanted = filters.scoped(wanted, actor)
+    form_key = form_key if form_key and FORM_KEY.match(form_key) else None
+    if form_key is not None:
+        earlier = _sent_with(form_key)
+        if earlier is not None and earlier.congress_id == congress.id:
+            return earlier
     mailing = Mailing(
+        form_key=form_key,
         congress_id=congress.id,
         created_by_id=getattr(actor, "id", None),
         created_at=now,
@@ -117,8 +138,13 @@ def create(
         recipient_count=0,
         **_texts(data),
     )
-    db.session.add(mailing)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(mailing)
+    except IntegrityError:  # the same form, sent at the same moment by a second request
+        if form_key is None:
+            raise
+        return _sent_with(form_key)
     audit.record(
         "mailing.sent",
         mailing,

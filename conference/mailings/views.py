@@ -5,6 +5,8 @@ narrowed to their own carrier by the services."""
 
 from __future__ import annotations
 
+import secrets
+
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -66,6 +68,8 @@ def new():
     the outbox machinery puts the mails into the outbox in batches)."""
     congress = staff_congress()
     form = MailingForm() if request.method == "POST" else MailingForm(formdata=None)
+    if not form.form_key.data:
+        form.form_key.data = secrets.token_urlsafe(24)
     action = request.form.get("action", "preview")
     raw = request.form if request.method == "POST" else MultiDict()
     preview, filter_error, status = None, None, 200
@@ -108,7 +112,7 @@ def new():
                         with transaction():
                             mailing = services.create(
                                 congress, form.mailing_input(), wanted, actor=_actor(),
-                                now=utcnow(),
+                                now=utcnow(), form_key=form.form_key.data,
                             )  # fmt: skip
                         wake_after_request()
                         flash(

@@ -61,12 +61,14 @@ def upgrade():
         sa.Column('cursor', sa.Integer(), nullable=False),
         sa.Column('recipient_count', sa.Integer(), nullable=False),
         sa.Column('queued_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('form_key', sa.String(length=43), nullable=True),
         sa.CheckConstraint("state IN ('expanding', 'queued')", name=op.f('ck_mailing_known_state')),
         sa.ForeignKeyConstraint(['congress_id'], ['congress.id'], name=op.f('fk_mailing_congress_id_congress'), ondelete='CASCADE'),
         sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_mailing_created_by_id_user'), ondelete='SET NULL'),
         sa.ForeignKeyConstraint(['rule_id'], ['mailing_rule.id'], name=op.f('fk_mailing_rule_id_mailing_rule'), ondelete='SET NULL'),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_mailing')),
         sa.UniqueConstraint('rule_id', name=op.f('uq_mailing_rule_id')),
+        sa.UniqueConstraint('form_key', name=op.f('uq_mailing_form_key')),
     )
     op.create_index(op.f('ix_mailing_congress_id'), 'mailing', ['congress_id'], unique=False)
     op.create_index(op.f('ix_mailing_state'), 'mailing', ['state'], unique=False)
