@@ -389,3 +389,24 @@ def test_two_workers_expanding_one_mailing_give_nobody_two_mails(
     assert {count for _person, count in per_person} == {1}
     delivered = smtp.wait(123, timeout=60)
     assert len({m["To"] for m in delivered}) == len(delivered) == 123
+
+
+def test_erasing_a_person_deletes_their_mailing_mail_and_keeps_the_counts_true(
+    app, db, staff_client, edition
+):
+    from conference.reports.privacy import erase_registration
+
+    organiser = staff_client("organiser")
+    location = organiser.post("/admin/mailings/new", data={**TEXTS, "action": "send"}).headers[
+        "Location"
+    ]
+    _drain()
+    anna = db.session.get(type(edition["anna"]), edition["anna"].id)
+
+    erase_registration(anna, actor=None, now=datetime.now(UTC))
+    db.session.commit()
+
+    assert edition["anna"].email not in {m.recipient for m in _outbox()}
+    assert "Özdemir" not in " ".join(m.body_text for m in _outbox())
+    numbers = organiser.get(location + "/status.json").get_json()
+    assert (numbers["recipients"], numbers["sent"]) == (3, 2)
