@@ -50,9 +50,9 @@ def create_app(config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from conference.core import web
+    from conference import shell
 
-    web.init_app(app)
+    shell.init_app(app)
 
     from conference import cli
 
@@ -109,12 +109,15 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    """Each area's blueprint. Importing the views also connects the areas' signal receivers."""
+    """Each area's blueprint, then the composition above the areas (``attendee``: its pages
+    sit on the registration blueprint, so they are imported before it is registered)."""
+    from conference import attendee
     from conference.accounts import views as accounts
     from conference.agenda import views as agenda
+    from conference.attendee import views as _attendee_views  # noqa: F401 - its routes
     from conference.badges import views as badges
+    from conference.checkin import init_app as init_checkin
     from conference.checkin import views as checkin
-    from conference.core import views as main
     from conference.editions import views as editions
     from conference.feeds import views as feeds
     from conference.mailtexts import views as mailtexts
@@ -122,6 +125,7 @@ def _register_blueprints(app: Flask) -> None:
     from conference.questions import views as questions
     from conference.registration import views as registration
     from conference.reports import views as reports
+    from conference.shell import views as main
     from conference.surveys import views as surveys
     from conference.workshops import views as workshops
 
@@ -142,6 +146,8 @@ def _register_blueprints(app: Flask) -> None:
         surveys,
     ):
         app.register_blueprint(area.bp)
+    init_checkin(app)
+    attendee.init_app(app)
     _load_audit_texts()
 
 

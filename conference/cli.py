@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from conference.accounts import services as accounts
 from conference.accounts.models import Role
+from conference.core.database import transaction
 from conference.core.errors import DomainError
 from conference.core.mail import deliver_pending
 from conference.extensions import db
@@ -19,7 +20,7 @@ from conference.extensions import db
 def init_app(app: Flask) -> None:
     from conference.core.checks import check
 
-    for command in (init_db, demo, create_user, create_api_token, send_mail, check):
+    for command in (init_db, demo, create_user, create_api_token, send_mail, check, recount_seats):
         app.cli.add_command(command)
     from conference.badges.cli import badges_command
 
@@ -52,8 +53,10 @@ def demo(admin_email: str, admin_password: str | None, seed: int):
             "The database already holds a congress; the demo is only loaded into an empty one."
         )
         return
-    summary = demo_data.load(seed=seed, admin_email=admin_email, admin_password=admin_password)
-    db.session.commit()
+    with transaction():
+        summary = demo_data.load(
+            seed=seed, admin_email=admin_email, admin_password=admin_password
+        )
     click.echo(summary.describe())
 
 
@@ -72,12 +75,12 @@ def demo(admin_email: str, admin_password: str | None, seed: int):
 def create_user(email: str, role: str, organisation_id: int | None, password: str, name: str):
     """Create a staff user."""
     try:
-        user = accounts.create_user(
-            email, password, role, name=name, organisation_id=organisation_id, actor="cli"
-        )
+        with transaction():
+            user = accounts.create_user(
+                email, password, role, name=name, organisation_id=organisation_id, actor="cli"
+            )
     except DomainError as error:
         _fail(error.message)
-    db.session.commit()
     click.echo(f"Created {user.role} {user.email} (id {user.id}).")
 
 
@@ -89,10 +92,10 @@ def create_user(email: str, role: str, organisation_id: int | None, password: st
 def create_api_token(name: str, role: str):
     """Create a bearer token for a scanning device or a reporting script; printed once."""
     try:
-        _token, secret = accounts.create_api_token(name, role, actor="cli")
+        with transaction():
+            _token, secret = accounts.create_api_token(name, role, actor="cli")
     except DomainError as error:
         _fail(error.message)
-    db.session.commit()
     click.echo(secret)
 
 
@@ -102,3 +105,30 @@ def send_mail(limit: int):
     """Deliver pending mail from the outbox (retrying failed attempts when they are due)."""
     counts = deliver_pending(limit=limit)
     click.echo(f"sent {counts['sent']}, failed {counts['failed']}")
+
+
+@click.command("recount-seats")
+@click.option("--check", "check_only", is_flag=True, help="Only report; change nothing.")
+def recount_seats(check_only: bool):
+    """Recompute every seat counter (congress, day, carrier quota, workshop) from the rows and
+    repair any difference; with --check only report it (exit status 1 if there is one)."""
+    from conference.core.models import Congress
+    from conference.registration import seats
+    from conference.workshops import counters
+
+    found = 0
+    with transaction():
+        for congress in db.session.execute(select(Congress).order_by(Congress.id)).scalars():
+            for drift in seats.seat_drift(congress, repair=not check_only) + counters.seat_drift(
+                congress, repair=not check_only
+            ):
+                found += 1
+                verb = "differs" if check_only else "repaired"
+                click.echo(
+                    f"{congress.slug}: {drift.counter}: stored {drift.stored}, "
+                    f"counted {drift.counted} ({verb})"
+                )
+    if not found:
+        click.echo("Every seat counter equals its rows.")
+    elif check_only:
+        sys.exit(1)

@@ -161,7 +161,7 @@ def is_development(app) -> bool:
 
 def derive_settings(app) -> None:
     """Settings that follow from PUBLIC_BASE_URL: the trusted hosts and, for an https://
-    site, secure cookies (HSTS is sent by ``core/web.py``)."""
+    site, secure cookies (HSTS is sent by ``shell/web.py``)."""
     config = app.config
     base = (config.get("PUBLIC_BASE_URL") or "").strip().rstrip("/")
     hosts = list(config.get("TRUSTED_HOSTS") or [])

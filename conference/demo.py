@@ -29,16 +29,17 @@ from conference.agenda.models import (
 )
 from conference.checkin.models import CheckIn, Checkpoint
 from conference.checkin.services import ensure_checkpoints
-from conference.core.models import Congress, CongressDay
-from conference.core.time import at_local, utcnow
-from conference.editions import demo as edition_texts
-from conference.extensions import db
-from conference.organisations.models import (
+from conference.core.models import (
     CarrierOrganisation,
+    Congress,
+    CongressDay,
     LocalStructure,
     OrganisationKind,
     OrganisationQuota,
 )
+from conference.core.time import at_local, utcnow
+from conference.editions import demo as edition_texts
+from conference.extensions import db
 from conference.questions import demo as demo_questions
 from conference.registration.models import (
     BadgeRole,

@@ -11,15 +11,19 @@ from conference.agenda.models import (
     Track,
 )
 from conference.checkin.models import CheckIn, Checkpoint, ScanRecord
-from conference.core.models import AuditLog, Congress, CongressDay, OutboxAttachment, OutboxMail
-from conference.editions.models import EditionText, OrganisingBody, PrivacyNotice
-from conference.mailtexts.models import MailText
-from conference.organisations.models import (
+from conference.core.models import (
+    AuditLog,
     CarrierOrganisation,
+    Congress,
+    CongressDay,
     LocalStructure,
     OrganisationKind,
     OrganisationQuota,
+    OutboxAttachment,
+    OutboxMail,
 )
+from conference.editions.models import EditionText, OrganisingBody, PrivacyNotice
+from conference.mailtexts.models import MailText
 from conference.questions.models import (
     Question,
     QuestionOption,

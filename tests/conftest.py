@@ -7,6 +7,7 @@ proves them); each test starts from empty tables.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import socket
 import threading
@@ -17,7 +18,6 @@ from pathlib import Path
 
 import pytest
 from flask import has_app_context
-from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, text
 
@@ -46,11 +46,9 @@ class IsolatedClient(FlaskClient):
         kwargs.setdefault("buffered", True)
         if has_app_context():
             _db.session.commit()
-        token = _cv_app.set(None)
-        try:
-            return super().open(*args, **kwargs)
-        finally:
-            _cv_app.reset(token)
+        # In an empty context (stdlib contextvars) no app context is active, so Flask pushes
+        # the request's own one, as it does in a server; the test's stays as it was.
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 # --- database --------------------------------------------------------------------------------

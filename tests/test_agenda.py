@@ -220,7 +220,7 @@ def test_cancelling_keeps_the_session_and_marks_it(db, congress):
     services.cancel_session(item, actor=None, now=NOW)
 
     assert (item.status, item.sequence, item.public_change) == ("cancelled", 1, "cancelled")
-    assert [s.id for s in services.public_sessions(congress)] == [item.id]
+    assert [i.id for i in services.programme_items(congress)] == [item.id]
     assert services.programme_json(congress) == []
 
 

@@ -11,8 +11,9 @@ import vobject
 from sqlalchemy import select, update
 
 from conference.agenda.models import AgendaSession, Room, SessionKind, SessionStatus
+from conference.attendee.mail import attachments as collect_attachments
+from conference.attendee.manage import sections as collect_manage_sections
 from conference.core.models import AuditLog
-from conference.core.signals import collect_attachments, collect_manage_sections
 from conference.feeds import services
 from conference.registration.models import Registration, Status
 from conference.workshops.models import WorkshopSeat

@@ -9,22 +9,19 @@ import threading
 from datetime import timedelta
 
 import pytest
-from markupsafe import Markup
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from conference.attendee import lifecycle as attendee
 from conference.core.models import AuditLog, Congress, CongressDay, OutboxMail
-from conference.core.signals import (
-    mail_attachments,
-    manage_sections,
-    registration_cancelled,
-    registration_days_changed,
-)
 from conference.core.time import utcnow
 from conference.organisations.models import LocalStructure, OrganisationQuota
 from conference.registration import services
 from conference.registration.models import Registration, Status
+from conference.workshops import services as workshop_services
+from conference.workshops.models import WorkshopSeat
 from tests import factories
+from tests.counters import assert_counters_match
 
 
 def form_data(congress, **overrides):
@@ -109,6 +106,7 @@ def test_following_the_confirmation_link_takes_a_seat_and_mails_the_confirmation
     assert [d.taken for d in congress.days] == [1, 1]
     assert mails[1]["Subject"] == "Ihre Anmeldung ist bestätigt"
     assert registration.manage_token in mails[1].get_body(("plain",)).get_content()
+    assert_counters_match()
 
 
 def test_get_on_the_confirmation_link_changes_nothing(client, db, smtp):
@@ -376,6 +374,7 @@ def test_confirmation_when_full_goes_to_the_waitlist_with_its_position(client, d
     assert services.waitlist_position(stored["c@example.org"]) == 2
     assert "Nummer 2 auf der Warteliste" in page
     assert "Position 2" in waitlist_mails[-1].get_body(("plain",)).get_content()
+    assert_counters_match()
 
 
 def test_cancelling_frees_the_seat_and_promotes_the_first_waitlisted(client, db, smtp):
@@ -411,6 +410,7 @@ def test_cancelling_frees_the_seat_and_promotes_the_first_waitlisted(client, db,
     assert congress.taken == 1
     assert sorted(m["To"] for m in mails) == ["first@example.org", "second@example.org"]
     assert services.waitlist_position(third) == 1
+    assert_counters_match()
 
 
 def test_cancel_needs_the_confirmation_tick(client, db):
@@ -443,13 +443,14 @@ def test_full_day_keeps_a_person_waiting_while_another_who_fits_moves_up(app, db
     )
     db.session.commit()
 
-    services.change_days(holder, [day1], now=utcnow(), actor="attendee")
+    attendee.change_days(holder, [day1], now=utcnow(), actor="attendee")
     db.session.commit()
 
     for row in (both, second_only):
         db.session.refresh(row)
     assert both.status == Status.WAITLISTED
     assert second_only.status == Status.CONFIRMED
+    assert_counters_match()
 
 
 def test_carrier_quota_waitlists_its_people_beyond_the_quota(app, db):
@@ -474,6 +475,7 @@ def test_carrier_quota_waitlists_its_people_beyond_the_quota(app, db):
     quota = db.session.execute(select(OrganisationQuota)).scalar_one()
     assert results == [Status.CONFIRMED, Status.WAITLISTED]
     assert quota.taken == 1
+    assert_counters_match()
 
 
 def _service_data(email: str, **fields) -> dict:
@@ -534,6 +536,7 @@ def test_parallel_confirmations_never_exceed_capacity(app, db):
     assert dict(statuses) == {Status.CONFIRMED: 25, Status.WAITLISTED: 15}
     assert stored.taken == 25
     assert days == [25, 25]
+    assert_counters_match()
 
 
 # --- self-service -------------------------------------------------------------------------------
@@ -1100,63 +1103,51 @@ def test_staff_pages_refuse_door_staff(db, staff_client):
     assert response.status_code == 403
 
 
-# --- extension points ---------------------------------------------------------------------------
+# --- what confirmation and cancellation set off (conference/attendee/) ---------------------------
 
 
-def _extra_attachment(registration, kind):
-    return [("beilage.txt", "text/plain", b"Anfahrt")] if kind == "registration.confirmed" else []
-
-
-def _extra_section(registration):
-    return (99, Markup("<section id='extra-section'>Extra</section>"))
-
-
-def test_confirmed_mail_carries_attachments_and_manage_page_shows_sections(client, db, smtp):
+def test_confirmed_mail_carries_the_ticket_and_the_manage_page_offers_it(client, db, smtp):
     congress = factories.congress()
     db.session.commit()
     client.post("/register", data=form_data(congress))
     token = confirm_token_from(smtp.wait(1)[0])
-    mail_attachments.connect(_extra_attachment)
-    manage_sections.connect(_extra_section)
-    try:
-        client.post(f"/register/confirm/{token}")
-        page = client.get(f"/r/{registrations(db)[0].manage_token}").get_data(as_text=True)
-    finally:
-        mail_attachments.disconnect(_extra_attachment)
-        manage_sections.disconnect(_extra_section)
+
+    client.post(f"/register/confirm/{token}")
+    page = client.get(f"/r/{registrations(db)[0].manage_token}").get_data(as_text=True)
 
     confirmed = smtp.wait(2)[1]
-    # The badges area adds the ticket; a further receiver adds its own attachment and section.
-    assert sorted(p.get_filename() for p in confirmed.iter_attachments()) == [
-        "beilage.txt",
-        "ticket.pdf",
-    ]
-    assert "<section id='extra-section'>Extra</section>" in page
+    # No session in the programme yet, so no personal calendar: the ticket alone.
+    assert sorted(p.get_filename() for p in confirmed.iter_attachments()) == ["ticket.pdf"]
     assert "ticket.pdf" in page
 
 
-def test_cancel_and_day_change_send_their_signals(app, db):
+def test_day_change_and_cancellation_free_the_workshop_seats_they_concern(app, db):
     congress = factories.congress()
+    day_one, day_two = congress.days[0].day, congress.days[1].day
+    first = factories.workshop(congress, factories.phase(congress, day=day_one))
+    second = factories.workshop(congress, factories.phase(congress, day=day_two))
     registration = factories.registration(congress)
     db.session.commit()
-    seen = []
+    workshop_services.take_seat(registration, first, now=utcnow())
+    workshop_services.take_seat(registration, second, now=utcnow())
+    db.session.commit()
 
-    def on_cancel(sender, **kwargs):
-        seen.append(("cancelled", sender.id))
+    attendee.change_days(registration, [day_two], now=utcnow(), actor="attendee")
+    after_change = _workshop_seats(db, registration)
+    attendee.cancel(registration, now=utcnow(), actor="attendee")
+    db.session.commit()
 
-    def on_days(sender, **kwargs):
-        seen.append(("days", sorted(kwargs["removed"])))
+    assert after_change == [second.id]
+    assert _workshop_seats(db, registration) == []
+    assert_counters_match("workshop")
 
-    registration_cancelled.connect(on_cancel)
-    registration_days_changed.connect(on_days)
-    try:
-        services.change_days(registration, [congress.days[0].day], now=utcnow(), actor="attendee")
-        services.cancel(registration, now=utcnow(), actor="attendee")
-    finally:
-        registration_cancelled.disconnect(on_cancel)
-        registration_days_changed.disconnect(on_days)
 
-    assert seen == [("days", [congress.days[1].day]), ("cancelled", registration.id)]
+def _workshop_seats(db, registration) -> list[int]:
+    return list(
+        db.session.execute(
+            select(WorkshopSeat.session_id).where(WorkshopSeat.registration_id == registration.id)
+        ).scalars()
+    )
 
 
 def test_two_parallel_sign_ups_with_one_address_store_one_registration(app, db):
@@ -1246,6 +1237,7 @@ def test_organiser_fills_seats_from_the_waitlist_after_raising_capacity(db, staf
     assert response.status_code == 302
     assert waiting.status == Status.CONFIRMED
     assert smtp.wait(1)[0]["To"] == "wait@example.org"
+    assert_counters_match()
 
 
 def test_a_coordinators_import_preview_does_not_reveal_people_of_other_carriers(db, staff_client):

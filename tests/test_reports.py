@@ -13,13 +13,14 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from conference.attendee import manage
 from conference.checkin.models import CheckIn
-from conference.core import signals
+from conference.core import charts
 from conference.core.models import AuditLog, Congress, OutboxMail
 from conference.core.time import utcnow
 from conference.organisations.models import CarrierOrganisation
 from conference.registration.models import Registration
-from conference.reports import charts, directory, privacy, services
+from conference.reports import directory, privacy, services
 from conference.reports.models import ContactRequest, DirectoryProfile
 from conference.workshops.models import WorkshopSeat
 from tests import factories
@@ -367,8 +368,8 @@ def test_manage_page_section_offers_the_certificate_only_when_available(app, db)
     db.session.commit()
 
     with app.test_request_context("/"):
-        sections = signals.collect_manage_sections(person)
-        none = signals.collect_manage_sections(later)
+        sections = manage.sections(person)
+        none = manage.sections(later)
 
     assert any(f"/r/{person.manage_token}/certificate.pdf" in s for s in sections)
     assert not any("certificate.pdf" in s for s in none)
@@ -480,8 +481,8 @@ def test_manage_page_section_offers_the_directory_to_confirmed_attendees(app, db
     db.session.commit()
 
     with app.test_request_context("/"):
-        sections = signals.collect_manage_sections(person)
-        none = signals.collect_manage_sections(pending)
+        sections = manage.sections(person)
+        none = manage.sections(pending)
 
     assert any(f"/r/{person.manage_token}/directory/opt-in" in s for s in sections)
     assert none == []

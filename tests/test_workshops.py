@@ -14,13 +14,9 @@ from babel.numbers import format_percent
 from sqlalchemy import func, select
 
 from conference.agenda.models import AgendaSession, SessionSpeaker, SessionStatus
+from conference.attendee.manage import sections as collect_manage_sections
 from conference.core.mail import deliver_pending
 from conference.core.models import OutboxMail
-from conference.core.signals import (
-    collect_manage_sections,
-    registration_cancelled,
-    registration_days_changed,
-)
 from conference.core.time import utcnow
 from conference.registration.models import Registration, Status
 from conference.workshops import allocation as solver
@@ -33,6 +29,7 @@ from conference.workshops.models import (
     WorkshopSeat,
 )
 from tests import factories
+from tests.counters import assert_counters_match
 
 
 def _seats(db, session_id=None):
@@ -92,6 +89,7 @@ def test_attendee_takes_a_seat_and_sees_it_with_the_free_seats(client, db, congr
     assert _seats(db, first.id) == 1
     assert "Ihr Workshop:" in page and "Patenschaften stärken" in page
     assert "1 Platz frei" in page  # second workshop, and first has 1 of 2 left too
+    assert_counters_match("workshop")
 
 
 def test_switching_moves_the_seat_and_frees_the_old_one(client, db, congress, fcfs):
@@ -106,6 +104,7 @@ def test_switching_moves_the_seat_and_frees_the_old_one(client, db, congress, fc
     assert (_taken(db, first), _taken(db, second)) == (0, 1)
     seat = db.session.execute(select(WorkshopSeat)).scalar_one()
     assert seat.session_id == second.id
+    assert_counters_match("workshop")
 
 
 def test_full_workshop_refuses_and_offers_its_waitlist(client, db, congress, fcfs):
@@ -121,6 +120,7 @@ def test_full_workshop_refuses_and_offers_its_waitlist(client, db, congress, fcf
     assert "Dieser Workshop ist ausgebucht." in page
     assert "Auf die Warteliste" in page
     assert _taken(db, second) == 1 and _seats(db) == 1
+    assert_counters_match("workshop")
 
 
 def test_freed_seat_goes_to_the_first_waiting_person_with_a_mail(client, db, congress, fcfs, smtp):
@@ -154,6 +154,7 @@ def test_freed_seat_goes_to_the_first_waiting_person_with_a_mail(client, db, con
     mail = smtp.wait(1)[0]
     assert mail["To"] == "berta@example.org"
     assert "Lots:innen gewinnen" in mail.get_body(("plain",)).get_content()
+    assert_counters_match("workshop")
 
 
 def test_workshop_without_own_capacity_uses_the_room(client, db, congress):
@@ -168,6 +169,7 @@ def test_workshop_without_own_capacity_uses_the_room(client, db, congress):
 
     assert (first.status_code, second.status_code) == (302, 409)
     assert services.free_seats([workshop.id]) == {workshop.id: 0}
+    assert_counters_match("workshop")
 
 
 def test_waitlist_is_refused_while_seats_are_free(client, db, congress, fcfs):
@@ -210,6 +212,7 @@ def test_last_seats_go_to_exactly_ten_of_thirty_parallel_signups(app, db, congre
     assert sorted(statuses) == [302] * 10 + [409] * 20
     assert _taken(db, workshop) == 10
     assert _seats(db, workshop.id) == 10
+    assert_counters_match("workshop")
 
 
 def test_parallel_switches_of_one_person_free_the_old_seat_once(app, db, congress):
@@ -238,6 +241,7 @@ def test_parallel_switches_of_one_person_free_the_old_seat_once(app, db, congres
     seat = db.session.execute(select(WorkshopSeat)).scalar_one()
     assert sum(counters.values()) == 1 == _seats(db)
     assert counters[seat.session_id] == 1
+    assert_counters_match("workshop")
 
 
 def test_unknown_or_malformed_token_is_a_404(client, db, fcfs):
@@ -272,7 +276,7 @@ def test_seat_for_a_day_not_attended_is_refused(client, db, congress):
     assert _seats(db) == 0
 
 
-# --- signals from registration ---------------------------------------------------------------
+# --- what a cancellation or a change of days frees ---------------------------------------------------------------
 
 
 def test_cancellation_frees_seats_and_promotes_the_waiting_person(app, db, congress, fcfs, smtp):
@@ -285,7 +289,7 @@ def test_cancellation_frees_seats_and_promotes_the_waiting_person(app, db, congr
     db.session.commit()
 
     holder.status = Status.CANCELLED
-    registration_cancelled.send(holder, now=now, actor=None)
+    services.release_registration(holder, now=now)
     db.session.commit()
 
     seats = db.session.execute(select(WorkshopSeat.registration_id)).scalars().all()
@@ -293,6 +297,7 @@ def test_cancellation_frees_seats_and_promotes_the_waiting_person(app, db, congr
     assert _taken(db, second) == 1
     deliver_pending()
     assert smtp.wait(1)[0]["To"] == waiting.email
+    assert_counters_match("workshop")
 
 
 def test_removed_day_drops_the_seats_and_rankings_of_that_day(app, db, congress):
@@ -307,13 +312,14 @@ def test_removed_day_drops_the_seats_and_rankings_of_that_day(app, db, congress)
     services.set_preferences(person, second_phase, [w2.id], now=utcnow())
     db.session.commit()
 
-    registration_days_changed.send(person, now=utcnow(), actor=None, added=set(), removed={day_one})
+    services.release_days(person, {day_one}, now=utcnow())
     db.session.commit()
 
     assert _seats(db) == 0 and _taken(db, w1) == 0
     assert (
         db.session.execute(select(func.count()).select_from(WorkshopPreference)).scalar_one() == 1
     )
+    assert_counters_match("workshop")
 
 
 def test_manage_page_section_shows_the_attendees_workshop(app, db, congress, fcfs):
@@ -733,6 +739,7 @@ def test_manual_move_respects_capacity(db, congress, staff_client, fcfs):
     assert full.status_code == 409 and "ausgebucht" in full.get_data(as_text=True)
     assert fine.status_code == 302
     assert (_taken(db, first), _taken(db, second)) == (2, 0)
+    assert_counters_match("workshop")
 
 
 def test_organiser_gives_a_seat_by_email_even_in_a_ranked_phase(db, congress, staff_client):
@@ -750,6 +757,7 @@ def test_organiser_gives_a_seat_by_email_even_in_a_ranked_phase(db, congress, st
     assert response.status_code == 302
     assert unknown.status_code == 400
     assert db.session.execute(select(WorkshopSeat.registration_id)).scalars().all() == [person.id]
+    assert_counters_match("workshop")
 
 
 def test_phase_is_created_and_its_mode_locked_once_seats_exist(db, congress, staff_client, fcfs):

@@ -129,3 +129,14 @@ def current_actor():
     if token is not None:
         return token
     return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def can_visit(endpoint: str) -> bool:
+    """Whether the current user may open a view: for links in navigation."""
+    view = current_app.view_functions.get(endpoint)
+    if view is None:
+        return False
+    access = view_access(view)
+    if access == PUBLIC:
+        return True
+    return current_user.is_authenticated and current_user.has_role(*access[1])

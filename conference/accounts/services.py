@@ -14,9 +14,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from conference.accounts.models import ApiToken, Role, User
 from conference.core import audit
 from conference.core.errors import Conflict, Invalid
+from conference.core.models import CarrierOrganisation
 from conference.core.tokens import digest, new_token
 from conference.extensions import db
-from conference.organisations.models import CarrierOrganisation
 
 MIN_PASSWORD_LENGTH = 10
 

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 import hmac
-from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
@@ -14,10 +13,12 @@ from conference.accounts.forms import ApiTokenForm, LoginForm, UserForm
 from conference.accounts.labels import ROLE_LABELS
 from conference.accounts.models import ApiToken, Role, User
 from conference.core import collation
+from conference.core.database import transaction
 from conference.core.errors import DomainError
+from conference.core.http import safe_next
+from conference.core.models import CarrierOrganisation
 from conference.core.time import utcnow
 from conference.extensions import db, limiter, login_manager
-from conference.organisations.models import CarrierOrganisation
 
 bp = Blueprint("accounts", __name__)
 
@@ -35,24 +36,12 @@ def load_user(user_id: str) -> User | None:
     return user
 
 
-def _safe_next(target: str | None) -> str | None:
-    """Only same-site paths, never another host (open redirect)."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
-
-
 def home_for(user: User) -> str:
     if user.role == Role.CHECKIN:
         endpoint = "checkin.scanner"
     elif user.role == Role.COORDINATOR:
         endpoint = "organisations.portal"
     else:
-        endpoint = "main.staff_home"
-    if endpoint not in current_app.view_functions:
         endpoint = "main.staff_home"
     return url_for(endpoint)
 
@@ -65,13 +54,13 @@ def login():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data, utcnow())
+        with transaction():
+            user = services.authenticate(form.email.data, form.password.data, utcnow())
         if user is None:
             form.password.errors.append(_("E-mail address or password is wrong."))
         else:
-            db.session.commit()
             login_user(user)
-            return redirect(_safe_next(form.next.data) or home_for(user))
+            return redirect(safe_next(form.next.data) or home_for(user))
     status = 400 if request.method == "POST" else 200
     return render_template("accounts/login.html", form=form), status
 
@@ -81,8 +70,8 @@ def login():
 def logout():
     if current_user.is_authenticated:
         # Also on the server: a copy of this session's cookie must not open anything later.
-        services.end_sessions(current_user._get_current_object())
-        db.session.commit()
+        with transaction():
+            services.end_sessions(current_user._get_current_object())
         logout_user()
         flash(_("You have been logged out."))
     return redirect(url_for("main.index"))
@@ -115,19 +104,19 @@ def admin_users():
     status = 200
     if form.validate_on_submit():
         try:
-            services.create_user(
-                form.email.data,
-                form.password.data,
-                form.role.data,
-                name=form.name.data or "",
-                organisation_id=form.organisation_id.data,
-                actor=current_user,
-            )
+            with transaction():
+                services.create_user(
+                    form.email.data,
+                    form.password.data,
+                    form.role.data,
+                    name=form.name.data or "",
+                    organisation_id=form.organisation_id.data,
+                    actor=current_user,
+                )
         except DomainError as error:
             form.email.errors.append(error.message)
             status = 400
         else:
-            db.session.commit()
             flash(
                 _(
                     "The account for %(email)s has been created.",
@@ -155,8 +144,8 @@ def admin_users():
 @roles_required(Role.ADMIN)
 def admin_user_active(user_id: int):
     user = db.get_or_404(User, user_id)
-    services.set_active(user, request.form.get("active") == "1", actor=current_user)
-    db.session.commit()
+    with transaction():
+        services.set_active(user, request.form.get("active") == "1", actor=current_user)
     flash(_("Saved."), "success")
     return redirect(url_for(".admin_users"))
 
@@ -172,8 +161,10 @@ def admin_token_create():
     if not form.validate_on_submit():
         flash(_("Please give the device a name and choose a role."), "error")
         return redirect(url_for(".admin_users")), 303
-    token, secret = services.create_api_token(form.name.data, form.role.data, actor=current_user)
-    db.session.commit()
+    with transaction():
+        token, secret = services.create_api_token(
+            form.name.data, form.role.data, actor=current_user
+        )
     # Shown once, on this response only: the secret is never stored or logged.
     return render_template("accounts/token_created.html", token=token, secret=secret)
 
@@ -182,7 +173,7 @@ def admin_token_create():
 @roles_required(Role.ADMIN)
 def admin_token_revoke(token_id: int):
     token = db.get_or_404(ApiToken, token_id)
-    services.revoke_api_token(token, now=utcnow(), actor=current_user)
-    db.session.commit()
+    with transaction():
+        services.revoke_api_token(token, now=utcnow(), actor=current_user)
     flash(_("The token “%(name)s” no longer works.", name=token.name), "success")
     return redirect(url_for(".admin_users"))

@@ -1,5 +1,5 @@
 """Human labels for the agenda's stored values, the one source for the programme page, the
-builder, the PDFs and the calendar feeds (``registration/labels.py`` explains the helpers)."""
+builder, the PDFs and the calendar feeds (``core/labels.py`` has the helpers)."""
 
 from __future__ import annotations
 

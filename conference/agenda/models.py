@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -35,6 +36,30 @@ class SessionStatus(StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
     CANCELLED = "cancelled"
+
+
+class PhaseMode(StrEnum):
+    FIRST_COME = "first_come"
+    RANKED = "ranked"
+
+
+class WorkshopPhase(db.Model):
+    """A block of the agenda in which several workshops run in parallel; each attendee takes
+    one. The agenda owns the block (its name and day: the builder offers it, the conflict check
+    counts its seats); how its seats are given out (``mode``, the ranking deadline, the
+    allocation) is the workshops area's business, stored here with it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    congress_id: Mapped[int] = mapped_column(
+        ForeignKey("congress.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(120))
+    day: Mapped[date] = mapped_column(Date)
+    mode: Mapped[str] = mapped_column(String(12), default=PhaseMode.FIRST_COME)
+    min_ranks: Mapped[int] = mapped_column(default=3)
+    preferences_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    allocation_seed: Mapped[int | None] = mapped_column(Integer)
+    allocated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Room(db.Model):

@@ -19,13 +19,13 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from conference.agenda.labels import KIND_LABELS, LANGUAGE_LABELS, STATUS_LABELS
+from conference.agenda.models import WorkshopPhase
 from conference.core import audit, collation
 from conference.core.errors import Conflict, Invalid, NotFound
+from conference.core.labels import translated
 from conference.core.models import Congress
 from conference.core.signals import session_changed
 from conference.extensions import db
-from conference.registration.labels import translated
-from conference.workshops.models import WorkshopPhase
 
 from .models import (
     AgendaSession,
@@ -973,19 +973,6 @@ def _public_filter(congress: Congress, filters: ProgrammeFilter | None, include_
             )
         )
     return clauses
-
-
-def public_sessions(
-    congress: Congress, filters: ProgrammeFilter | None = None, *, include_cancelled: bool = True
-) -> list[AgendaSession]:
-    """Published sessions (and cancelled ones that had been public) as ORM rows, in 2 queries."""
-    query = (
-        select(AgendaSession)
-        .where(*_public_filter(congress, filters, include_cancelled))
-        .options(*_loaded())
-        .order_by(AgendaSession.starts_at, AgendaSession.id)
-    )
-    return db.session.scalars(query).unique().all()
 
 
 @dataclass(slots=True)

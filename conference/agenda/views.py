@@ -25,15 +25,22 @@ from conference.accounts.access import current_actor, public, roles_required
 from conference.accounts.models import Role
 from conference.agenda import services
 from conference.agenda.forms import CopyForm, RoomForm, SessionForm, SpeakerForm, TrackForm
-from conference.agenda.models import AgendaSession, Room, SessionKind, SessionStatus, Speaker, Track
+from conference.agenda.models import (
+    AgendaSession,
+    Room,
+    SessionKind,
+    SessionStatus,
+    Speaker,
+    Track,
+    WorkshopPhase,
+)
 from conference.core.congress import congress_or_current, current_congress_or_404
-from conference.core.database import parse_int
+from conference.core.database import parse_int, transaction
 from conference.core.errors import DomainError, Invalid
 from conference.core.models import Congress
 from conference.core.pdf import render_pdf
 from conference.core.time import utcnow
 from conference.extensions import db
-from conference.workshops.models import WorkshopPhase
 
 bp = Blueprint("agenda", __name__)
 
@@ -329,10 +336,10 @@ def place(session_id: int):
         if raw is not None and (isinstance(raw, bool) or not isinstance(raw, int)):
             raise Invalid(_("Unknown room."), code="unknown_room")
         room_id = raw
-    services.place_session(
-        session, day=day, start=start, end=end, room_id=room_id, actor=current_actor(), now=utcnow()
-    )
-    db.session.commit()
+    with transaction():
+        services.place_session(
+            session, day=day, start=start, end=end, room_id=room_id, actor=current_actor(), now=utcnow()
+        )
     rooms = services.rooms_of(congress)
     return jsonify(
         session=_block_state(session, congress, rooms), conflicts=_conflicts_json(congress)
@@ -446,15 +453,14 @@ def _edit_session(session: AgendaSession | None):
     problem = None
     if form.validate_on_submit():
         try:
-            data = _form_input(congress, form)
-            now = utcnow()
-            if session is None:
-                session = services.create_session(congress, data, actor=current_actor(), now=now)
-            else:
-                services.update_session(session, data, actor=current_actor(), now=now)
-            db.session.commit()
+            with transaction():
+                data = _form_input(congress, form)
+                now = utcnow()
+                if session is None:
+                    session = services.create_session(congress, data, actor=current_actor(), now=now)
+                else:
+                    services.update_session(session, data, actor=current_actor(), now=now)
         except DomainError as error:
-            db.session.rollback()
             problem = error.message
         else:
             flash(_("The session has been saved."), "success")
@@ -479,8 +485,8 @@ def _edit_session(session: AgendaSession | None):
 def session_publish(session_id: int):
     congress = current_congress_or_404()
     session = services.session_or_404(congress, session_id)
-    services.publish_session(session, actor=current_actor(), now=utcnow())
-    db.session.commit()
+    with transaction():
+        services.publish_session(session, actor=current_actor(), now=utcnow())
     flash(_("The session has been published."), "success")
     return redirect(url_for(".session_edit", session_id=session.id))
 
@@ -490,8 +496,8 @@ def session_publish(session_id: int):
 def session_cancel(session_id: int):
     congress = current_congress_or_404()
     session = services.session_or_404(congress, session_id)
-    services.cancel_session(session, actor=current_actor(), now=utcnow())
-    db.session.commit()
+    with transaction():
+        services.cancel_session(session, actor=current_actor(), now=utcnow())
     flash(_("The session has been cancelled."), "success")
     return redirect(url_for(".session_edit", session_id=session.id))
 
@@ -500,8 +506,8 @@ def session_cancel(session_id: int):
 @roles_required(Role.ORGANISER)
 def publish_all():
     congress = current_congress_or_404()
-    count = services.publish_programme(congress, actor=current_actor(), now=utcnow())
-    db.session.commit()
+    with transaction():
+        count = services.publish_programme(congress, actor=current_actor(), now=utcnow())
     flash(
         ngettext(
             "%(num)d session has been published.", "%(num)d sessions have been published.", count
@@ -522,8 +528,8 @@ def copy_skeleton():
     source = db.session.get(Congress, form.source.data)
     if source is None:
         raise Invalid(_("Please choose a congress to copy from."), code="invalid_source")
-    count = services.copy_skeleton(source, congress, actor=current_actor(), now=utcnow())
-    db.session.commit()
+    with transaction():
+        count = services.copy_skeleton(source, congress, actor=current_actor(), now=utcnow())
     flash(
         ngettext(
             "%(num)d session has been copied as a draft.",
@@ -579,18 +585,17 @@ def _room_form(room_id: int | None):
     form = RoomForm(obj=room)
     if form.validate_on_submit():
         try:
-            services.save_room(
-                congress,
-                room,
-                actor=current_actor(),
-                name=form.name.data,
-                capacity=form.capacity.data,
-                floor=form.floor.data,
-                accessibility_notes=form.accessibility_notes.data,
-            )
-            db.session.commit()
+            with transaction():
+                services.save_room(
+                    congress,
+                    room,
+                    actor=current_actor(),
+                    name=form.name.data,
+                    capacity=form.capacity.data,
+                    floor=form.floor.data,
+                    accessibility_notes=form.accessibility_notes.data,
+                )
         except DomainError as error:
-            db.session.rollback()
             form.name.errors.append(error.message)
         else:
             flash(_("The room has been saved."), "success")
@@ -619,12 +624,11 @@ def _track_form(track_id: int | None):
     form = TrackForm(obj=track)
     if form.validate_on_submit():
         try:
-            services.save_track(
-                congress, track, actor=current_actor(), name=form.name.data, colour=form.colour.data
-            )
-            db.session.commit()
+            with transaction():
+                services.save_track(
+                    congress, track, actor=current_actor(), name=form.name.data, colour=form.colour.data
+                )
         except DomainError as error:
-            db.session.rollback()
             form.name.errors.append(error.message)
         else:
             flash(_("The track has been saved."), "success")
@@ -655,20 +659,19 @@ def _speaker_form(speaker_id: int | None):
         upload = form.photo.data
         photo = upload.read(services.MAX_PHOTO_BYTES + 1) if upload and upload.filename else None
         try:
-            services.save_speaker(
-                congress,
-                speaker,
-                actor=current_actor(),
-                name=form.name.data,
-                organisation=form.organisation.data or "",
-                bio=form.bio.data or "",
-                email=form.email.data or "",
-                photo=photo,
-                remove_photo=form.remove_photo.data,
-            )
-            db.session.commit()
+            with transaction():
+                services.save_speaker(
+                    congress,
+                    speaker,
+                    actor=current_actor(),
+                    name=form.name.data,
+                    organisation=form.organisation.data or "",
+                    bio=form.bio.data or "",
+                    email=form.email.data or "",
+                    photo=photo,
+                    remove_photo=form.remove_photo.data,
+                )
         except DomainError as error:
-            db.session.rollback()
             form.photo.errors = [*form.photo.errors, error.message]
         else:
             flash(_("The speaker has been saved."), "success")

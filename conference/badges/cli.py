@@ -9,9 +9,9 @@ import click
 
 from conference.badges import services
 from conference.core.congress import current_congress_or_404
+from conference.core.database import transaction
 from conference.core.errors import DomainError
 from conference.core.time import utcnow
-from conference.extensions import db
 from conference.registration.models import BadgeRole, Status
 
 
@@ -67,8 +67,8 @@ def badges_command(
         _fail(error.message)
     output.write_bytes(data)
     if mark_printed:
-        services.mark_printed(registrations, now=utcnow(), actor="cli")
-    db.session.commit()
+        with transaction():
+            services.mark_printed(registrations, now=utcnow(), actor="cli")
     click.echo(f"{len(registrations)} badges ({layout.upper()}) written to {output}.")
 
 

@@ -31,7 +31,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from conference.accounts.models import Role
 from conference.agenda.models import AgendaSession, SessionKind, SessionStatus
-from conference.core import audit, signals
+from conference.core import audit
 from conference.core.errors import Conflict, Forbidden, Invalid, NotFound
 from conference.core.models import Congress
 from conference.core.pdf import render_pdf_documents, render_pdf_html
@@ -499,7 +499,6 @@ def reissue(registration: Registration, *, now: datetime, actor=None) -> Registr
     registration.badge_printed_at = None
     audit.record("badge.reissued", registration, actor=actor)  # never the token itself
     db.session.flush()
-    signals.badge_reissued.send(registration, now=now, actor=actor)
     return registration
 
 
@@ -579,9 +578,8 @@ def registration_by_manage_token(token: str) -> Registration:
     return registration_services.by_manage_token(token)
 
 
-@signals.mail_attachments.connect
-def attach_ticket(registration, kind: str = "", **_kwargs):
-    """The confirmation mail carries the ticket."""
-    if kind != "registration.confirmed" or registration.status != Status.CONFIRMED:
+def ticket_attachment(registration) -> list[tuple[str, str, bytes]]:
+    """The confirmation mail's ticket (none unless the person holds a seat)."""
+    if registration.status != Status.CONFIRMED:
         return []
     return [("ticket.pdf", "application/pdf", ticket_pdf(registration))]

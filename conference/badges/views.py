@@ -15,12 +15,13 @@ from conference.accounts.access import current_actor, public, roles_required
 from conference.accounts.models import Role
 from conference.badges import services
 from conference.badges.forms import PrintForm
-from conference.core import collation, signals
+from conference.core import collation
 from conference.core.congress import current_congress_or_404
+from conference.core.database import transaction
 from conference.core.errors import Invalid
+from conference.core.models import CarrierOrganisation
 from conference.core.time import utcnow
 from conference.extensions import db
-from conference.organisations.models import CarrierOrganisation
 from conference.registration.models import Registration, Status
 
 bp = Blueprint("badges", __name__)
@@ -71,8 +72,10 @@ def admin():
                         congress=congress,
                     )
                     if form.mark_printed.data:
-                        services.mark_printed(registrations, now=utcnow(), actor=current_actor())
-                    db.session.commit()
+                        with transaction():
+                            services.mark_printed(
+                                registrations, now=utcnow(), actor=current_actor()
+                            )
                     return _pdf_response(
                         data, f"badges-{form.layout.data}-{len(registrations)}.pdf", inline=False
                     )
@@ -137,8 +140,8 @@ def single(registration_id: int):
     registration = services.registration_for_badge(registration_id, congress)
     data = services.render_badges([registration], "a6", congress=congress)
     if request.method == "POST":
-        services.mark_printed([registration], now=utcnow(), actor=current_actor())
-        db.session.commit()
+        with transaction():
+            services.mark_printed([registration], now=utcnow(), actor=current_actor())
     return _pdf_response(data, f"badge-{registration.id}.pdf")
 
 
@@ -147,8 +150,8 @@ def single(registration_id: int):
 def reissue(registration_id: int):
     congress = current_congress_or_404()
     registration = services.registration_for_badge(registration_id, congress)
-    services.reissue(registration, now=utcnow(), actor=current_actor())
-    db.session.commit()
+    with transaction():
+        services.reissue(registration, now=utcnow(), actor=current_actor())
     flash(
         _(
             "A new badge for %(name)s is ready to print; the old badge no longer opens the doors.",
@@ -184,17 +187,13 @@ def ticket(token: str):
     return response
 
 
-@signals.manage_sections.connect
-def ticket_section(registration, **_kwargs):
+def ticket_section(registration) -> Markup | None:
     """The manage page offers the ticket once the registration is confirmed."""
     if registration.status != Status.CONFIRMED:
         return None
-    return (
-        10,
-        Markup(
-            render_template(
-                "badges/_manage_section.html",
-                ticket_url=url_for("badges.ticket", token=registration.manage_token),
-            )
-        ),
+    return Markup(
+        render_template(
+            "badges/_manage_section.html",
+            ticket_url=url_for("badges.ticket", token=registration.manage_token),
+        )
     )

@@ -38,11 +38,10 @@ from conference.checkin.models import CheckIn, Checkpoint, ScanRecord
 from conference.core import audit
 from conference.core.congress import current_congress_or_404
 from conference.core.errors import Conflict, Invalid, NotFound
-from conference.core.models import Congress, CongressDay
+from conference.core.models import CarrierOrganisation, Congress, CongressDay, LocalStructure
 from conference.core.time import UTCDateTime, at_local, local
 from conference.core.tokens import is_well_formed
 from conference.extensions import db
-from conference.organisations.models import CarrierOrganisation, LocalStructure
 from conference.registration import services as registration_services
 from conference.registration.labels import BADGE_ROLE_LABELS
 from conference.registration.models import (
@@ -141,11 +140,11 @@ class Attendee:
 
 @dataclass
 class ScanOutcome:
-    """What a scan found. ``registration`` is None for an unknown code (or an erased person)."""
+    """What a scan found. ``attendee`` is None for an unknown code (or an erased person)."""
 
     result: ScanResult
     checkpoint: Door
-    registration: Attendee | None = None
+    attendee: Attendee | None = None
     checked_in_at: datetime | None = None
     device: str = ""  # the display name of the device that checked the person in
     status: str = ""  # the registration's status, for the wording of a refusal
@@ -632,12 +631,12 @@ def _scan(token, *, now, device, nonce, code=None, checkpoint_id=None) -> ScanOu
     status = attendee.status if attendee else ""
     inserted_at = None
     if refusal is not None:
-        outcome = ScanOutcome(refusal, door, registration=attendee, status=status)
+        outcome = ScanOutcome(refusal, door, attendee=attendee, status=status)
     elif row.first_at is not None:
         outcome = ScanOutcome(
             ScanResult.ALREADY_CHECKED_IN,
             door,
-            registration=attendee,
+            attendee=attendee,
             checked_in_at=row.first_at,
             device=row.device_name or "",
             status=status,
@@ -654,7 +653,7 @@ def _scan(token, *, now, device, nonce, code=None, checkpoint_id=None) -> ScanOu
             outcome = ScanOutcome(
                 ScanResult.OK,
                 door,
-                registration=attendee,
+                attendee=attendee,
                 checked_in_at=inserted_at,
                 device=device.name,
                 status=status,
@@ -668,7 +667,7 @@ def _scan(token, *, now, device, nonce, code=None, checkpoint_id=None) -> ScanOu
             outcome = ScanOutcome(
                 ScanResult.ALREADY_CHECKED_IN,
                 door,
-                registration=attendee,
+                attendee=attendee,
                 checked_in_at=first.checked_in_at,
                 device=first.device_name or "",
                 status=status,
@@ -698,14 +697,14 @@ def _replay(door: Door, stored: dict[str, Any], registration_id: int | None) -> 
         ).one_or_none()
         attendee = _attendee(row._mapping) if row is not None else None
     return ScanOutcome(
-        ScanResult(stored["result"]), door, registration=attendee, replayed=True, stored=stored
+        ScanResult(stored["result"]), door, attendee=attendee, replayed=True, stored=stored
     )
 
 
 def scan_response(outcome: ScanOutcome) -> dict[str, Any]:
     """The contract's JSON answer, plus ``checkpoint``, ``device`` (the display name of the
     device that checked the person in first) and ``status`` (why not confirmed)."""
-    registration = outcome.registration
+    registration = outcome.attendee
     if outcome.stored is not None:
         body = dict(outcome.stored, replayed=True)
     else:
@@ -883,6 +882,16 @@ def checkpoint_count(checkpoint: Checkpoint) -> int:
     """How many people are checked in at this checkpoint (all doors): ONE count query."""
     return db.session.execute(
         select(func.count()).select_from(CheckIn).where(CheckIn.checkpoint_id == checkpoint.id)
+    ).scalar_one()
+
+
+def checked_in_of_carrier(carrier_id: int, congress: Congress) -> int:
+    """How many people of a carrier have checked in at the congress: one query (the
+    certificates of a carrier are offered once it is more than none)."""
+    return db.session.execute(
+        select(func.count(func.distinct(CheckIn.registration_id)))
+        .join(Registration, Registration.id == CheckIn.registration_id)
+        .where(Registration.congress_id == congress.id, Registration.carrier_id == carrier_id)
     ).scalar_one()
 
 
@@ -1268,28 +1277,7 @@ def _buckets(times: list[datetime], tz: str, minutes: int = 15) -> list[tuple[da
     return result
 
 
-def attendance(congress: Congress) -> dict[int, set[int]]:
-    """Workshop attendance: session id -> registration ids checked in at its room.
-
-    For certificates of attendance (reports area).
-    """
-    result: dict[int, set[int]] = defaultdict(set)
-    for session_id, registration_id in db.session.execute(
-        select(Checkpoint.session_id, CheckIn.registration_id)
-        .join(CheckIn, CheckIn.checkpoint_id == Checkpoint.id)
-        .where(Checkpoint.congress_id == congress.id, Checkpoint.session_id.is_not(None))
-    ):
-        result[session_id].add(registration_id)
-    return dict(result)
-
-
-def attended_sessions(registration_id: int) -> list[int]:
-    """The workshop sessions a person was checked in at, for their certificate."""
-    return list(
-        db.session.execute(
-            select(Checkpoint.session_id)
-            .join(CheckIn, CheckIn.checkpoint_id == Checkpoint.id)
-            .where(CheckIn.registration_id == registration_id, Checkpoint.session_id.is_not(None))
-            .order_by(Checkpoint.day, Checkpoint.session_id)
-        ).scalars()
-    )
+def follow_session_change(agenda_session, **_kwargs) -> None:
+    """``session_changed`` receiver: a workshop with sign-up keeps its checkpoint current."""
+    if agenda_session.signup_required:
+        ensure_checkpoints(agenda_session.congress)

@@ -28,13 +28,12 @@ from conference.checkin.forms import ScanForm, UndoForm, WalkInForm
 from conference.checkin.services import ScanResult
 from conference.core import collation
 from conference.core.congress import current_congress_or_404
-from conference.core.database import parse_int
+from conference.core.database import parse_int, transaction
 from conference.core.errors import DomainError, Invalid
+from conference.core.models import CarrierOrganisation
 from conference.core.pdf import render_pdf
-from conference.core.signals import session_changed
 from conference.core.time import local, utcnow
 from conference.extensions import db
-from conference.organisations.models import CarrierOrganisation
 from conference.registration.labels import STATUS_LABELS, translated
 
 bp = Blueprint("checkin", __name__)
@@ -60,13 +59,6 @@ def _device() -> services.Device:
     if token is not None:
         return services.Device(token_id=token.id, name=token.name)
     return services.Device(user_id=current_user.id, name=current_user.name or "")
-
-
-@session_changed.connect
-def _session_changed(agenda_session, **_kwargs):
-    """A workshop with sign-up that moves or is renamed keeps its checkpoint current."""
-    if agenda_session.signup_required:
-        services.ensure_checkpoints(agenda_session.congress)
 
 
 def _screen(body: dict[str, Any], tz: str, checkpoint: str = "") -> dict[str, Any]:
@@ -97,18 +89,18 @@ def _screen(body: dict[str, Any], tz: str, checkpoint: str = "") -> dict[str, An
 
 
 def _scan(token, checkpoint_code, nonce, *, with_screen: bool) -> dict[str, Any]:
-    outcome = services.scan(checkpoint_code, token, now=utcnow(), device=_device(), nonce=nonce)
-    body = services.scan_response(outcome)
-    db.session.commit()
+    with transaction():
+        outcome = services.scan(checkpoint_code, token, now=utcnow(), device=_device(), nonce=nonce)
+        body = services.scan_response(outcome)
     if with_screen:
         checkpoint = outcome.checkpoint
         screen = _screen(body, checkpoint.timezone, checkpoint.name)
-        if outcome.registration is not None and outcome.result in (
+        if outcome.attendee is not None and outcome.result in (
             ScanResult.OK,
             ScanResult.ALREADY_CHECKED_IN,
         ):
             screen["workshops"] = services.workshops_of_day(
-                outcome.registration.id, checkpoint.day, checkpoint.timezone
+                outcome.attendee.id, checkpoint.day, checkpoint.timezone
             )
             if checkpoint.session_id is not None and checkpoint.session_id not in {
                 w["session_id"] for w in screen["workshops"]
@@ -199,14 +191,14 @@ def api_digests():
 @api_roles(Role.CHECKIN, Role.ORGANISER)
 def api_undo():
     congress = current_congress_or_404()
-    undone = services.undo_last(congress, _device(), actor=current_actor(), now=utcnow())
-    body = {
-        "undone": True,
-        "checkpoint": undone.checkpoint.code,
-        "attendee": {"name": undone.registration.full_name},
-        "checked_in_at": undone.checked_in_at.isoformat(),
-    }
-    db.session.commit()
+    with transaction():
+        undone = services.undo_last(congress, _device(), actor=current_actor(), now=utcnow())
+        body = {
+            "undone": True,
+            "checkpoint": undone.checkpoint.code,
+            "attendee": {"name": undone.registration.full_name},
+            "checked_in_at": undone.checked_in_at.isoformat(),
+        }
     return jsonify(body)
 
 
@@ -268,7 +260,6 @@ def scanner():
     try:
         body = _scan(form.token.data.strip(), code, None, with_screen=True)
     except DomainError as error:
-        db.session.rollback()
         flash(error.message, "error")
         return _scanner_page(congress, code, status=error.status)
     fresh = ScanForm(formdata=None)
@@ -295,13 +286,12 @@ def undo():
         flash(_("The form has expired. Please try again."), "error")
         return redirect(url_for(".scanner", checkpoint=code))
     try:
-        undone = services.undo_last(congress, _device(), actor=current_actor(), now=utcnow())
+        with transaction():
+            undone = services.undo_last(congress, _device(), actor=current_actor(), now=utcnow())
+            name = undone.registration.full_name
     except DomainError as error:
-        db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for(".scanner", checkpoint=code))
-    name = undone.registration.full_name
-    db.session.commit()
     flash(_("Check-in of %(name)s was undone.", name=name), "success")
     return redirect(url_for(".scanner", checkpoint=code))
 
@@ -310,8 +300,8 @@ def undo():
 @roles_required(Role.ORGANISER)
 def refresh_checkpoints():
     congress = current_congress_or_404()
-    created = services.ensure_checkpoints(congress)
-    db.session.commit()
+    with transaction():
+        created = services.ensure_checkpoints(congress)
     flash(
         ngettext(
             "%(num)d checkpoint was added.", "%(num)d checkpoints were added.", len(created)
@@ -407,32 +397,31 @@ def walk_in():
     if form.validate_on_submit():
         day = services.today_in(congress, now)
         try:
-            registration = services.register_walk_in(
-                congress,
-                first_name=form.first_name.data,
-                last_name=form.last_name.data,
-                email=form.email.data,
-                carrier_id=form.carrier_id.data or None,
-                organisation_other=form.organisation_other.data or "",
-                programme_role=form.programme_role.data,
-                badge_role=form.badge_role.data,
-                day=day,
-                actor=current_actor(),
-                now=now,
-            )
-            checkpoint = services.find_checkpoint(congress, None, now)
-            outcome = services.record_scan(
-                congress, registration.badge_token, checkpoint, now=now, device=_device()
-            )
+            with transaction():
+                registration = services.register_walk_in(
+                    congress,
+                    first_name=form.first_name.data,
+                    last_name=form.last_name.data,
+                    email=form.email.data,
+                    carrier_id=form.carrier_id.data or None,
+                    organisation_other=form.organisation_other.data or "",
+                    programme_role=form.programme_role.data,
+                    badge_role=form.badge_role.data,
+                    day=day,
+                    actor=current_actor(),
+                    now=now,
+                )
+                checkpoint = services.find_checkpoint(congress, None, now)
+                outcome = services.record_scan(
+                    congress, registration.badge_token, checkpoint, now=now, device=_device()
+                )
         except DomainError as error:
-            db.session.rollback()
             if error.code == "already_registered":
                 form.email.errors.append(error.message)
             else:
                 flash(error.message, "error")
             status = error.status
         else:
-            db.session.commit()
             flash(
                 _(
                     "%(name)s is registered and checked in (%(result)s).",

@@ -1,4 +1,8 @@
-"""Engine set-up: SQLite pragmas and write transactions that cannot dead-lock.
+"""Engine set-up, the one transaction helper, and write transactions that cannot dead-lock.
+
+``transaction()`` is the unit of work of every writing view and command: what happens inside
+commits together when the block ends and rolls back together when an exception leaves it.
+Services flush and never commit; an outbox mail commits with the change it reports.
 
 SQLite allows one writer. A deferred transaction that has read and then wants to write fails
 at once with SQLITE_BUSY (the busy timeout does not apply) when another connection committed
@@ -16,6 +20,8 @@ from flask import current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
+
+from conference.extensions import db
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -49,6 +55,34 @@ def database_int(value) -> int:
     if not -MAX_INTEGER - 1 <= number <= MAX_INTEGER:
         raise ValueError("out of range")
     return number
+
+
+@contextmanager
+def transaction():
+    """Commit once when the block ends, or roll back and re-raise when an exception leaves it
+    (a ``DomainError`` then reaches its handler, or the view's ``except`` that re-shows a form,
+    with nothing half-written left in the session).
+
+    ``with transaction(): services.cancel(...)`` in a view or a CLI command; also a decorator
+    (``@transaction()``) for a command whose whole body is one unit. Nested use joins the
+    outer unit: only the outermost block commits.
+    """
+    session = db.session
+    depth = session.info.get(_DEPTH, 0)
+    session.info[_DEPTH] = depth + 1
+    try:
+        yield session
+        if depth == 0:
+            session.commit()
+    except BaseException:
+        if depth == 0:
+            session.rollback()
+        raise
+    finally:
+        session.info[_DEPTH] = depth
+
+
+_DEPTH = "transaction_depth"
 
 
 def writes(view):

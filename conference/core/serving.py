@@ -23,7 +23,7 @@ def N_(msgid: str) -> str:  # noqa: N802 - the marker pybabel extracts
     return msgid
 
 
-#: (title, message) msgids, the same as the app's error pages (core/web.py, errors/error.html).
+#: (title, message) msgids, the same as the app's error pages (shell/web.py, errors/error.html).
 _TEXTS = {
     403: (N_("Access denied"), N_("You are not allowed to see this page.")),
     500: (

@@ -28,13 +28,12 @@ from conference.checkin.models import CheckIn, Checkpoint
 from conference.checkin.services import ensure_checkpoints
 from conference.core import audit
 from conference.core.errors import Conflict, Invalid, NotFound
-from conference.core.models import Congress, CongressDay
+from conference.core.models import Congress, CongressDay, OrganisationQuota
 from conference.core.time import days_between, local
 from conference.editions.models import EditionText, OrganisingBody, PrivacyNotice, TextKind
 from conference.editions.texts import TEMPLATES
 from conference.extensions import db
 from conference.mailtexts import services as mailtexts
-from conference.organisations.models import OrganisationQuota
 from conference.questions import services as questions
 from conference.registration.models import Registration, RegistrationDay
 from conference.workshops.models import WorkshopPhase

@@ -30,6 +30,7 @@ from conference.accounts.access import public, roles_required
 from conference.accounts.models import Role
 from conference.agenda.models import AgendaSession
 from conference.core.congress import current_congress
+from conference.core.database import transaction
 from conference.core.errors import DomainError
 from conference.core.models import Congress
 from conference.core.pdf import register_embedded
@@ -92,7 +93,7 @@ def _organising_body():
         try:
             g.organising_body = services.organising_body()
         except SQLAlchemyError:  # the error page of a broken database still renders
-            db.session.rollback()
+            db.session.rollback()  # not a unit of work: recovering a failed read
             return None
     return g.organising_body
 
@@ -221,15 +222,14 @@ def new():
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                congress = services.create_edition(
-                    form.edition_input(), actor=_actor(), now=utcnow()
-                )
+                with transaction():
+                    congress = services.create_edition(
+                        form.edition_input(), actor=_actor(), now=utcnow()
+                    )
             except DomainError as error:
-                db.session.rollback()
                 _refusal_on_form(form, error)
                 status = 400
             else:
-                db.session.commit()
                 flash(_("The congress was created. Check its settings below."), "success")
                 return redirect(url_for(".settings", congress_id=congress.id), 303)
         else:
@@ -275,15 +275,14 @@ def settings(congress_id: int):
     if not form.validate_on_submit():
         return _settings_page(congress, form, status=400)
     try:
-        changed = services.update_edition(
-            congress, form.edition_input(), actor=_actor(), now=utcnow()
-        )
+        with transaction():
+            changed = services.update_edition(
+                congress, form.edition_input(), actor=_actor(), now=utcnow()
+            )
     except DomainError as error:
-        db.session.rollback()
         congress = services.edition_or_404(congress_id)
         _refusal_on_form(form, error)
         return _settings_page(congress, form, status=error.status)
-    db.session.commit()
     flash(
         _("The settings were saved.") if changed else _("Nothing was changed."),
         "success",
@@ -308,13 +307,12 @@ def day_capacities(congress_id: int):
             errors[f"day-{row.id}"] = _("Please give a whole number of seats, or nothing.")
     if not errors:
         try:
-            services.set_day_capacities(congress, capacities, actor=_actor())
+            with transaction():
+                services.set_day_capacities(congress, capacities, actor=_actor())
         except EditionRefused as error:
-            db.session.rollback()
             congress = services.edition_or_404(congress_id)
             errors = error.errors
         else:
-            db.session.commit()
             flash(_("The capacities of the days were saved."), "success")
             return redirect(url_for(".settings", congress_id=congress_id, _anchor="days"), 303)
     form = SettingsForm(formdata=None)
@@ -327,12 +325,11 @@ def _action(congress_id: int, act, message: str, anchor: str = "status"):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        act(congress)
+        with transaction():
+            act(congress)
     except DomainError as error:
-        db.session.rollback()
         flash(error.message, "error")
     else:
-        db.session.commit()
         flash(message, "success")
     return redirect(url_for(".settings", congress_id=congress_id, _anchor=anchor), 303)
 
@@ -387,14 +384,13 @@ def copy(congress_id: int):
         data = form.edition_input()
         if "copy" in request.form:
             try:
-                target = services.copy_edition(source, data, actor=_actor(), now=utcnow())
+                with transaction():
+                    target = services.copy_edition(source, data, actor=_actor(), now=utcnow())
             except DomainError as error:
-                db.session.rollback()
                 source = services.edition_or_404(congress_id)
                 _refusal_on_form(form, error)
                 status = 400
             else:
-                db.session.commit()
                 flash(_("The edition was copied. Check the settings of the new one."), "success")
                 return redirect(url_for(".settings", congress_id=target.id), 303)
     else:
@@ -425,8 +421,8 @@ def delete(congress_id: int):
             status = 400
         else:
             title = congress.title
-            services.delete_edition(congress, actor=_actor())
-            db.session.commit()
+            with transaction():
+                services.delete_edition(congress, actor=_actor())
             flash(_("The edition “%(title)s” was deleted.", title=title), "success")
             return redirect(url_for(".admin_list"), 303)
     return render_template(
@@ -459,27 +455,26 @@ def text(congress_id: int, kind: str):
         body_de = (form.body_de.data or "").replace("\r\n", "\n").strip()
         body_en = (form.body_en.data or "").replace("\r\n", "\n").strip()
         try:
-            if kind == services.PRIVACY:
-                saved = services.save_privacy_notice(
-                    congress, body_de, body_en, actor=_actor(), now=utcnow()
-                )
-                message = (
-                    _("Saved as version %(version)s.", version=saved.label)
-                    if saved
-                    else _("The text is unchanged; no new version was made.")
-                )
-            else:
-                saved = services.save_text(
-                    congress, kind, body_de, body_en, actor=_actor(), now=utcnow()
-                )
-                message = _("The text was saved.") if saved else _("The text is unchanged.")
+            with transaction():
+                if kind == services.PRIVACY:
+                    saved = services.save_privacy_notice(
+                        congress, body_de, body_en, actor=_actor(), now=utcnow()
+                    )
+                    message = (
+                        _("Saved as version %(version)s.", version=saved.label)
+                        if saved
+                        else _("The text is unchanged; no new version was made.")
+                    )
+                else:
+                    saved = services.save_text(
+                        congress, kind, body_de, body_en, actor=_actor(), now=utcnow()
+                    )
+                    message = _("The text was saved.") if saved else _("The text is unchanged.")
         except DomainError as error:
-            db.session.rollback()
             congress = services.edition_or_404(congress_id)
             _refusal_on_form(form, error)
             status = error.status
         else:
-            db.session.commit()
             flash(message, "success")
             return redirect(url_for(".text", congress_id=congress_id, kind=kind), 303)
     else:
@@ -529,20 +524,19 @@ def organising_body():
             upload = form.logo.data
             data = upload.read(services.MAX_LOGO_BYTES + 1) if upload and upload.filename else None
             try:
-                services.save_organising_body(
-                    form.name.data,
-                    form.address.data or "",
-                    logo_data=data,
-                    remove_logo=form.remove_logo.data,
-                    actor=_actor(),
-                    now=utcnow(),
-                )
+                with transaction():
+                    services.save_organising_body(
+                        form.name.data,
+                        form.address.data or "",
+                        logo_data=data,
+                        remove_logo=form.remove_logo.data,
+                        actor=_actor(),
+                        now=utcnow(),
+                    )
             except DomainError as error:
-                db.session.rollback()
                 _refusal_on_form(form, error)
                 status = error.status
             else:
-                db.session.commit()
                 g.pop("organising_body", None)
                 flash(_("The organising body was saved."), "success")
                 return redirect(url_for(".organising_body"), 303)

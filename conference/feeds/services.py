@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import operator
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -31,12 +30,12 @@ from functools import reduce
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template
+from cachetools import LRUCache
+from flask import current_app
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
 from icalendar.prop import vDuration, vText
-from markupsafe import Markup
 from sqlalchemy import (
     ColumnElement,
     Select,
@@ -71,7 +70,6 @@ from conference.core import audit
 from conference.core.errors import Invalid, NotFound
 from conference.core.mail import external_url, public_url_adapter
 from conference.core.models import Congress
-from conference.core.signals import mail_attachments, manage_sections
 from conference.core.time import UTCDateTime
 from conference.core.tokens import is_well_formed, new_token
 from conference.extensions import db
@@ -571,39 +569,28 @@ class RenderedFeeds:
     hundreds of clients fetch the same text. The key is the version, which every request
     computes from the database and which covers every input of the text, so an entry cannot go
     stale: when anything changes, the key changes and the old entry is simply never asked for
-    again (it ages out of the bounded LRU). Workers do not need to agree: each builds on its
+    again (it ages out of the LRU cache, ``cachetools``, bounded by bytes). Workers do not need to agree: each builds on its
     first miss. Bounded by bytes; thread-safe for gunicorn's threaded workers.
     """
 
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
-        self.size = 0
-        self.entries: OrderedDict[str, bytes] = OrderedDict()
-        self.lock = threading.Lock()
+        self.entries: LRUCache[str, bytes] = LRUCache(maxsize=max_bytes, getsizeof=len)
+        self.lock = threading.Lock()  # cachetools' caches are not thread-safe
 
     def get(self, key: str) -> bytes | None:
         with self.lock:
-            body = self.entries.get(key)
-            if body is not None:
-                self.entries.move_to_end(key)
-            return body
+            return self.entries.get(key)
 
     def put(self, key: str, body: bytes) -> None:
         if len(body) > self.max_bytes:
             return
         with self.lock:
-            if key in self.entries:
-                return
-            self.entries[key] = body
-            self.size += len(body)
-            while self.size > self.max_bytes:
-                _key, old = self.entries.popitem(last=False)
-                self.size -= len(old)
+            self.entries.setdefault(key, body)
 
     def clear(self) -> None:
         with self.lock:
             self.entries.clear()
-            self.size = 0
 
 
 rendered = RenderedFeeds(max_bytes=32 * 1024 * 1024)
@@ -924,33 +911,9 @@ def registration_by_manage_token(token: str) -> Registration:
     return registration_services.by_manage_token(token)
 
 
-# --- receivers of other areas' signals ---------------------------------------------------------
-
-
-@mail_attachments.connect
-def _attach_personal_programme(registration, kind: str = "", **_extra):
-    """The confirmation mail carries the personal programme (none while it would be empty)."""
-    if kind != "registration.confirmed":
-        return []
+def personal_programme_attachment(registration) -> list[tuple[str, str, bytes]]:
+    """The confirmation mail's personal programme (none while it would be empty)."""
     data = personal_calendar(registration)
     if b"BEGIN:VEVENT" not in data:
         return []
     return [("programm.ics", "text/calendar", data)]
-
-
-@manage_sections.connect
-def _manage_section(registration, **_extra):
-    """The feed links and the reset button on the attendee's manage page (confirmed people
-    only: anyone else's personal feed is empty)."""
-    if registration.status != Status.CONFIRMED:
-        return None
-    return (
-        30,
-        Markup(
-            render_template(
-                "feeds/_manage_section.html",
-                registration=registration,
-                links=personal_links(registration),
-            )
-        ),
-    )

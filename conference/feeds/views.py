@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import select
 
 from conference.accounts.access import public
@@ -12,12 +13,14 @@ from conference.agenda.labels import KIND_LABELS
 from conference.agenda.models import AgendaSession, Room, SessionKind, Track
 from conference.agenda.services import public_clause
 from conference.core.congress import current_congress_or_404
+from conference.core.database import transaction
 from conference.core.errors import NotFound
 from conference.core.models import Congress
 from conference.core.time import days_between, utcnow
 from conference.extensions import db
 from conference.feeds import services
 from conference.feeds.forms import FeedFilterForm
+from conference.registration.models import Status
 
 bp = Blueprint("feeds", __name__)
 
@@ -148,8 +151,8 @@ def personal(token: str):
 @public
 def reset_token(token: str):
     registration = services.registration_by_manage_token(token)
-    services.reset_calendar_token(registration, actor="attendee", now=utcnow())
-    db.session.commit()
+    with transaction():
+        services.reset_calendar_token(registration, actor="attendee", now=utcnow())
     flash(
         _(
             "Your calendar link has been renewed. The old link no longer works: subscribe "
@@ -160,6 +163,20 @@ def reset_token(token: str):
     if "registration.manage" in current_app.view_functions:
         return redirect(url_for("registration.manage", token=token) + "#calendar")
     return redirect(url_for(".help"))
+
+
+def manage_section(registration) -> Markup | None:
+    """The feed links and the reset button on the attendee's manage page (confirmed people
+    only: anyone else's personal feed is empty)."""
+    if registration.status != Status.CONFIRMED:
+        return None
+    return Markup(
+        render_template(
+            "feeds/_manage_section.html",
+            registration=registration,
+            links=services.personal_links(registration),
+        )
+    )
 
 
 @bp.get("/calendar", endpoint="help")

@@ -10,6 +10,7 @@ from flask_login import current_user
 from conference.accounts.access import current_actor, roles_required
 from conference.accounts.models import Role
 from conference.core.congress import current_congress_or_404
+from conference.core.database import transaction
 from conference.core.errors import NotFound
 from conference.core.models import Congress
 from conference.core.time import utcnow
@@ -90,17 +91,17 @@ def edit(congress_id: int, kind: str, language: str):
         now = utcnow()
         try:
             if action == "save":
-                own = services.save_text(
-                    congress,
-                    kind,
-                    language,
-                    form.subject.data,
-                    form.body.data,
-                    actor=_actor(),
-                    now=now,
-                )
-                warnings = services.warnings(mail_kind, form.body.data)
-                db.session.commit()
+                with transaction():
+                    own = services.save_text(
+                        congress,
+                        kind,
+                        language,
+                        form.subject.data,
+                        form.body.data,
+                        actor=_actor(),
+                        now=now,
+                    )
+                    warnings = services.warnings(mail_kind, form.body.data)
                 flash(
                     _("The text has been saved. The next mail of this kind uses it.")
                     if own
@@ -116,25 +117,25 @@ def edit(congress_id: int, kind: str, language: str):
                 preview = services.preview(
                     congress, kind, language, form.subject.data, form.body.data, form.sample.data
                 )
-                db.session.rollback()
+                db.session.rollback()  # not a unit of work: a preview stores nothing
             else:
-                preview = services.send_test(
-                    congress,
-                    kind,
-                    language,
-                    form.subject.data,
-                    form.body.data,
-                    form.sample.data,
-                    recipient=current_user.email,
-                    actor=_actor(),
-                )
-                db.session.commit()
+                with transaction():
+                    preview = services.send_test(
+                        congress,
+                        kind,
+                        language,
+                        form.subject.data,
+                        form.body.data,
+                        form.sample.data,
+                        recipient=current_user.email,
+                        actor=_actor(),
+                    )
                 flash(
                     _("The test mail is on its way to %(address)s.", address=current_user.email),
                     "success",
                 )
         except services.InvalidMailText as error:
-            db.session.rollback()
+            db.session.rollback()  # not a unit of work: the preview's refusal stores nothing
             _show_problems(form, error)
             status = 400
     elif request.method == "POST":
@@ -161,7 +162,8 @@ def reset(congress_id: int, kind: str, language: str):
     congress, _kind = _edit_target(congress_id, kind, language)
     if not ResetForm().validate_on_submit():
         abort(400)
-    if services.reset_text(congress, kind, language, actor=_actor()):
+    with transaction():
+        restored = services.reset_text(congress, kind, language, actor=_actor())
+    if restored:
         flash(_("The default text has been restored."), "success")
-    db.session.commit()
     return redirect(url_for(".edit", congress_id=congress.id, kind=kind, language=language), 303)

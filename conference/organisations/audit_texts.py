@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from conference.core import audit
 from conference.core.audit import Facts
+from conference.core.models import CarrierOrganisation, LocalStructure
 from conference.extensions import db
-from conference.organisations.models import CarrierOrganisation, LocalStructure
 
 FIELD_LABELS = {
     "name": _l("Name"),

@@ -1,5 +1,9 @@
 """Carrier organisations, their local structures, quotas, CSV import, mapping and merging.
 
+The carriers' tables are in ``core/models.py``; this area sits above registration, workshops
+and the door because its pages count and move registrations and show a carrier's people with
+their workshops and check-ins (the coordinators' portal).
+
 Plain functions: the acting user and the congress are parameters; they flush, never commit.
 """
 
@@ -11,19 +15,24 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload, selectinload
 
 from conference.accounts.models import User
+from conference.agenda.models import AgendaSession
+from conference.checkin.models import CheckIn
 from conference.core import audit, collation
 from conference.core.csvimport import CsvProblem, read_table
 from conference.core.errors import Conflict, Forbidden, Invalid, NotFound
-from conference.core.models import Congress
-from conference.extensions import db
-from conference.organisations.models import (
+from conference.core.models import (
     CarrierOrganisation,
+    Congress,
     LocalStructure,
     OrganisationKind,
     OrganisationQuota,
 )
+from conference.extensions import db
+from conference.registration.models import Registration, Status
+from conference.workshops.models import WorkshopSeat
 
 # --- queries ------------------------------------------------------------------------------------
 
@@ -49,8 +58,6 @@ def carrier_overview(congress: Congress | None) -> list[CarrierRow]:
     registrations: dict[int, int] = {}
     quotas: dict[int, tuple[int, int]] = {}
     if congress is not None:
-        from conference.registration.models import Registration, Status
-
         registrations = dict(
             db.session.execute(
                 select(Registration.carrier_id, func.count())
@@ -446,8 +453,6 @@ def apply_import(data: bytes, *, actor) -> ImportPreview:
 
 def unmapped_organisations(congress: Congress) -> list[tuple[str, int]]:
     """Free-text organisations given at registration, with how many registrations gave each."""
-    from conference.registration.models import Registration
-
     text = func.lower(func.trim(Registration.organisation_other))
     rows = db.session.execute(
         select(func.min(Registration.organisation_other), func.count())
@@ -529,8 +534,6 @@ def map_free_text(
 ) -> int:
     """Give every registration of the congress that typed ``text`` (case and spaces ignored)
     the chosen carrier (and local structure). Returns how many moved."""
-    from conference.registration.models import Registration
-
     if local_structure is not None and local_structure.carrier_id != carrier.id:
         raise Invalid(_("The local structure does not belong to this carrier organisation."))
     wanted = text.strip().lower()
@@ -568,8 +571,6 @@ def merge_carriers(source: CarrierOrganisation, target: CarrierOrganisation, *, 
     Registrations, users and local structures move over (a local structure of the same name
     is merged too); quotas of the same congress are added up. Returns the moved counts.
     """
-    from conference.registration.models import Registration
-
     if source.id == target.id:
         raise Invalid(_("Please choose two different organisations."))
     counts = {"registrations": 0, "local_structures": 0, "users": 0, "quotas": 0}
@@ -657,17 +658,7 @@ class PortalPerson:
 
 
 def portal_people(congress: Congress, carrier: CarrierOrganisation) -> list[PortalPerson]:
-    """The carrier's people at a congress: four queries whatever their number.
-
-    Imports of higher areas' models stay inside the function: organisations sits below them.
-    """
-    from sqlalchemy.orm import joinedload, selectinload
-
-    from conference.agenda.models import AgendaSession
-    from conference.checkin.models import CheckIn
-    from conference.registration.models import Registration
-    from conference.workshops.models import WorkshopSeat
-
+    """The carrier's people at a congress: four queries whatever their number."""
     registrations = list(
         db.session.execute(
             select(Registration)

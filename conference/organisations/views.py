@@ -5,25 +5,26 @@ from __future__ import annotations
 import base64
 import binascii
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
-from werkzeug.routing import BuildError
 
-from conference.accounts.access import roles_required
+from conference.accounts.access import can_visit, roles_required
 from conference.accounts.models import Role
+from conference.checkin import services as checkin
 from conference.core import collation
 from conference.core.congress import current_congress
-from conference.core.database import parse_int
+from conference.core.database import parse_int, transaction
 from conference.core.errors import DomainError, Invalid
 from conference.core.exports import table_response
 from conference.core.i18n import day_list
-from conference.core.web import can_visit
+from conference.core.models import CarrierOrganisation
 from conference.extensions import db
 from conference.organisations import forms, services
-from conference.organisations.models import CarrierOrganisation
+from conference.questions import registrations as registration_questions
+from conference.registration.labels import STATUS_LABELS, translated
 
 bp = Blueprint("organisations", __name__)
 
@@ -104,11 +105,11 @@ def create():
     form = _carrier_form()
     if form.validate_on_submit():
         try:
-            carrier = services.save_carrier(None, form.data, actor=current_user)
+            with transaction():
+                carrier = services.save_carrier(None, form.data, actor=current_user)
         except DomainError as error:
             form.name.errors.append(error.message)
         else:
-            db.session.commit()
             flash(_("The carrier organisation was created."), "success")
             return redirect(url_for(".detail", carrier_id=carrier.id))
     return render_template("organisations/edit.html", form=form, carrier=None), (
@@ -125,12 +126,11 @@ def detail(carrier_id: int):
         return _detail_page(carrier, form=form, status=200)
     if form.validate_on_submit():
         try:
-            services.save_carrier(carrier, form.data, actor=current_user)
+            with transaction():
+                services.save_carrier(carrier, form.data, actor=current_user)
         except DomainError as error:
-            db.session.rollback()
             form.name.errors.append(error.message)
             return _detail_page(carrier, form=form, status=error.status)
-        db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for(".detail", carrier_id=carrier.id), 303)
     return _detail_page(carrier, form=form)
@@ -144,6 +144,7 @@ def _detail_page(carrier, *, form=None, local_form=None, quota_form=None, status
         "organisations/detail.html",
         carrier=carrier,
         congress=congress,
+        checked_in=checkin.checked_in_of_carrier(carrier.id, congress) if congress else 0,
         form=form or _carrier_form(carrier, formdata=None),
         row=row,
         local_form=local_form or forms.LocalStructureForm(formdata=None),
@@ -159,14 +160,17 @@ def add_local_structure(carrier_id: int):
     if not form.validate_on_submit():
         return _detail_page(carrier, local_form=form)
     try:
-        services.add_local_structure(
-            carrier, form.name.data, form.city.data or "", form.state.data or "", actor=current_user
-        )
+        with transaction():
+            services.add_local_structure(
+                carrier,
+                form.name.data,
+                form.city.data or "",
+                form.state.data or "",
+                actor=current_user,
+            )
     except DomainError as error:
-        db.session.rollback()
         form.name.errors.append(error.message)
         return _detail_page(carrier, local_form=form, status=error.status)
-    db.session.commit()
     flash(_("The local structure was added."), "success")
     return redirect(url_for(".detail", carrier_id=carrier.id), 303)
 
@@ -185,12 +189,11 @@ def set_quota(carrier_id: int):
         ]
         return _detail_page(carrier, quota_form=form)
     try:
-        services.set_quota(congress, carrier, form.quota.data, actor=current_user)
+        with transaction():
+            services.set_quota(congress, carrier, form.quota.data, actor=current_user)
     except DomainError as error:
-        db.session.rollback()
         form.quota.errors.append(error.message)
         return _detail_page(carrier, quota_form=form, status=error.status)
-    db.session.commit()
     flash(_("The quota was saved."), "success")
     return redirect(url_for(".detail", carrier_id=carrier.id), 303)
 
@@ -207,8 +210,8 @@ def import_csv():
             data = base64.b64decode(confirm.data.data, validate=True)
         except (binascii.Error, ValueError):
             abort(400)
-        preview = services.apply_import(data, actor=current_user)
-        db.session.commit()
+        with transaction():
+            preview = services.apply_import(data, actor=current_user)
         flash(
             _(
                 "Imported: %(new)s new, %(updated)s updated carrier organisations, "
@@ -255,10 +258,10 @@ def mapping():
         if not form.validate_on_submit():
             raise Invalid(_("Please choose where these registrations belong."))
         carrier, structure = services.resolve_target(form.target.data, choices)
-        moved = services.map_free_text(
-            congress, form.text.data, carrier, structure, actor=current_user
-        )
-        db.session.commit()
+        with transaction():
+            moved = services.map_free_text(
+                congress, form.text.data, carrier, structure, actor=current_user
+            )
         flash(
             ngettext(
                 "%(num)d registration now belongs to %(name)s.",
@@ -290,8 +293,8 @@ def merge():
         raise Invalid(_("Please choose two organisations."))
     source = services.get_carrier(form.source.data)
     target = services.get_carrier(form.target.data)
-    counts = services.merge_carriers(source, target, actor=current_user)
-    db.session.commit()
+    with transaction():
+        counts = services.merge_carriers(source, target, actor=current_user)
     flash(
         _(
             "Merged into %(name)s: %(registrations)s registrations, %(locals)s local structures, "
@@ -322,10 +325,6 @@ def _portal_carrier():
 
 
 def _status_labels() -> dict[str, str]:
-    # The portal lists registrations; their words come from the registration area (function
-    # local, like the registration imports of organisations/services.py: it is the lower area).
-    from conference.registration.labels import STATUS_LABELS, translated
-
     return translated(STATUS_LABELS)
 
 
@@ -350,15 +349,18 @@ def portal():
         answers=answers,
         statuses=_status_labels(),
         organisation_arg=carrier.id if current_user.role != Role.COORDINATOR else None,
-        badges_url=_badges_url(carrier.id),
+        badges_url=(
+            url_for("badges.organisation_pdf", organisation=carrier.id)
+            if can_visit("badges.organisation_pdf")
+            else None
+        ),
+        checked_in=checkin.checked_in_of_carrier(carrier.id, congress) if congress else 0,
         quota=services.quota_of(congress, carrier.id),
     )
 
 
 def _portal_answers(congress, people, *, for_page: bool):
     """The answers to the questions marked "visible to coordinators", a column each."""
-    from conference.questions import registrations as registration_questions
-
     if congress is None:
         return [], {}
     return registration_questions.table(
@@ -367,25 +369,6 @@ def _portal_answers(congress, people, *, for_page: bool):
         audience=registration_questions.COORDINATOR,
         for_page=for_page,
     )
-
-
-def _badges_url(carrier_id: int) -> str | None:
-    """The badges area's per-organisation download, whatever it names its parameter."""
-    endpoint = "badges.organisation_pdf"
-    if not can_visit(endpoint):
-        return None
-    rules = current_app.url_map.iter_rules(endpoint)
-    arguments = next(iter(rules)).arguments
-    if len(arguments) == 1:
-        values = {next(iter(arguments)): carrier_id}
-    elif not arguments:
-        values = {"organisation": carrier_id}
-    else:
-        return None
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
 
 
 @bp.get("/portal/export.<fmt>")

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from conference.accounts.access import current_actor, roles_required
 from conference.accounts.models import Role
 from conference.core.congress import current_congress_or_404
+from conference.core.database import transaction
 from conference.core.errors import DomainError, NotFound
 from conference.core.models import Congress
 from conference.core.time import utcnow
@@ -124,15 +125,14 @@ def admin_new(congress_id: int):
     problem = None
     if form.validate_on_submit():
         try:
-            question = services.save_question(
-                congress, form.data_for_service(), actor=_actor(), now=utcnow()
-            )
+            with transaction():
+                question = services.save_question(
+                    congress, form.data_for_service(), actor=_actor(), now=utcnow()
+                )
+                question_id = question.id
         except DomainError as error:
-            db.session.rollback()
             problem = _show_refusal(form, error)
         else:
-            question_id = question.id
-            db.session.commit()
             flash(_("The question has been added."), "success")
             return redirect(_list_url(congress.id, f"question-{question_id}"), 303)
     status = 400 if request.method == "POST" else 200
@@ -156,15 +156,14 @@ def admin_edit(congress_id: int, question_id: int):
     problem = None
     if form.validate_on_submit():
         try:
-            services.save_question(
-                congress, form.data_for_service(), question=question, actor=_actor(), now=utcnow()
-            )
+            with transaction():
+                services.save_question(
+                    congress, form.data_for_service(), question=question, actor=_actor(), now=utcnow()
+                )
         except DomainError as error:
-            db.session.rollback()
             question = services.question_of(congress.id, question_id)
             problem = _show_refusal(form, error)
         else:
-            db.session.commit()
             flash(_("The question has been saved."), "success")
             return redirect(_list_url(congress.id, f"question-{question_id}"), 303)
     status = 400 if request.method == "POST" else 200
@@ -179,8 +178,8 @@ def admin_move(congress_id: int, question_id: int):
     direction = request.form.get("direction")
     if direction not in ("up", "down"):
         abort(400)
-    services.move_question(question, direction, actor=_actor())
-    db.session.commit()
+    with transaction():
+        services.move_question(question, direction, actor=_actor())
     return redirect(_list_url(congress_id, f"question-{question_id}"), 303)
 
 
@@ -190,12 +189,11 @@ def admin_delete(congress_id: int, question_id: int):
     question = services.question_of(_congress(congress_id).id, question_id)
     text = question.text(_language())
     try:
-        outcome = services.remove_question(question, actor=_actor(), now=utcnow())
+        with transaction():
+            outcome = services.remove_question(question, actor=_actor(), now=utcnow())
     except DomainError as error:
-        db.session.rollback()
         flash(error.message, "error")
         return redirect(_list_url(congress_id, f"question-{question_id}"), 303)
-    db.session.commit()
     if outcome == "archived":
         flash(
             _(
@@ -214,8 +212,8 @@ def admin_delete(congress_id: int, question_id: int):
 @roles_required(*ORGANISERS)
 def admin_restore(congress_id: int, question_id: int):
     question = services.question_of(_congress(congress_id).id, question_id)
-    dropped = services.restore_question(question, actor=_actor())
-    db.session.commit()
+    with transaction():
+        dropped = services.restore_question(question, actor=_actor())
     flash(_("The question is asked again, at the end of the list."), "success")
     if dropped:
         flash(

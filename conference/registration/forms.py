@@ -36,7 +36,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 def _valid_email(form, field):
     """The same check as the service (email-validator), so the message sits beside the field."""
-    from conference.registration.services import InvalidRegistration, normalise_email
+    from conference.registration.rules import InvalidRegistration, normalise_email
 
     try:
         normalise_email(field.data or "")

@@ -4,7 +4,7 @@ exports, PDFs, badges, the door and the dashboard show the same words.
 The msgids are English; the German catalogue carries the programme's inclusive forms
 ("Pat:in", "Mentor:in", "Lots:in", ...). Use ``label(ROLE_LABELS, value)`` in code,
 ``translated(ROLE_LABELS)`` for a dict in the current language and ``choices(ROLE_LABELS)`` for
-form choices. Exports use them in the export's language (the language of the page it is
+form choices (``core/labels.py``). Exports use them in the export's language (the language of the page it is
 downloaded from).
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from conference.core.labels import choices, label, translated  # noqa: F401 - re-exported
 from conference.registration.models import BadgeRole, Diet, ProgrammeRole, Sector, Status
 
 ROLE_LABELS = {
@@ -78,20 +79,3 @@ NEED_LABELS = {
     "sign_language": _l("Sign-language interpretation"),
     "induction_loop": _l("Induction loop"),
 }
-
-
-def label(labels: dict, value: str | None) -> str:
-    """The translated label of a stored value; the raw value if it is unknown."""
-    if value is None:
-        return ""
-    found = labels.get(value)
-    return str(found) if found is not None else str(value)
-
-
-def choices(labels: dict) -> list[tuple[str, str]]:
-    return [(str(key), text) for key, text in labels.items()]
-
-
-def translated(labels: dict) -> dict[str, str]:
-    """The table with its texts in the current language."""
-    return {str(key): str(text) for key, text in labels.items()}

@@ -72,3 +72,15 @@ def preview_sample(congress_id: int, query: str) -> Sample | None:
         label=f"{registration.full_name} ({registration.email})",
         values=person_values(registration),
     )
+
+
+def send_mail(registration: Registration, kind: str, **context) -> None:
+    """Queue one of the registration mails in the registrant's language, in the edition's
+    words. The ticket and calendar of confirmed/promoted mails are attached at delivery
+    (``attendee/mail.py``)."""
+    congress = registration.congress or db.session.get(Congress, registration.congress_id)
+    send(registration, kind, congress=congress, **context)
+
+
+def confirm_url(registration: Registration) -> str:
+    return external_url("registration.confirm", token=registration.confirm_token)

@@ -18,11 +18,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.core.collation import name_key
-from conference.core.models import Congress
+from conference.core.models import CarrierOrganisation, Congress, LocalStructure
 from conference.core.time import UTCDateTime, utcnow
 from conference.core.tokens import new_token
 from conference.extensions import db
-from conference.organisations.models import CarrierOrganisation, LocalStructure
 
 
 class Status(StrEnum):

@@ -13,30 +13,27 @@ from flask_babel import ngettext, pgettext
 from conference.accounts.access import current_actor, public, roles_required
 from conference.accounts.models import Role
 from conference.core.congress import (
-    congress_or_current,
+    congress_or_staff,
     current_congress,
     current_congress_or_404,
+    staff_congress,
 )
 from conference.core.csvimport import CsvProblem
-from conference.core.database import parse_int
+from conference.core.database import parse_int, transaction
 from conference.core.errors import DomainError
 from conference.core.exports import table_response
+from conference.core.http import field_error
 from conference.core.i18n import day_list
-from conference.core.signals import collect_manage_sections
 from conference.core.time import utcnow
 from conference.extensions import db, limiter
 from conference.questions import registrations as registration_questions
 from conference.registration import services
 from conference.registration.forms import (
     ActionForm,
-    CancelForm,
-    DaysForm,
     ImportConfirmForm,
     ImportUploadForm,
     LostLinkForm,
-    ManageForm,
     RegistrationForm,
-    StaffEditForm,
     StaffRegistrationForm,
 )
 from conference.registration.labels import (
@@ -75,16 +72,7 @@ def _labels():
     }
 
 
-def _field_error(form, error: DomainError) -> bool:
-    """Show a service refusal beside its field; False if it belongs to no field of the form."""
-    name = error.details.get("field")
-    field = getattr(form, name, None) if name else None
-    if field is None:
-        return False
-    field.errors = (
-        [*field.errors, error.message] if isinstance(field.errors, list) else [error.message]
-    )
-    return True
+_field_error = field_error
 
 
 # --- public sign-up -----------------------------------------------------------------------------
@@ -111,20 +99,21 @@ def register():
             return redirect(url_for(".submitted"))
         try:
             # A registered address gets its link by mail and the same answer as a new one.
-            services.sign_up(
-                congress,
-                {**form.person_data(), "email": form.email.data},
-                form.chosen_days(),
-                services.Consent(data_processing=form.consent.data, photo=form.photo_consent.data),
-                now=now,
-                answers=answers,
-            )
+            with transaction():
+                services.sign_up(
+                    congress,
+                    {**form.person_data(), "email": form.email.data},
+                    form.chosen_days(),
+                    services.Consent(
+                        data_processing=form.consent.data, photo=form.photo_consent.data
+                    ),
+                    now=now,
+                    answers=answers,
+                )
         except services.InvalidRegistration as error:
-            db.session.rollback()
             if not _field_error(form, error):
                 raise
         else:
-            db.session.commit()
             return redirect(url_for(".submitted"))
     status = 400 if request.method == "POST" else 200
     return (
@@ -133,7 +122,7 @@ def register():
     )
 
 
-def _answers(congress_id: int, audience: str, registration_id: int | None = None):
+def answer_form(congress_id: int, audience: str, registration_id: int | None = None):
     """The edition's questions for this form: as sent (POST) or as stored."""
     return registration_questions.answer_form(
         congress_id,
@@ -141,6 +130,9 @@ def _answers(congress_id: int, audience: str, registration_id: int | None = None
         registration_id=registration_id,
         formdata=request.form if request.method == "POST" else None,
     )
+
+
+_answers = answer_form
 
 
 @bp.get("/register/submitted")
@@ -156,14 +148,13 @@ def confirm(token: str):
     """GET shows a button, POST confirms: mail scanners that prefetch links confirm nothing."""
     congress = current_congress()
     now = utcnow()
-    registration = services.by_confirm_token(token)
-    expired = bool(registration.confirm_expires_at and now >= registration.confirm_expires_at)
+    _registration, expired = services.confirmation_link(token, now=now)
     form = ActionForm()
     if request.method == "POST" and not expired:
         if not form.validate_on_submit():
             abort(400)
-        manage_token = services.confirm(token, now=now).manage_token
-        db.session.commit()
+        with transaction():
+            manage_token = services.confirm(token, now=now).manage_token
         return redirect(url_for(".manage", token=manage_token, welcome=1))
     return render_template(
         "registration/confirm.html",
@@ -178,8 +169,8 @@ def confirm(token: str):
 @public
 @limiter.limit("5/minute;20/hour")
 def renew_link(token: str):
-    services.renew_expired_link(token, now=utcnow())
-    db.session.commit()
+    with transaction():
+        services.renew_expired_link(token, now=utcnow())
     flash(_("We have sent you a new confirmation link. It is valid for 48 hours."), "success")
     return redirect(url_for(".submitted"))
 
@@ -191,8 +182,8 @@ def lost_link():
     congress = current_congress_or_404()
     form = LostLinkForm()
     if form.validate_on_submit():
-        services.send_lost_link(congress, form.email.data, now=utcnow())
-        db.session.commit()
+        with transaction():
+            services.send_lost_link(congress, form.email.data, now=utcnow())
         # The same answer whether or not the address is registered.
         flash(
             _(
@@ -207,161 +198,6 @@ def lost_link():
 
 
 # --- self-service ---------------------------------------------------------------------------------
-
-
-def manage_page(registration: Registration, *, status: int = 200, **section_context):
-    """The manage page as it is, for another area's form that failed on it: the page is shown
-    again in place, and ``section_context`` reaches the areas' sections."""
-    return _manage_page(registration, status=status, section_context=section_context)
-
-
-def _manage_page(
-    registration: Registration,
-    form=None,
-    days_form=None,
-    status: int = 200,
-    section_context: dict | None = None,
-    answers_form=None,
-):
-    if form is None:
-        form = ManageForm(formdata=None)
-        form.setup(services.carriers_with_locals(None))
-        form.fill_from(registration)
-        form.photo_consent.data = registration.photo_consent_at is not None
-    if days_form is None:
-        days_form = DaysForm(formdata=None)
-        days_form.setup_days(registration.congress)
-        days_form.days.data = [d.day.isoformat() for d in registration.days]
-    return (
-        render_template(
-            "registration/manage.html",
-            registration=registration,
-            congress=registration.congress,
-            form=form,
-            days_form=days_form,
-            position=services.waitlist_position(registration),
-            sections=collect_manage_sections(registration, **(section_context or {})),
-            welcome=request.args.get("welcome") == "1",
-            **_manage_answers(registration, answers_form),
-        ),
-        status,
-    )
-
-
-def _manage_answers(registration: Registration, answers_form=None) -> dict:
-    """The questions on the manage page: a form while registration is open, else the answers
-    to read."""
-    congress = registration.congress
-    if registration.status != Status.CANCELLED and congress.registration_open(utcnow()):
-        if answers_form is None:
-            answers_form = registration_questions.answer_form(
-                congress.id, audience=registration_questions.ATTENDEE, registration_id=registration.id
-            )
-        return {"answers_form": answers_form, "answers": []}
-    answers = registration_questions.answers_of(
-        registration.id, congress.id, audience=registration_questions.ATTENDEE
-    )
-    return {"answers_form": None, "answers": answers}
-
-
-@bp.post("/r/<token>/answers")
-@public
-def manage_answers(token: str):
-    """The attendee's answers to the edition's questions, while registration is open."""
-    registration = services.by_manage_token(token)
-    if registration.status == Status.CANCELLED:
-        raise services.RegistrationClosed(
-            _("This registration is cancelled, so its answers can no longer be changed.")
-        )
-    if not registration.congress.registration_open(utcnow()):
-        raise services.RegistrationClosed(
-            _("Registration is closed, so the answers can no longer be changed.")
-        )
-    answers = _answers(
-        registration.congress_id, registration_questions.ATTENDEE, registration.id
-    )
-    if not answers.valid:
-        return _manage_page(registration, answers_form=answers, status=400)
-    registration_questions.save_answers(registration, answers, actor="attendee")
-    db.session.commit()
-    flash(_("Your answers have been saved."), "success")
-    return redirect(url_for(".manage", token=token, _anchor="answers"))
-
-
-@bp.route("/r/<token>", methods=["GET", "POST"])
-@public
-def manage(token: str):
-    registration = services.by_manage_token(token)
-    if request.method == "GET":
-        return _manage_page(registration)
-    if registration.status == Status.CANCELLED:
-        abort(409)
-    form = ManageForm()
-    form.setup(services.carriers_with_locals(None))
-    if form.validate_on_submit():
-        now = utcnow()
-        try:
-            services.update_registration(
-                registration, form.person_data(), now=now, actor="attendee"
-            )
-            services.set_photo_consent(
-                registration, form.photo_consent.data, now=now, actor="attendee"
-            )
-        except DomainError as error:
-            db.session.rollback()
-            registration = services.by_manage_token(token)
-            if not _field_error(form, error):
-                raise
-        else:
-            db.session.commit()
-            flash(_("Your changes have been saved."), "success")
-            return redirect(url_for(".manage", token=token))
-    return _manage_page(registration, form=form, status=400)
-
-
-@bp.post("/r/<token>/days")
-@public
-def manage_days(token: str):
-    registration = services.by_manage_token(token)
-    if registration.status == Status.CANCELLED:
-        abort(409)
-    form = DaysForm()
-    form.setup_days(registration.congress)
-    if form.validate_on_submit():
-        try:
-            services.change_days(registration, form.chosen_days(), now=utcnow(), actor="attendee")
-        except DomainError as error:
-            db.session.rollback()
-            registration = services.by_manage_token(token)
-            if not _field_error(form, error):
-                raise
-        else:
-            db.session.commit()
-            flash(_("Your days have been changed."), "success")
-            return redirect(url_for(".manage", token=token))
-    return _manage_page(registration, days_form=form, status=400)
-
-
-@bp.route("/r/<token>/cancel", methods=["GET", "POST"])
-@public
-def manage_cancel(token: str):
-    registration = services.by_manage_token(token)
-    form = CancelForm()
-    if registration.status != Status.CANCELLED and form.validate_on_submit():
-        services.cancel(registration, now=utcnow(), actor="attendee")
-        db.session.commit()
-        flash(_("Your registration has been cancelled."), "success")
-        return redirect(url_for(".manage", token=token))
-    status = 400 if request.method == "POST" else 200
-    return (
-        render_template(
-            "registration/cancel.html",
-            registration=registration,
-            congress=registration.congress,
-            form=form,
-        ),
-        status,
-    )
 
 
 # --- organisers -------------------------------------------------------------------------------------
@@ -407,7 +243,7 @@ def _filter_args(filters: services.Filters) -> dict:
 @bp.get("/admin/registrations")
 @roles_required(*STAFF)
 def admin_list():
-    congress = current_congress_or_404()
+    congress = staff_congress()
     actor = _actor()
     filters = _filters()
     page = services.search(congress, filters, actor)
@@ -463,7 +299,7 @@ def admin_export(fmt: str):
     number = None if raw is None else parse_int(raw)
     if raw is not None and number is None:
         abort(404)
-    congress = congress_or_current(number)
+    congress = congress_or_staff(number)
     actor = _actor()
     rows = services.export_rows(congress, _filters(), actor)
     # A column per question, headed by its text in the export's language.
@@ -507,7 +343,8 @@ def admin_export(fmt: str):
     )
 
 
-def _staff_form(form_class, registration=None):
+def staff_form(form_class, registration=None):
+    """The organisers' registration form, set up for the actor and the congress."""
     form = form_class() if request.method == "POST" else form_class(formdata=None)
     form.setup(services.carriers_with_locals(_actor()))
     congress = registration.congress if registration else current_congress_or_404()
@@ -520,7 +357,7 @@ def _staff_form(form_class, registration=None):
 def admin_new():
     congress = current_congress_or_404()
     actor = _actor()
-    form = _staff_form(StaffRegistrationForm)
+    form = staff_form(StaffRegistrationForm)
     answers = _answers(congress.id, registration_questions.audience_of(actor))
     if request.method == "GET":
         form.days.data = [value for value, _label in form.days.choices]
@@ -529,26 +366,27 @@ def admin_new():
     if form.validate_on_submit() and answers.valid:
         data = {**form.person_data(), "email": form.email.data}
         try:
-            services.check_scope(data, actor)
-            registration = services.register(
-                congress,
-                data,
-                form.chosen_days(),
-                services.Consent(data_processing=form.consent.data, photo=form.photo_consent.data),
-                now=utcnow(),
-                actor=actor,
-                source="staff",
-                confirmed=form.mode.data == "confirmed",
-                answers=answers,
-            )
+            with transaction():
+                services.check_scope(data, actor)
+                registration = services.register(
+                    congress,
+                    data,
+                    form.chosen_days(),
+                    services.Consent(
+                        data_processing=form.consent.data, photo=form.photo_consent.data
+                    ),
+                    now=utcnow(),
+                    actor=actor,
+                    source="staff",
+                    confirmed=form.mode.data == "confirmed",
+                    answers=answers,
+                )
+                registration_id = registration.id
+                waitlisted = _why_waitlisted(registration)
         except DomainError as error:
-            db.session.rollback()
             if not _field_error(form, error):
                 flash(error.message, "error")
         else:
-            registration_id = registration.id
-            waitlisted = _why_waitlisted(registration)
-            db.session.commit()
             flash(_("The registration has been added."), "success")
             if waitlisted:
                 flash(waitlisted, "warning")
@@ -618,109 +456,14 @@ def admin_detail(registration_id: int):
     )
 
 
-@bp.route("/admin/registrations/<int:registration_id>/edit", methods=["GET", "POST"])
-@roles_required(*STAFF)
-def admin_edit(registration_id: int):
-    actor = _actor()
-    registration = services.for_staff(registration_id, actor)
-    form = _staff_form(StaffEditForm, registration)
-    answers = _answers(
-        registration.congress_id, registration_questions.audience_of(actor), registration.id
-    )
-    if request.method == "GET":
-        form.fill_from(registration)
-        form.days.data = [d.day.isoformat() for d in registration.days]
-    if form.validate_on_submit() and answers.valid:
-        try:
-            services.staff_edit(
-                registration, form.person_data(), form.chosen_days(), now=utcnow(), actor=actor
-            )
-            registration_questions.save_answers(registration, answers, actor=actor)
-        except DomainError as error:
-            db.session.rollback()
-            registration = services.for_staff(registration_id, actor)
-            if not _field_error(form, error):
-                flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("The changes have been saved."), "success")
-            return redirect(url_for(".admin_detail", registration_id=registration_id))
-    status = 400 if request.method == "POST" else 200
-    return render_template(
-        "registration/admin_form.html",
-        form=form,
-        congress=registration.congress,
-        registration=registration,
-        answers=answers,
-    ), status
-
-
-@bp.post("/admin/registrations/<int:registration_id>/<action>")
-@roles_required(*STAFF)
-def admin_action(registration_id: int, action: str):
-    actor = _actor()
-    registration = services.for_staff(registration_id, actor)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    if action not in ("cancel", "promote", "resend"):
-        abort(404)
-    back = redirect(url_for(".admin_detail", registration_id=registration_id), 303)
-    if action == "cancel" and request.form.get("confirmed") != "yes":
-        # Cancelling mails the person and gives the seat away: ask once (works without JS).
-        return redirect(url_for(".admin_cancel", registration_id=registration_id), 303)
-    now = utcnow()
-    try:
-        if action == "cancel":
-            held_a_seat = registration.status == Status.CONFIRMED
-            moved_up = services.cancel(registration, now=now, actor=actor)
-            message = _("The registration of %(name)s has been cancelled.", name=registration.full_name)
-            if moved_up:
-                message += " " + _(
-                    "Moved up from the waiting list and informed: %(names)s.",
-                    names=", ".join(r.full_name for r in moved_up),
-                )
-            elif held_a_seat:
-                message += " " + _("Nobody on the waiting list could move up; the seat is free.")
-        elif action == "promote":
-            services.move_from_waitlist(registration, now=now, actor=actor)
-            message = _("The person has been moved from the waiting list and informed.")
-        else:
-            services.resend(registration, now=now, actor=actor)
-            message = _("The e-mail has been sent again.")
-    except DomainError as error:
-        # The reason stands on the page the organiser came from, not on an error page.
-        db.session.rollback()
-        flash(error.message, "error")
-        return back
-    db.session.commit()
-    flash(message, "success")
-    return back
-
-
-@bp.get("/admin/registrations/<int:registration_id>/cancel/confirm")
-@roles_required(*STAFF)
-def admin_cancel(registration_id: int):
-    registration = services.for_staff(registration_id, _actor())
-    if registration.status == Status.CANCELLED:
-        flash(_("This registration is cancelled already."), "error")
-        return redirect(url_for(".admin_detail", registration_id=registration_id), 303)
-    return render_template(
-        "registration/admin_cancel.html",
-        registration=registration,
-        congress=registration.congress,
-        waiting=services.status_counts(registration.congress, None).get(Status.WAITLISTED, 0),
-        action_form=ActionForm(),
-    )
-
-
 @bp.post("/admin/registrations/fill-from-waitlist")
 @roles_required(Role.ORGANISER)
 def admin_fill():
     congress = current_congress_or_404()
     if not ActionForm().validate_on_submit():
         abort(400)
-    promoted = services.promote(congress.id, now=utcnow(), actor=_actor(), limit=500)
-    db.session.commit()
+    with transaction():
+        promoted = services.promote(congress.id, now=utcnow(), actor=_actor(), limit=500)
     flash(_("%(n)s people moved up from the waiting list.", n=len(promoted)), "success")
     return redirect(url_for(".admin_list"))
 
@@ -735,7 +478,8 @@ def admin_import():
     if form.validate_on_submit():
         content = form.file.data.read()
         try:
-            rows = services.import_preview(congress, content, _actor())
+            with transaction():  # reads only; ends the transaction before the page renders
+                rows = services.import_preview(congress, content, _actor())
         except CsvProblem as problem:
             form.file.errors = [str(problem)]
         else:
@@ -744,7 +488,6 @@ def admin_import():
                 payload=base64.b64encode(content).decode(),
                 mode=form.mode.data,
             )
-        db.session.rollback()
     status = 400 if request.method == "POST" and rows is None else 200
     return render_template(
         "registration/admin_import.html",
@@ -779,23 +522,21 @@ def admin_import_commit():
     except (binascii.Error, ValueError):
         abort(400)
     try:
-        result = services.import_rows(
-            congress,
-            content,
-            only_if_all_valid=what == "all",
-            confirmed=form.mode.data == "confirmed",
-            now=utcnow(),
-            actor=_actor(),
-        )
+        with transaction():
+            result = services.import_rows(
+                congress,
+                content,
+                only_if_all_valid=what == "all",
+                confirmed=form.mode.data == "confirmed",
+                now=utcnow(),
+                actor=_actor(),
+            )
     except CsvProblem as problem:
-        db.session.rollback()
         flash(str(problem), "error")
         return redirect(url_for(".admin_import"))
     except DomainError as error:
-        db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for(".admin_import"))
-    db.session.commit()
     message = ngettext(
         "%(num)d registration imported.", "%(num)d registrations imported.", result.imported
     )

@@ -18,9 +18,9 @@ from sqlalchemy.orm import joinedload
 from conference.core import audit, collation
 from conference.core.errors import DomainError, Forbidden, Invalid, NotFound
 from conference.core.mail import external_url, unsolicited_mail_allowed
+from conference.core.models import CarrierOrganisation
 from conference.extensions import db
 from conference.mailtexts.services import person_values, queue_mail
-from conference.organisations.models import CarrierOrganisation
 from conference.registration import services as registration_services
 from conference.registration.models import Registration, Status
 from conference.reports.models import ContactRequest, DirectoryProfile

@@ -228,6 +228,14 @@ def erase_registration(registration: Registration, *, actor, now: datetime) -> N
     db.session.flush()
 
 
+def set_retention(congress: Congress, months: int, *, actor) -> None:
+    """How many months after the congress its personal data are anonymised; audited."""
+    old = congress.retention_months
+    congress.retention_months = months
+    audit.record("congress.retention_changed", congress, actor=actor, old=old, new=months)
+    db.session.flush()
+
+
 def purge_scan_answers(now: datetime, *, kept: timedelta, dry_run: bool = False) -> int:
     """Delete the remembered scan answers older than ``kept``; returns how many.
 

@@ -13,12 +13,12 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from conference.agenda.models import AgendaSession, Room, SessionKind, SessionStatus
 from conference.checkin.models import CheckIn, Checkpoint
+from conference.core.charts import bar_chart, line_chart
 from conference.core.errors import DomainError
 from conference.core.i18n import day_list
-from conference.core.models import Congress
+from conference.core.models import CarrierOrganisation, Congress, LocalStructure
 from conference.core.time import at_local
 from conference.extensions import db
-from conference.organisations.models import CarrierOrganisation, LocalStructure
 from conference.questions import registrations as registration_questions
 from conference.registration.labels import DIET_LABELS, ROLE_LABELS, SECTOR_LABELS, translated
 from conference.registration.models import (
@@ -27,7 +27,6 @@ from conference.registration.models import (
     RegistrationDay,
     Status,
 )
-from conference.reports.charts import bar_chart, line_chart
 from conference.workshops.models import WaitlistEntry
 
 
@@ -572,20 +571,6 @@ def certificate_for(registration: Registration, now: datetime) -> Attendance:
             _("We have no check-in for you, so we cannot certify your attendance.")
         )
     return found[0]
-
-
-def checked_in_of_carrier(carrier_id: int, congress: Congress | None = None) -> int:
-    """How many people of a carrier have checked in at the (current) congress: one query."""
-    from conference.core.congress import current_congress
-
-    congress = congress or current_congress()
-    if congress is None:
-        return 0
-    return db.session.execute(
-        select(func.count(func.distinct(CheckIn.registration_id)))
-        .join(Registration, Registration.id == CheckIn.registration_id)
-        .where(Registration.congress_id == congress.id, Registration.carrier_id == carrier_id)
-    ).scalar_one()
 
 
 def organisation_attendances(congress: Congress, carrier_id: int) -> list[Attendance]:

@@ -24,9 +24,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from conference.accounts.access import api_roles, public, roles_required
 from conference.accounts.models import Role
-from conference.core import audit, signals
-from conference.core.congress import congress_or_current, current_congress_or_404
-from conference.core.database import parse_int
+from conference.core import audit
+from conference.core.congress import congress_or_staff, current_congress_or_404
+from conference.core.database import parse_int, transaction
 from conference.core.errors import DomainError, Invalid
 from conference.core.exports import table_response
 from conference.core.models import Congress
@@ -36,18 +36,20 @@ from conference.extensions import db
 from conference.organisations import services as organisations
 from conference.registration.models import Registration
 from conference.reports import directory, forms, privacy, services
+from conference.surveys import views as surveys
 
 bp = Blueprint("reports", __name__, cli_group=None)
 
 
 def _congress_arg():
+    """``?congress=<id>``, else the edition the staff member works on (``staff_congress``)."""
     raw = request.args.get("congress")
     if raw is None:
-        return congress_or_current(None)
+        return congress_or_staff(None)
     number = parse_int(raw)
     if number is None:
         raise Invalid(_("The congress must be given by its number."), code="invalid_congress")
-    return congress_or_current(number)
+    return congress_or_staff(number)
 
 
 @bp.get("/api/v1/stats")
@@ -133,7 +135,7 @@ def funder_report():
         programme=current_app.config["PROGRAMME_NAME"],
         funder=current_app.config["FUNDER_NAME"],
         top=services.CHART_ROWS,
-        sections=signals.collect_funder_sections(congress),
+        sections=[section for section in (surveys.funder_section(congress),) if section],
         generated_at=utcnow(),
     )
     return _pdf(pdf, f"bericht-{congress.slug}.pdf")
@@ -169,14 +171,7 @@ def organisation_certificates(carrier_id: int):
     return _pdf(pdf, f"teilnahmebescheinigungen-{carrier.id}.pdf")
 
 
-@bp.app_context_processor
-def _certificate_helpers():
-    """Pages of lower areas (an organisation, the portal) offer the certificates only when
-    there is something to certify: how many of a carrier have checked in."""
-    return {"checked_in_of_carrier": services.checked_in_of_carrier}
-
-
-def certificate_section(registration, **_kwargs):
+def certificate_section(registration) -> Markup | None:
     """The manage page's download link, once the congress is over and the person came."""
     now = utcnow()
     if registration.anonymised_at is not None or not services.congress_over(
@@ -185,15 +180,14 @@ def certificate_section(registration, **_kwargs):
         return None
     if not services.attendances([registration]):
         return None
-    return 40, Markup(
-        render_template("reports/_manage_certificate.html", registration=registration)
-    )
+    return Markup(render_template("reports/_manage_certificate.html", registration=registration))
 
 
-def directory_section(registration, **_kwargs):
+def directory_section(registration) -> Markup | None:
+    """The manage page's directory entry (confirmed people only)."""
     if registration.status != "confirmed" or registration.anonymised_at is not None:
         return None
-    return 50, Markup(
+    return Markup(
         render_template(
             "reports/_manage_directory.html",
             registration=registration,
@@ -202,9 +196,6 @@ def directory_section(registration, **_kwargs):
         )
     )
 
-
-signals.manage_sections.connect(certificate_section)
-signals.manage_sections.connect(directory_section)
 
 
 # --- networking directory ----------------------------------------------------------------------
@@ -246,8 +237,8 @@ def directory_opt_in(token: str):
     form = forms.DirectoryProfileForm()
     if not form.validate_on_submit():
         raise Invalid(_("Please check region and topics (at most 100 and 500 characters)."))
-    directory.opt_in(registration, form.region.data or "", form.topics.data or "", now=utcnow())
-    db.session.commit()
+    with transaction():
+        directory.opt_in(registration, form.region.data or "", form.topics.data or "", now=utcnow())
     flash(_("You are listed in the attendee directory."), "success")
     return redirect(url_for(".directory", token=token), 303)
 
@@ -259,8 +250,8 @@ def directory_opt_out(token: str):
     form = forms.DirectoryProfileForm()
     if not form.validate_on_submit():
         abort(400)
-    directory.opt_out(registration)
-    db.session.commit()
+    with transaction():
+        directory.opt_out(registration)
     flash(_("Your entry was removed from the attendee directory."), "success")
     if _has_manage():
         return redirect(url_for("registration.manage", token=token), 303)
@@ -286,19 +277,18 @@ def directory_contact(token: str, profile_id: int):
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                directory.send_contact_request(
-                    registration,
-                    profile_id,
-                    form.message.data,
-                    share_email=form.share_email.data,
-                    now=utcnow(),
-                )
+                with transaction():
+                    directory.send_contact_request(
+                        registration,
+                        profile_id,
+                        form.message.data,
+                        share_email=form.share_email.data,
+                        now=utcnow(),
+                    )
             except DomainError as error:
-                db.session.rollback()
                 form.message.errors.append(error.message)
                 status = error.status
             else:
-                db.session.commit()
                 flash(_("Your message was sent to %(name)s.", name=entry.name), "success")
                 return redirect(url_for(".directory", token=token), 303)
         else:
@@ -360,16 +350,8 @@ def privacy_retention():
     form = forms.RetentionForm()
     if not form.validate_on_submit():
         raise Invalid(_("Please give a number of months between 1 and 240."))
-    old = congress.retention_months
-    congress.retention_months = form.retention_months.data
-    audit.record(
-        "congress.retention_changed",
-        congress,
-        actor=current_user,
-        old=old,
-        new=congress.retention_months,
-    )
-    db.session.commit()
+    with transaction():
+        privacy.set_retention(congress, form.retention_months.data, actor=current_user)
     flash(_("The retention period was saved."), "success")
     return redirect(url_for(".privacy_home"), 303)
 
@@ -389,9 +371,9 @@ def privacy_export(registration_id: int):
     ).scalar_one_or_none()
     if registration is None:
         abort(404)
-    audit.record("registration.exported", registration, actor=current_user)
-    data = privacy.export_registration(registration)
-    db.session.commit()
+    with transaction():
+        audit.record("registration.exported", registration, actor=current_user)
+        data = privacy.export_registration(registration)
     return Response(
         json.dumps(data, ensure_ascii=False, indent=2),
         mimetype="application/json",
@@ -415,8 +397,8 @@ def privacy_erase(registration_id: int):
     if request.method == "POST":
         if form.validate_on_submit():
             name = registration.full_name
-            privacy.erase_registration(registration, actor=current_user, now=utcnow())
-            db.session.commit()
+            with transaction():
+                privacy.erase_registration(registration, actor=current_user, now=utcnow())
             flash(
                 _(
                     "The personal data of %(name)s were erased; the statistics stay.",
@@ -504,6 +486,7 @@ def audit_log():
     "retention setting).",
 )
 @click.option("--dry-run", is_flag=True, help="Only show what would be anonymised.")
+@transaction()
 def anonymise_command(months: int | None, dry_run: bool):
     """Anonymise personal data of past congresses, keeping their statistics; purge stored scan
     answers older than SCAN_ANSWERS_KEPT_DAYS. Run it daily."""
@@ -515,8 +498,6 @@ def anonymise_command(months: int | None, dry_run: bool):
         click.echo(f"{verb} {scans} stored scan answers older than {kept.days} days.")
     due = privacy.congresses_due(months, now.date())
     if not due:
-        if not dry_run:
-            db.session.commit()
         click.echo("Nothing to anonymise.")
         return
     for congress, count in due:
@@ -527,5 +508,3 @@ def anonymise_command(months: int | None, dry_run: bool):
         else:
             done = privacy.anonymise_congress(congress, now=now, actor="cli")
             click.echo(f"Anonymised {done} registrations of {congress.title} ({congress.slug}).")
-    if not dry_run:
-        db.session.commit()

@@ -12,14 +12,13 @@ from markupsafe import Markup
 
 from conference.accounts.access import public, roles_required
 from conference.accounts.models import Role
-from conference.core import signals
+from conference.core.charts import bar_chart
+from conference.core.database import transaction
 from conference.core.errors import DomainError
 from conference.core.exports import table_response
 from conference.core.time import utcnow
 from conference.editions.services import edition_or_404
-from conference.extensions import db
 from conference.registration import services as registrations
-from conference.reports.charts import bar_chart
 from conference.surveys import services
 from conference.surveys.forms import (
     ActionForm,
@@ -87,20 +86,19 @@ def builder(congress_id: int):
     if not form.validate_on_submit():
         return _builder(congress, form, status=400)
     try:
-        services.save_settings(
-            congress,
-            anonymous=bool(form.anonymous.data),
-            closes_on=form.closes_on.data,
-            intro_de=(form.intro_de.data or "").strip(),
-            intro_en=(form.intro_en.data or "").strip(),
-            actor=_actor(),
-        )
+        with transaction():
+            services.save_settings(
+                congress,
+                anonymous=bool(form.anonymous.data),
+                closes_on=form.closes_on.data,
+                intro_de=(form.intro_de.data or "").strip(),
+                intro_en=(form.intro_en.data or "").strip(),
+                actor=_actor(),
+            )
     except DomainError as error:
-        db.session.rollback()
         congress = edition_or_404(congress_id)
         _on_form(form, error)
         return _builder(congress, form, status=error.status)
-    db.session.commit()
     flash(_("The survey's settings were saved."), "success")
     return redirect(url_for(".builder", congress_id=congress_id), 303)
 
@@ -143,13 +141,12 @@ def question_new(congress_id: int):
     if not form.validate_on_submit():
         return _question_page(congress, form, status=400)
     try:
-        services.add_question(_survey_or_create(congress), form.question_input(), actor=_actor())
+        with transaction():
+            services.add_question(_survey_or_create(congress), form.question_input(), actor=_actor())
     except DomainError as error:
-        db.session.rollback()
         congress = edition_or_404(congress_id)
         _on_form(form, error)
         return _question_page(congress, form, status=error.status)
-    db.session.commit()
     flash(_("The question was added."), "success")
     return redirect(url_for(".builder", congress_id=congress_id, _anchor="questions"), 303)
 
@@ -176,14 +173,13 @@ def question_edit(congress_id: int, question_id: int):
     if not form.validate_on_submit():
         return _question_page(congress, form, question, status=400)
     try:
-        changed = services.update_question(question, form.question_input(), actor=_actor())
+        with transaction():
+            changed = services.update_question(question, form.question_input(), actor=_actor())
     except DomainError as error:
-        db.session.rollback()
         congress = edition_or_404(congress_id)
         question = _question(congress, question_id)
         _on_form(form, error)
         return _question_page(congress, form, question, status=error.status)
-    db.session.commit()
     flash(_("The question was saved.") if changed else _("Nothing was changed."), "success")
     return redirect(url_for(".builder", congress_id=congress_id, _anchor="questions"), 303)
 
@@ -196,12 +192,11 @@ def question_delete(congress_id: int, question_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        services.delete_question(question, actor=_actor())
+        with transaction():
+            services.delete_question(question, actor=_actor())
     except DomainError as error:
-        db.session.rollback()
         flash(error.message, "error")
     else:
-        db.session.commit()
         flash(_("The question was deleted."), "success")
     return redirect(url_for(".builder", congress_id=congress_id, _anchor="questions"), 303)
 
@@ -214,8 +209,8 @@ def question_move(congress_id: int, question_id: int):
     direction = request.form.get("direction")
     if not ActionForm().validate_on_submit() or direction not in ("up", "down"):
         abort(400)
-    services.move_question(question, -1 if direction == "up" else 1)
-    db.session.commit()
+    with transaction():
+        services.move_question(question, -1 if direction == "up" else 1)
     return redirect(
         url_for(".builder", congress_id=congress_id, _anchor=f"question-{question_id}"), 303
     )
@@ -308,9 +303,9 @@ def answer(token: str):
         abort(400)
     raw = {key: request.form.getlist(key) for key in request.form if key.startswith("q")}
     try:
-        services.submit(congress, survey, registration, raw, now=now)
+        with transaction():
+            services.submit(congress, survey, registration, raw, now=now)
     except SurveyRefused as error:
-        db.session.rollback()
         registration = registrations.by_manage_token(token)
         survey = services.survey_of(registration.congress)
         values = {k: v for k, v in raw.items() if v}
@@ -318,7 +313,6 @@ def answer(token: str):
             registration, registration.congress, survey, values=values, errors=error.errors,
             status=400,
         )  # fmt: skip
-    db.session.commit()
     flash(
         _("Thank you! Your answers were saved.")
         if survey.anonymous
@@ -328,13 +322,13 @@ def answer(token: str):
     return redirect(url_for(".answer", token=token), 303)
 
 
-def survey_section(registration, **_kwargs):
+def survey_section(registration) -> Markup | None:
     """The manage page's invitation while the survey is open, for those who attended."""
     congress = registration.congress
     survey = services.survey_of(congress)
     if not services.is_open(congress, survey, utcnow()) or not services.may_answer(registration):
         return None
-    return 45, Markup(
+    return Markup(
         render_template(
             "surveys/_manage_section.html",
             registration=registration,
@@ -344,7 +338,7 @@ def survey_section(registration, **_kwargs):
     )
 
 
-def funder_section(congress, **_kwargs):
+def funder_section(congress) -> Markup | None:
     """The funder report's chapter: the response rate and the rating questions' results."""
     survey = services.survey_of(congress)
     if survey is None or not survey.questions:
@@ -361,7 +355,7 @@ def funder_section(congress, **_kwargs):
                 for r in ratings
             ],
         )
-    return 30, Markup(
+    return Markup(
         render_template(
             "surveys/_funder_section.html",
             results=found,
@@ -376,6 +370,3 @@ def funder_section(congress, **_kwargs):
         )
     )
 
-
-signals.manage_sections.connect(survey_section)
-signals.funder_report_sections.connect(funder_section)

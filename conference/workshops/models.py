@@ -1,34 +1,13 @@
 from __future__ import annotations
 
-from datetime import date, datetime
-from enum import StrEnum
+from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from conference.agenda.models import PhaseMode, WorkshopPhase  # noqa: F401 - re-exported
 from conference.core.time import UTCDateTime, utcnow
 from conference.extensions import db
-
-
-class PhaseMode(StrEnum):
-    FIRST_COME = "first_come"
-    RANKED = "ranked"
-
-
-class WorkshopPhase(db.Model):
-    """A time block in which several workshops run in parallel; one per attendee."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    congress_id: Mapped[int] = mapped_column(
-        ForeignKey("congress.id", ondelete="CASCADE"), index=True
-    )
-    name: Mapped[str] = mapped_column(String(120))
-    day: Mapped[date] = mapped_column(Date)
-    mode: Mapped[str] = mapped_column(String(12), default=PhaseMode.FIRST_COME)
-    min_ranks: Mapped[int] = mapped_column(default=3)
-    preferences_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    allocation_seed: Mapped[int | None] = mapped_column(Integer)
-    allocated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class WorkshopSeat(db.Model):

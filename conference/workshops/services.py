@@ -26,11 +26,6 @@ from conference.core import audit
 from conference.core.errors import Conflict, DomainError, Invalid, NotFound
 from conference.core.mail import external_url
 from conference.core.models import Congress
-from conference.core.signals import (
-    manage_sections,
-    registration_cancelled,
-    registration_days_changed,
-)
 from conference.extensions import db
 from conference.mailtexts.services import Batch, person_values, queue_mail
 from conference.registration import services as registration_services
@@ -993,6 +988,15 @@ def registration_by_email(congress: Congress, email: str) -> Registration:
     return registration
 
 
+def create_phase(congress: Congress, *, actor, **fields) -> WorkshopPhase:
+    """A new workshop phase of the congress (name, day, mode, min_ranks, deadline); audited."""
+    phase = WorkshopPhase(congress_id=congress.id, **fields)
+    db.session.add(phase)
+    db.session.flush()
+    audit.record("workshops.phase_created", phase, actor=actor)
+    return phase
+
+
 def update_phase(phase: WorkshopPhase, *, actor, **fields) -> WorkshopPhase:
     """Change a phase's settings. The mode is fixed once seats or an allocation exist."""
     if fields.get("mode") and fields["mode"] != phase.mode:
@@ -1015,7 +1019,7 @@ def update_phase(phase: WorkshopPhase, *, actor, **fields) -> WorkshopPhase:
     return phase
 
 
-# --- receivers of the lower areas' signals ---------------------------------------------------
+# --- what a cancellation or a change of days frees (called by ``attendee/lifecycle.py``) -------
 
 
 def _free_seats_where(registration: Registration, condition, *, now: datetime) -> None:
@@ -1030,9 +1034,9 @@ def _free_seats_where(registration: Registration, condition, *, now: datetime) -
         _free_seat(seat, now=now)
 
 
-@registration_cancelled.connect
-def on_registration_cancelled(registration: Registration, *, now: datetime, **_kwargs) -> None:
-    """A cancelled registration gives up its seats, rankings and waiting places."""
+def release_registration(registration: Registration, *, now: datetime) -> None:
+    """A cancelled registration gives up its seats, rankings and waiting places; each freed
+    seat goes to the workshop's waiting list."""
     db.session.execute(
         delete(WaitlistEntry).where(WaitlistEntry.registration_id == registration.id)
     )
@@ -1042,10 +1046,7 @@ def on_registration_cancelled(registration: Registration, *, now: datetime, **_k
     _free_seats_where(registration, True, now=now)
 
 
-@registration_days_changed.connect
-def on_registration_days_changed(
-    registration: Registration, *, now: datetime, removed=(), **_kwargs
-) -> None:
+def release_days(registration: Registration, removed, *, now: datetime) -> None:
     """Days no longer attended: their workshop seats, rankings and waiting places go."""
     removed = set(removed or ())
     if not removed:
@@ -1117,23 +1118,6 @@ def attendee_view(registration: Registration, *, now: datetime) -> AttendeeView:
         now=now,
     )
 
-
-@manage_sections.connect
-def manage_section(registration: Registration, *, workshop_draft=None, **_kwargs):
-    """The attendee's workshops on the manage page (order 20); ``workshop_draft`` is a ranking
-    that was refused, shown again with its error (``views.ranking``)."""
-    from flask import render_template
-    from markupsafe import Markup
-
-    from conference.core.time import utcnow
-
-    view = attendee_view(registration, now=utcnow())
-    if not view.phases:
-        return None
-    html = render_template(
-        "workshops/_section.html", view=view, back="manage", draft=workshop_draft
-    )
-    return 20, Markup(html)
 
 
 def phase_summaries(congress: Congress) -> list[dict]:

@@ -19,11 +19,12 @@ from flask import (
 )
 from flask_babel import format_percent, ngettext
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from conference.accounts.access import current_actor, public, roles_required
 from conference.accounts.models import Role
 from conference.core.congress import current_congress_or_404
-from conference.core.database import parse_int
+from conference.core.database import parse_int, transaction
 from conference.core.errors import DomainError, Invalid, NotFound
 from conference.core.exports import csv_response
 from conference.core.pdf import render_pdf
@@ -84,16 +85,26 @@ def _attendee_page(
 def _attendee_action(token: str, action, success: str):
     registration = services.registration_by_token(token)
     try:
-        action(registration)
+        with transaction():
+            action(registration)
     except DomainError as error:
-        db.session.rollback()
         if error.status == 404:
             raise
         registration = services.registration_by_token(token)
         return _attendee_page(registration, error=error.message, status=error.status)
-    db.session.commit()
     flash(success, "success")
     return _back(token)
+
+
+def manage_section(registration, *, workshop_draft: dict | None = None) -> Markup | None:
+    """The attendee's workshops on the manage page; ``workshop_draft`` is a ranking that was
+    refused, shown again with its error (``ranking``)."""
+    view = services.attendee_view(registration, now=utcnow())
+    if not view.phases:
+        return None
+    return Markup(
+        render_template("workshops/_section.html", view=view, back="manage", draft=workshop_draft)
+    )
 
 
 @bp.get("/r/<token>/workshops")
@@ -161,22 +172,19 @@ def ranking(token: str, phase_id: int):
         chosen = [parse_int(choices[position]) for position in sorted(choices)]
         if None in chosen:
             raise services.BadChoice(_("Unknown workshop."), code="unknown_workshop")
-        services.set_preferences(registration, phase, chosen, now=utcnow())
+        with transaction():
+            services.set_preferences(registration, phase, chosen, now=utcnow())
     except DomainError as error:
-        db.session.rollback()
         if error.status == 404:
             raise
         registration = services.registration_by_token(token)
         draft = {"phase_id": phase_id, "choices": choices, "error": error.message}
-        if (
-            request.form.get("back") == "workshops"
-            or "registration.manage" not in current_app.view_functions
-        ):
+        manage_page = current_app.extensions.get("manage_page")
+        if request.form.get("back") == "workshops" or manage_page is None:
             return _attendee_page(registration, draft=draft, status=error.status)
-        from conference.registration.views import manage_page
-
+        # The manage page is composed above the areas (``attendee/``), which hands its
+        # renderer to the app: the refused ranking stands again where the attendee made it.
         return manage_page(registration, status=error.status, workshop_draft=draft)
-    db.session.commit()
     flash(_("Your ranking has been saved."), "success")
     return _back(token)
 
@@ -223,20 +231,16 @@ def admin_phases():
     if request.method == "GET":
         form.mode.data = "first_come"
     if form.validate_on_submit():
-        phase = WorkshopPhase(
-            congress_id=congress.id,
-            name=form.name.data.strip(),
-            day=date.fromisoformat(form.day.data),
-            mode=form.mode.data,
-            min_ranks=form.min_ranks.data,
-            preferences_close_at=_aware(form.preferences_close_at.data, congress.timezone),
-        )
-        db.session.add(phase)
-        db.session.flush()
-        from conference.core import audit
-
-        audit.record("workshops.phase_created", phase, actor=current_actor())
-        db.session.commit()
+        with transaction():
+            phase = services.create_phase(
+                congress,
+                actor=current_actor(),
+                name=form.name.data.strip(),
+                day=date.fromisoformat(form.day.data),
+                mode=form.mode.data,
+                min_ranks=form.min_ranks.data,
+                preferences_close_at=_aware(form.preferences_close_at.data, congress.timezone),
+            )
         flash(_("The workshop phase has been created."), "success")
         return redirect(url_for(".admin_phase", phase_id=phase.id))
     status = 400 if request.method == "POST" else 200
@@ -259,20 +263,19 @@ def admin_phase(phase_id: int):
     error = None
     if form.validate_on_submit():
         try:
-            services.update_phase(
-                phase,
-                actor=current_actor(),
-                name=form.name.data.strip(),
-                mode=form.mode.data,
-                min_ranks=form.min_ranks.data,
-                preferences_close_at=_aware(form.preferences_close_at.data, congress.timezone),
-            )
+            with transaction():
+                services.update_phase(
+                    phase,
+                    actor=current_actor(),
+                    name=form.name.data.strip(),
+                    mode=form.mode.data,
+                    min_ranks=form.min_ranks.data,
+                    preferences_close_at=_aware(form.preferences_close_at.data, congress.timezone),
+                )
         except DomainError as failure:
-            db.session.rollback()
             phase = services.phase_or_404(congress, phase_id)
             error = failure.message
         else:
-            db.session.commit()
             flash(_("The settings have been saved."), "success")
             return redirect(url_for(".admin_phase", phase_id=phase.id))
     status = 400 if request.method == "POST" else 200
@@ -346,15 +349,15 @@ def allocation_commit(phase_id: int):
             refusal=_("Please confirm that you want to save before the deadline."),
             status=409,
         )
-    preview = services.commit_allocation(
-        phase,
-        seed=seed,
-        fill_remaining=fill,
-        fingerprint=request.form.get("fingerprint") or None,
-        actor=current_actor(),
-        now=utcnow(),
-    )
-    db.session.commit()
+    with transaction():
+        preview = services.commit_allocation(
+            phase,
+            seed=seed,
+            fill_remaining=fill,
+            fingerprint=request.form.get("fingerprint") or None,
+            actor=current_actor(),
+            now=utcnow(),
+        )
     flash(
         _(
             "The allocation has been saved and %(count)d people have been informed by e-mail.",
@@ -370,8 +373,8 @@ def allocation_commit(phase_id: int):
 def place_remaining(phase_id: int):
     congress = current_congress_or_404()
     phase = services.phase_or_404(congress, phase_id)
-    placed, left = services.place_remaining(phase, actor=current_actor(), now=utcnow())
-    db.session.commit()
+    with transaction():
+        placed, left = services.place_remaining(phase, actor=current_actor(), now=utcnow())
     flash(
         _("%(placed)d people placed, %(left)d still without a seat.", placed=placed, left=left),
         "success",
@@ -407,13 +410,12 @@ def admin_workshop(session_id: int, *, error: str | None = None, status: int = 2
 
 def _staff_action(session_id: int, action, success: str):
     try:
-        action()
+        with transaction():
+            action()
     except DomainError as failure:
-        db.session.rollback()
         if failure.status == 404:
             raise
         return admin_workshop(session_id, error=failure.message, status=failure.status)
-    db.session.commit()
     flash(success, "success")
     return redirect(url_for(".admin_workshop", session_id=session_id))
 
@@ -556,15 +558,19 @@ def allocate_command(phase_id: int, seed: int | None, fill: bool, commit: bool):
         raise click.ClickException(f"unknown phase {phase_id}")
     seed = seed or services.new_seed()
     try:
-        if commit:
-            preview = services.commit_allocation(
-                phase, seed=seed, fill_remaining=fill, fingerprint=None, actor="cli", now=utcnow()
-            )
-            db.session.commit()
-        else:
-            preview = services.preview_allocation(phase, seed=seed, fill_remaining=fill)
+        with transaction():
+            if commit:
+                preview = services.commit_allocation(
+                    phase,
+                    seed=seed,
+                    fill_remaining=fill,
+                    fingerprint=None,
+                    actor="cli",
+                    now=utcnow(),
+                )
+            else:
+                preview = services.preview_allocation(phase, seed=seed, fill_remaining=fill)
     except DomainError as error:
-        db.session.rollback()
         raise click.ClickException(error.message) from None
     counts = ", ".join(f"{rank}: {count}" for rank, count in preview.rank_counts.items())
     click.echo(

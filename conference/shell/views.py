@@ -6,19 +6,25 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    flash,
     jsonify,
     redirect,
     render_template,
     request,
     session,
+    url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
 
 from conference.accounts.access import public, roles_required
+from conference.accounts.labels import role_label
 from conference.accounts.models import Role
-from conference.accounts.views import _safe_next
-from conference.core.congress import current_congress
+from conference.core.congress import STAFF_CHOICE, current_congress, editions, staff_congress
+from conference.core.database import parse_int
+from conference.core.errors import Invalid
+from conference.core.http import safe_next
 from conference.core.time import utcnow
 from conference.extensions import db
 
@@ -56,14 +62,31 @@ def set_language():
     if language not in current_app.config["LANGUAGES"]:
         abort(400)
     session["language"] = language
-    return redirect(_safe_next(request.form.get("next")) or "/")
+    return redirect(safe_next(request.form.get("next")) or "/")
 
 
 @bp.get("/staff")
 @roles_required(Role.ORGANISER, Role.CHECKIN, Role.COORDINATOR)
 def staff_home():
-    from conference.accounts.labels import role_label
-
+    congress = staff_congress() if current_congress() is not None else None
     return render_template(
-        "main/staff_home.html", congress=current_congress(), role=role_label(current_user.role)
+        "main/staff_home.html",
+        congress=congress,
+        current=current_congress(),
+        editions=editions() if congress is not None else [],
+        role=role_label(current_user.role),
     )
+
+
+@bp.post("/staff/edition")
+@roles_required(Role.ORGANISER, Role.CHECKIN, Role.COORDINATOR)
+def switch_edition():
+    """The edition this staff member works on (reports, exports, registrations, certificates),
+    kept in their session; the public pages stay on the current one."""
+    chosen = parse_int(request.form.get("congress", ""))
+    known = dict(editions())
+    if chosen not in known:
+        raise Invalid(_("Please choose one of the editions."), code="unknown_congress")
+    session[STAFF_CHOICE] = chosen
+    flash(_("You are now working on %(title)s.", title=known[chosen]), "success")
+    return redirect(url_for(".staff_home"), 303)

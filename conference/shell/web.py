@@ -1,4 +1,4 @@
-"""Request plumbing: access control, errors, security headers, template helpers."""
+"""Request-wide hooks: access enforcement, error pages, security headers, template helpers."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from conference.accounts.access import PUBLIC, enforce_access, view_access
+from conference.accounts.access import can_visit, enforce_access
 from conference.core import i18n
 from conference.core.errors import DomainError
+from conference.core.http import wants_json
 from conference.core.mail import public_url_adapter
 from conference.extensions import db
 
@@ -31,16 +32,6 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
-
-
-def wants_json() -> bool:
-    if request.path.startswith("/api/") or request.is_json:
-        return True
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return (
-        best == "application/json"
-        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
-    )
 
 
 def _messages() -> dict[int, str]:
@@ -127,21 +118,9 @@ def init_app(app: Flask) -> None:
     def _template_helpers():
         return {
             "current_locale": str(get_locale() or "de"),
-            "has_endpoint": lambda endpoint: endpoint in current_app.view_functions,
             "can_visit": can_visit,
             "languages": current_app.config["LANGUAGES"],
         }
-
-
-def can_visit(endpoint: str) -> bool:
-    """Whether the current user may open a view: for links in navigation."""
-    view = current_app.view_functions.get(endpoint)
-    if view is None:
-        return False
-    access = view_access(view)
-    if access == PUBLIC:
-        return True
-    return current_user.is_authenticated and current_user.has_role(*access[1])
 
 
 def _is_private() -> bool:
