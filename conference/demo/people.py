@@ -102,7 +102,7 @@ def _people(
             photo_consent_at=created if rng.random() < 0.7 else None,
             photo_consent_version=congress.consent_text_version,
             created_at=created,
-            confirmed_at=min(created + timedelta(minutes=20), latest)
+            placed_at=min(created + timedelta(minutes=20), latest)
             if status in (Status.CONFIRMED, Status.WAITLISTED)
             else None,
             waitlisted_at=min(created + timedelta(minutes=20), latest)

@@ -131,7 +131,7 @@ def _export_header() -> list[str]:
         pgettext("export column", "Diet notes"),
         pgettext("export column", "Photo consent"),
         pgettext("export column", "Registered at"),
-        pgettext("export column", "Confirmed at"),
+        pgettext("export column", "Placed at (seat or waiting list)"),
         pgettext("export column", "Source"),
     ]
 
@@ -174,7 +174,7 @@ def admin_export(fmt: str):
             r.diet_notes,
             r.photo_consent_at is not None,
             r.created_at,
-            r.confirmed_at,
+            r.placed_at,
             label(SOURCE_LABELS, r.source),
             *answers[r.id],
         ]
