@@ -7,11 +7,10 @@ from datetime import date
 
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
-from markupsafe import Markup
 from sqlalchemy import Date, case, cast, func, select
 
 from conference.checkin.models import CheckIn, Checkpoint
-from conference.core.charts import bar_chart, line_chart
+from conference.core.charts import Chart
 from conference.core.models import CarrierOrganisation, Congress, LocalStructure
 from conference.extensions import db
 from conference.questions import registrations as registration_questions
@@ -29,13 +28,14 @@ CHART_ROWS = 10
 @dataclass
 class Figure:
     """One dashboard figure: a chart and the same numbers as a table (and an export).
-    ``rows`` keep real values (dates, numbers): the page formats them, exports keep them."""
+    ``rows`` keep real values (dates, numbers): the page formats them, exports keep them.
+    ``chart`` says what the chart shows; the templates draw it (``core/charts.py``)."""
 
     key: str
     title: str
     header: list[str]
     rows: list[list]
-    chart: Markup
+    chart: Chart
     more: int = 0  # rows the chart leaves out (only in the table)
 
 
@@ -112,7 +112,8 @@ def dashboard_figures(congress: Congress) -> list[Figure]:
             _("Registrations over time"),
             [_("Date"), _("New registrations"), _("Total")],
             over_time,
-            line_chart(
+            Chart(
+                "line",
                 _("Registrations over time"),
                 [(format_date(r[0], "medium"), r[2]) for r in over_time],
             ),
@@ -136,7 +137,7 @@ def dashboard_figures(congress: Congress) -> list[Figure]:
             _("Registrations by carrier organisation"),
             [_("Carrier organisation"), count_label],
             rows,
-            bar_chart(_("Registrations by carrier organisation"), drawn),
+            Chart("bar", _("Registrations by carrier organisation"), drawn),
             more,
         )
     )
@@ -162,7 +163,7 @@ def dashboard_figures(congress: Congress) -> list[Figure]:
             _("Registrations by federal state"),
             [_("Federal state"), count_label],
             rows,
-            bar_chart(_("Registrations by federal state"), drawn),
+            Chart("bar", _("Registrations by federal state"), drawn),
             more,
         )
     )
@@ -172,7 +173,7 @@ def dashboard_figures(congress: Congress) -> list[Figure]:
         ("sectors", _("Registrations by sector"), Registration.sector, sector_labels()),
     ):
         rows = [[labels.get(v, v), c] for v, c in _grouped(column, _active(congress))]
-        figures.append(Figure(key, title, [_("Group"), count_label], rows, bar_chart(title, rows)))
+        figures.append(Figure(key, title, [_("Group"), count_label], rows, Chart("bar", title, rows)))
 
     level = case(
         (Registration.local_structure_id.is_not(None), "local"),
@@ -191,7 +192,7 @@ def dashboard_figures(congress: Congress) -> list[Figure]:
             _("Registrations by level"),
             [_("Level"), count_label],
             rows,
-            bar_chart(_("Registrations by level"), rows),
+            Chart("bar", _("Registrations by level"), rows),
         )
     )
 
@@ -219,7 +220,8 @@ def dashboard_figures(congress: Congress) -> list[Figure]:
             _("Attendance per day"),
             [_("Day"), _("Registered (confirmed)"), _("Checked in")],
             rows,
-            bar_chart(
+            Chart(
+                "bar",
                 _("Attendance per day"),
                 [(r[0], r[1]) for r in rows],
                 second=[r[2] for r in rows],
@@ -246,7 +248,7 @@ def dashboard_figures(congress: Congress) -> list[Figure]:
             _("Workshop fill levels"),
             [_("Workshop"), _("Capacity"), _("Taken"), _("Waiting list"), _("Filled (%)")],
             rows,
-            bar_chart(_("Workshop fill levels (%)"), drawn),
+            Chart("bar", _("Workshop fill levels (%)"), drawn),
             more,
         )
     )
@@ -272,7 +274,7 @@ def dashboard_figures(congress: Congress) -> list[Figure]:
             _("Check-in progress"),
             [_("Checkpoint"), _("Checked in"), _("Of confirmed (%)")],
             rows,
-            bar_chart(_("Check-in progress"), drawn),
+            Chart("bar", _("Check-in progress"), drawn),
             more,
         )
     )
@@ -299,7 +301,7 @@ def dashboard_figures(congress: Congress) -> list[Figure]:
             _("Needs for caterer and venue"),
             [_("Need"), _("People (confirmed)")],
             rows,
-            bar_chart(_("Needs for caterer and venue"), rows),
+            Chart("bar", _("Needs for caterer and venue"), rows),
         )
     )
     figures.extend(question_figures(congress))
@@ -320,7 +322,7 @@ def question_figures(congress: Congress) -> list[Figure]:
                 title,
                 [_("Answer"), _("Registrations")],
                 rows,
-                bar_chart(title, rows),
+                Chart("bar", title, rows),
             )
         )
     return figures

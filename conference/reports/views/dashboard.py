@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from conference.accounts.access import api_roles, roles_required
 from conference.accounts.models import Role
+from conference.core import charts
 from conference.core.exports import table_response
 from conference.core.models import Congress
 from conference.core.pdf import render_pdf
@@ -33,6 +34,12 @@ def _pdf(data: bytes, filename: str) -> Response:
 
 
 # --- dashboard, exports, funder report ---------------------------------------------------------
+
+
+@bp.app_template_filter("chart")
+def _chart(chart):
+    """A figure's chart drawn as SVG (``core/charts.py``): the services only describe it."""
+    return charts.draw(chart)
 
 
 @bp.app_template_filter("cell")
