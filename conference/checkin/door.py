@@ -11,8 +11,8 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from conference.checkin.models import CheckIn, Checkpoint
-from conference.checkin.outcome import TONE, Attendee, ScanResult
-from conference.checkin.scan import _judge, describe, role_label
+from conference.checkin.outcome import Attendee, ScanResult
+from conference.checkin.scan import _judge
 from conference.checkin.statements import _CHECK_IN_WITH_DEVICE, _DEVICE_NAME, _check_in_table
 from conference.core import audit
 from conference.core.errors import Conflict, Invalid
@@ -61,7 +61,7 @@ class DoorListRow:
 
     name: str  # "Last, First"
     organisation: str
-    role: str
+    role: str  # the badge role's key; the list's view labels it (``presentation.role_label``)
     checked_in_at: datetime | None
 
 
@@ -137,7 +137,7 @@ def door_list(checkpoint: Checkpoint) -> list[DoorListRow]:
                 DoorListRow(
                     name=f"{row.last_name}, {row.first_name}".strip(", "),
                     organisation=organisation,
-                    role=role_label(row.badge_role),
+                    role=row.badge_role,
                     checked_in_at=row.checked_in_at,
                 ),
             )
@@ -150,9 +150,11 @@ def search_answers(
     people: list[Registration], checkpoint: Checkpoint | None, tz: str
 ) -> dict[int, dict[str, str]]:
     """What scanning each found person's badge at ``checkpoint`` would answer, recording
-    nothing: ``result`` "ok" (door staff may check them in), "already_checked_in" or a refusal,
-    with its ``tone`` and the reason in words. ONE query (the check-ins), whatever the number.
-    Without a checkpoint nobody can be checked in here, and nothing is judged."""
+    nothing: ``result`` "ok" (door staff may check them in), "already_checked_in" (with
+    ``checked_in_at`` and ``device``) or a refusal (with the registration's ``status``); the words
+    and tone are ``presentation.judged``'s. ONE query (the check-ins), whatever the number.
+    Without a checkpoint nobody can be checked in here, and nothing is judged. ``tz`` is
+    accepted for the callers written against the old signature; the words are drawn elsewhere."""
     if checkpoint is None or not people:
         return {}
     answers: dict[int, dict[str, str]] = {}
@@ -171,11 +173,7 @@ def search_answers(
         if refusal is None:
             may_pass.append(person.id)
         else:
-            answers[person.id] = {
-                "result": refusal.value,
-                "tone": TONE[refusal],
-                "message": describe(refusal, status=person.status, tz=tz),
-            }
+            answers[person.id] = {"result": refusal.value, "status": person.status}
     checked_in = (
         {
             row.registration_id: row
@@ -196,15 +194,11 @@ def search_answers(
     for person_id in may_pass:
         first = checked_in.get(person_id)
         result = ScanResult.OK if first is None else ScanResult.ALREADY_CHECKED_IN
-        answers[person_id] = {
-            "result": result.value,
-            "tone": TONE[result],
-            "message": ""
-            if first is None
-            else describe(
-                result, checked_in_at=first.checked_in_at, device=first.device_name or "", tz=tz
-            ),
-        }
+        answers[person_id] = {"result": result.value}
+        if first is not None:
+            answers[person_id].update(
+                checked_in_at=first.checked_in_at, device=first.device_name or ""
+            )
     return answers
 
 

@@ -23,17 +23,6 @@ class ScanResult(StrEnum):
     NOT_CONFIRMED = "not_confirmed"
 
 
-#: Which colour the door sees: green, amber or red.
-TONE = {
-    ScanResult.OK: "ok",
-    ScanResult.ALREADY_CHECKED_IN: "warn",
-    ScanResult.UNKNOWN: "bad",
-    ScanResult.CANCELLED: "bad",
-    ScanResult.NOT_REGISTERED_FOR_TODAY: "bad",
-    ScanResult.NOT_CONFIRMED: "bad",
-}
-
-
 class NonceReused(Conflict):
     code = "nonce_reused"
 
@@ -107,7 +96,3 @@ class ScanOutcome:
     replayed: bool = False
     stored: dict[str, Any] | None = None  # the stored answer of a resent nonce
     workshops: list[dict[str, str]] = field(default_factory=list)
-
-    @property
-    def tone(self) -> str:
-        return TONE[self.result]

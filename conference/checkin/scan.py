@@ -28,10 +28,8 @@ from conference.core import audit
 from conference.core.congress import current_congress_or_404
 from conference.core.errors import NotFound
 from conference.core.models import Congress
-from conference.core.time import local
 from conference.core.tokens import is_well_formed
 from conference.extensions import db
-from conference.registration.labels import BADGE_ROLE_LABELS
 from conference.registration.models import Status
 
 
@@ -249,52 +247,6 @@ def scan_response(outcome: ScanOutcome) -> dict[str, Any]:
             "role": registration.badge_role,
         }
     return body
-
-
-def describe(
-    result: ScanResult | str,
-    *,
-    checked_in_at: datetime | None = None,
-    checkpoint: str = "",
-    device: str = "",
-    status: str = "",
-    tz: str = "Europe/Berlin",
-) -> str:
-    """The reason in words, for the door screen. A repeat names the door that let the person
-    in: the checkpoint and the device's display name."""
-    result = ScanResult(result)
-    if result == ScanResult.OK:
-        return _("Welcome")
-    if result == ScanResult.ALREADY_CHECKED_IN:
-        clock = local(checked_in_at, tz).strftime("%H:%M") if checked_in_at else "?"
-        if checkpoint and device:
-            return _(
-                "Already checked in at %(time)s at %(checkpoint)s (%(device)s).",
-                time=clock,
-                checkpoint=checkpoint,
-                device=device,
-            )
-        if checkpoint:
-            return _(
-                "Already checked in at %(time)s at %(checkpoint)s.",
-                time=clock,
-                checkpoint=checkpoint,
-            )
-        return _("Already checked in at %(time)s.", time=clock)
-    if result == ScanResult.UNKNOWN:
-        return _("Unknown or revoked badge code. Please send the person to the registration desk.")
-    if result == ScanResult.CANCELLED:
-        return _("This registration was cancelled.")
-    if result == ScanResult.NOT_CONFIRMED:
-        if status == Status.WAITLISTED:
-            return _("This person is on the waiting list and has no seat.")
-        return _("This registration is not confirmed yet (e-mail address not confirmed).")
-    return _("This person is not registered for this day.")
-
-
-def role_label(role: str) -> str:
-    label = BADGE_ROLE_LABELS.get(role)
-    return str(label) if label is not None else role
 
 
 def undo_last(congress: Congress, device: Device, *, actor, now: datetime) -> CheckIn:

@@ -39,7 +39,6 @@ from conference.checkin.door import (  # noqa: E402, F401
 )
 from conference.checkin.outcome import (  # noqa: E402, F401
     MAX_NONCE_LENGTH,
-    TONE,
     Attendee,
     Device,
     Door,
@@ -47,14 +46,13 @@ from conference.checkin.outcome import (  # noqa: E402, F401
     ScanOutcome,
     ScanResult,
 )
+from conference.checkin.presentation import TONE, describe, role_label  # noqa: E402, F401
 from conference.checkin.scan import (  # noqa: E402, F401
     _attendee,
     _judge,
     _replay,
     _scan,
-    describe,
     record_scan,
-    role_label,
     scan,
     scan_response,
     undo_last,

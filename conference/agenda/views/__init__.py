@@ -30,6 +30,7 @@ def _int_arg(name: str) -> int | None:
         raise Invalid(_("Please check the filter."), code="invalid_filter")
     return number
 
+
 from conference.agenda.views.builder import (  # noqa: E402, F401
     _block_state,
     _builder_day,

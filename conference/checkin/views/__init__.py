@@ -13,7 +13,7 @@ from flask import Blueprint, g
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from conference.checkin import services
+from conference.checkin import presentation, services
 from conference.checkin.services import ScanResult
 from conference.core.database import transaction
 from conference.core.time import local, utcnow
@@ -54,9 +54,9 @@ def _screen(body: dict[str, Any], tz: str, checkpoint: str = "") -> dict[str, An
     )
     attendee = body.get("attendee")
     return {
-        "tone": services.TONE[result],
+        "tone": presentation.TONE[result],
         "title": _title(result),
-        "message": services.describe(
+        "message": presentation.describe(
             result,
             checked_in_at=checked_in_at,
             checkpoint=checkpoint,
@@ -65,7 +65,7 @@ def _screen(body: dict[str, Any], tz: str, checkpoint: str = "") -> dict[str, An
             tz=tz,
         ),
         "time": local(checked_in_at, tz).strftime("%H:%M") if checked_in_at else "",
-        "role_label": services.role_label(attendee["role"]) if attendee else "",
+        "role_label": presentation.role_label(attendee["role"]) if attendee else "",
         "replayed": bool(body.get("replayed")),
     }
 
@@ -90,6 +90,7 @@ def _scan(token, checkpoint_code, nonce, *, with_screen: bool) -> dict[str, Any]
                 screen["note"] = _("No reserved seat in this workshop.")
         body["screen"] = screen
     return body
+
 
 from conference.checkin.views.api import (  # noqa: E402, F401
     _scan_body,

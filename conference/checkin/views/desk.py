@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from flask import Response, flash, redirect, render_template, request, url_for
@@ -10,7 +11,7 @@ from sqlalchemy import select
 
 from conference.accounts.access import current_actor, roles_required
 from conference.accounts.models import Role
-from conference.checkin import services
+from conference.checkin import presentation, services
 from conference.checkin.forms import WalkInForm
 from conference.checkin.views import _device, _title, bp
 from conference.core import collation
@@ -47,7 +48,10 @@ def lists():
 def list_pdf(code: str):
     congress = current_congress_or_404()
     checkpoint = services.find_checkpoint(congress, code[:40], utcnow())
-    rows = services.door_list(checkpoint)
+    rows = [
+        replace(row, role=presentation.role_label(row.role))
+        for row in services.door_list(checkpoint)
+    ]
     now = utcnow()
     pdf = render_pdf(
         "checkin/list_pdf.html",

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from conference.accounts.access import current_actor, roles_required
 from conference.accounts.models import Role
-from conference.checkin import services
+from conference.checkin import presentation, services
 from conference.checkin.forms import ScanForm, UndoForm
 from conference.checkin.views import _device, _scan, bp
 from conference.checkin.views.desk import _status_labels
@@ -141,7 +141,12 @@ def search():
         congress=congress,
         query=query,
         people=people,
-        answers=services.search_answers(people, checkpoint, congress.timezone),
+        answers={
+            person_id: presentation.judged(answer, congress.timezone)
+            for person_id, answer in services.search_answers(
+                people, checkpoint, congress.timezone
+            ).items()
+        },
         checkpoint=checkpoint,
         status_labels=_status_labels(),
     )

@@ -48,6 +48,7 @@ def _refusal_on_form(form, error: DomainError) -> None:
     if not errors:
         flash(error.message, "error")
 
+
 from conference.editions.views.admin import (  # noqa: E402, F401
     _action,
     _settings_page,

@@ -26,6 +26,7 @@ def _congress_arg():
         raise Invalid(_("The congress must be given by its number."), code="invalid_congress")
     return congress_or_staff(number)
 
+
 from conference.reports.views.certificates import (  # noqa: E402, F401
     certificate,
     certificate_section,

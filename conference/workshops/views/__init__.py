@@ -30,6 +30,7 @@ def _int_field(name: str) -> int:
         raise Invalid(_("Please choose a workshop."), code="invalid_choice")
     return number
 
+
 from conference.workshops.views.attendees import (  # noqa: E402, F401
     _attendee_action,
     _attendee_page,
