@@ -1,31 +1,29 @@
-"""What a badge shows, rendering the badges' PDF (in parallel parts) and marking them printed."""
+"""The badges' document: what a badge shows and its PDF (rendered from a template, in parallel
+parts). Recording that badges were printed or reissued is ``records.py``."""
 
 from __future__ import annotations
 
 import logging
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from flask import render_template
 from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from conference.agenda.models import AgendaSession
 from conference.badges.qr import LAYOUTS, EmptySelection, name_size, qr_svg
 from conference.badges.selection import ensure_badge_allowed
-from conference.core import audit
 from conference.core.errors import Invalid
 from conference.core.models import Congress
 from conference.core.pdf import render_pdf_documents, render_pdf_html
 from conference.core.time import local
-from conference.core.tokens import new_token
 from conference.extensions import db
 from conference.registration.labels import BADGE_ROLE_LABELS
 from conference.registration.models import BadgeRole, Registration
@@ -224,40 +222,3 @@ def _parts(badges: list, layout: str) -> list[list]:
     count = max(cores, -(-len(badges) // PART_SIZE))
     size = -(-sheets // count) * per_sheet
     return [badges[start : start + size] for start in range(0, len(badges), size)]
-
-
-def mark_printed(registrations: Iterable[Registration], *, now: datetime, actor=None) -> int:
-    """Record that these badges were printed (one UPDATE); returns how many."""
-    registrations = list(registrations)
-    ids = [r.id for r in registrations]
-    if not ids:
-        return 0
-    db.session.execute(
-        update(Registration)
-        .where(Registration.id.in_(ids))
-        .values(badge_printed_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    for registration in registrations:
-        registration.badge_printed_at = now
-    audit.record(
-        "badges.printed",
-        actor=actor,
-        congress_id=registrations[0].congress_id,
-        count=len(ids),
-    )
-    db.session.flush()
-    return len(ids)
-
-
-def reissue(registration: Registration, *, now: datetime, actor=None) -> Registration:
-    """Give the registration a new badge token: the old badge scans as unknown from now on.
-
-    The new badge counts as not printed yet. Raises BadgeRefused unless confirmed.
-    """
-    ensure_badge_allowed(registration)
-    registration.badge_token = new_token()
-    registration.badge_printed_at = None
-    audit.record("badge.reissued", registration, actor=actor)  # never the token itself
-    db.session.flush()
-    return registration

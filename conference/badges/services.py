@@ -1,7 +1,8 @@
 """Badges and tickets, for the views and for the areas above.
 
 Split by topic: ``qr`` (layouts, QR codes, name fitting), ``selection`` (what is printed),
-``printing`` (the badges' PDF), ``tickets`` (the ticket PDF).
+``records`` (printed, reissued); the documents, rendered from templates as ``core/pdf.py``
+does: ``printing`` (the badges' PDF), ``tickets`` (the ticket PDF).
 """
 
 import os  # noqa: F401  (tests patch ``services.os.cpu_count``)
@@ -18,9 +19,7 @@ from conference.badges.printing import (  # noqa: E402, F401
     badge_for,
     badges_html,
     days_label,
-    mark_printed,
     page_count,
-    reissue,
     render_badges,
     workshops_by_registration,
 )
@@ -37,6 +36,7 @@ from conference.badges.qr import (  # noqa: E402, F401
     name_size,
     qr_svg,
 )
+from conference.badges.records import mark_printed, reissue  # noqa: E402, F401
 from conference.badges.selection import (  # noqa: E402, F401
     _name_order,
     _refusal,
