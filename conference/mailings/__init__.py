@@ -4,6 +4,8 @@
     The filter (status, carrier, local structure, role, days, workshop, checked in, language,
     answer to a registration question): parsed against the edition, stored as JSON, read back
     in words; one SELECT of ids, each person once, erased people never.
+``choices``
+    What the filter's form offers (carriers, local structures, days, workshops, questions).
 ``texts``
     The placeholders a mailing offers (the mail texts' own, plus the certificate and survey
     links) and the two default rules' texts.

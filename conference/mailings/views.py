@@ -21,8 +21,8 @@ from conference.core.errors import DomainError
 from conference.core.mail import wake_after_request
 from conference.core.time import utcnow
 from conference.extensions import db
+from conference.mailings import choices, services
 from conference.mailings import recipients as filters
-from conference.mailings import services
 from conference.mailings.forms import ActionForm, MailingForm, RuleForm
 from conference.mailings.recipients import InvalidFilter, RecipientFilter
 from conference.mailings.texts import MAILING, PRESETS
@@ -51,7 +51,7 @@ def _filter_page(template: str, congress, form, wanted, *, status=200, **context
         congress=congress,
         form=form,
         wanted=wanted,
-        choices=services.filter_choices(congress, _actor(), str(get_locale() or "de")),
+        choices=choices.filter_choices(congress, _actor(), str(get_locale() or "de")),
         statuses=labels.STATUS_LABELS,
         roles=labels.ROLE_LABELS,
         languages=labels.LANGUAGE_LABELS,

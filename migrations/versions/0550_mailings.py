@@ -5,7 +5,7 @@ A mailing is expanded into the outbox in batches (its cursor moves by a conditio
 one mailing (mailing.rule_id is unique).
 
 Revision ID: 0550
-Revises: 0500
+Revises: 0510
 Create Date: 2026-12-02 03:00:00
 """
 from alembic import op
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0550'
-down_revision = '0500'
+down_revision = '0510'
 branch_labels = None
 depends_on = None
 
