@@ -120,6 +120,8 @@ def _register_blueprints(app: Flask) -> None:
     from conference.checkin import views as checkin
     from conference.editions import views as editions
     from conference.feeds import views as feeds
+    from conference.mailings import delivery as mailing_delivery
+    from conference.mailings import views as mailings
     from conference.mailtexts import views as mailtexts
     from conference.organisations import views as organisations
     from conference.questions import views as questions
@@ -144,9 +146,11 @@ def _register_blueprints(app: Flask) -> None:
         feeds,
         reports,
         surveys,
+        mailings,
     ):
         app.register_blueprint(area.bp)
     init_checkin(app)
+    mailing_delivery.init_app(app)
     attendee.init_app(app)
     _load_audit_texts()
 
@@ -165,6 +169,7 @@ AREAS_WITH_AUDIT_TEXTS = (
     "feeds",
     "reports",
     "surveys",
+    "mailings",
 )
 
 

@@ -23,6 +23,7 @@ from conference.core.models import (
     OutboxMail,
 )
 from conference.editions.models import EditionText, OrganisingBody, PrivacyNotice
+from conference.mailings.models import Mailing, MailingRecipient, MailingRule
 from conference.mailtexts.models import MailText
 from conference.questions.models import (
     Question,
@@ -71,6 +72,9 @@ __all__ = [
     "DirectoryProfile",
     "EditionText",
     "LocalStructure",
+    "Mailing",
+    "MailingRecipient",
+    "MailingRule",
     "MailText",
     "OrganisationKind",
     "OrganisationQuota",

@@ -437,6 +437,17 @@ def demo_world(db):
         ),
         actor="test",
     )
+    from conference.mailings import services as mailings
+    from conference.mailings.recipients import RecipientFilter
+
+    mailing = mailings.create(
+        congress,
+        mailings.MailingInput(f"{LONG_WORD} {{first_name}}", LONG_WORD, "News", LONG_WORD),
+        RecipientFilter(carrier_ids=(carrier.id,)),
+        actor=None,
+        now=person.created_at,
+    )
+    rule = mailings.add_preset(congress, "practical", actor=None, now=person.created_at)
     db.session.commit()
 
     def first(model) -> int:
@@ -464,6 +475,8 @@ def demo_world(db):
         "session_id": workshop.id,
         "phase_id": ranked.id,
         "survey_question_id": question.id,
+        "mailing_id": mailing.id,
+        "rule_id": rule.id,
         "room_id": first(Room),
         "track_id": first(Track),
         "speaker_id": first(Speaker),

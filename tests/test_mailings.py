@@ -222,3 +222,82 @@ def test_the_filter_reads_in_words_and_survives_storage(app, db, edition):
     assert "Workshop: Tandems" in words
     assert any(line.startswith("Nicht eingecheckt am ") for line in words)
     assert "Sprache: Englisch" in words
+
+
+@pytest.fixture
+def asked(db, edition):
+    """Two choice questions of the edition, answered by Anna and Ben."""
+    from conference.core.time import utcnow
+    from conference.questions import services as questions
+    from conference.questions.registrations import TABLES
+
+    def ask(text, options, **fields):
+        data = questions.QuestionData(
+            kind="single_choice",
+            text_de=text,
+            options=[questions.OptionData(None, option, "") for option in options],
+            **fields,
+        )
+        return questions.save_question(edition["congress"], data, actor="test", now=utcnow())
+
+    topic = ask("Thema", ["Patenschaften", "Tandems", "Recht"], visible_to_coordinators=True)
+    diet = ask("Essen", ["vegan", "alles"])
+    patenschaften, tandems, recht = (o.id for o in topic.options)
+    vegan, everything = (o.id for o in diet.options)
+    for person, answers in (
+        ("anna", {topic.id: (tandems,), diet.id: (vegan,)}),
+        ("ben", {topic.id: (recht,), diet.id: (everything,)}),
+    ):
+        questions.store_answers(TABLES, edition[person], [topic, diet], answers)
+    db.session.flush()
+    return {
+        "patenschaften": patenschaften, "tandems": tandems, "recht": recht,
+        "vegan": vegan, "alles": everything,
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("answers", "expected"),
+    [
+        (["tandems"], {"anna"}),
+        (["tandems", "recht"], {"anna", "ben"}),  # options of one question: one of them
+        (["recht", "vegan"], set()),  # several questions: every one
+        (["tandems", "vegan"], {"anna"}),
+        (["patenschaften"], set()),
+    ],
+)
+def test_the_answer_to_a_registration_question(app, db, edition, asked, answers, expected):
+    wanted = recipients.parse(
+        edition["congress"], MultiDict([("answer", str(asked[a])) for a in answers])
+    )
+
+    assert _ids(db, edition["congress"], wanted) == {edition[name] for name in expected}
+
+
+def test_an_answer_of_another_edition_or_a_text_is_refused(app, db, edition, asked):
+    other = factories.congress(current=False)
+
+    with pytest.raises(InvalidFilter) as refused:
+        recipients.parse(other, MultiDict([("answer", str(asked["tandems"]))]))
+
+    assert refused.value.details["field"] == "answer"
+    assert refused.value.message == "Bitte wählen Sie Antworten auf Fragen dieses Kongresses."
+
+
+def test_a_coordinator_filters_only_by_questions_shown_to_coordinators(app, db, edition, asked):
+    coordinator = factories.user(role="coordinator", organisation_id=edition["x"].id)
+    shown = RecipientFilter(answer_option_ids=(asked["tandems"],))
+    hidden = RecipientFilter(answer_option_ids=(asked["vegan"],))
+
+    assert _ids(db, edition["congress"], shown, coordinator) == {edition["anna"]}
+    with pytest.raises(Forbidden):
+        _ids(db, edition["congress"], hidden, coordinator)
+
+
+def test_the_answer_filter_reads_in_words(app, db, edition, asked):
+    wanted = RecipientFilter(answer_option_ids=(asked["tandems"], asked["recht"], asked["vegan"]))
+
+    words = recipients.describe(RecipientFilter.from_json(wanted.as_json()))
+
+    assert "Antwort auf „Thema“: Tandems, Recht" in words
+    assert "Antwort auf „Essen“: vegan" in words

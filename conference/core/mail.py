@@ -57,6 +57,29 @@ def attach_at_delivery(*kinds: str):
     return register
 
 
+#: Functions ``function(now, budget)`` run at the start of every delivery pass, before the due
+#: mail is read: they put work that was only recorded into the outbox (a mailing's mails, in
+#: batches). ``budget`` is the pass's limit after a request (a small share, so the visitor's
+#: worker is soon free again) and None in the background sender and ``flask send-mail``. Each
+#: commits its own steps and must be safe in several processes at once. Registered by the
+#: areas in ``init_app`` (``conference/mailings``).
+_before_delivery: list[Callable[[datetime, int | None], None]] = []
+
+
+def before_delivery(function):
+    """Decorator: run ``function(now, budget)`` at the start of every delivery pass."""
+    if function not in _before_delivery:
+        _before_delivery.append(function)
+    return function
+
+
+def wake_after_request() -> None:
+    """Run a delivery pass after this request even if it queued no mail itself (it recorded
+    work for the ``before_delivery`` functions, such as a mailing)."""
+    if has_request_context():
+        g.setdefault("queued_mail_ids", [])
+
+
 def queue(
     recipient: str,
     subject: str,
@@ -108,7 +131,7 @@ def init_app(app) -> None:
     @app.after_request
     def _deliver_after_request(response):
         ids = g.pop("queued_mail_ids", None)
-        if not ids or not app.config.get("MAIL_SEND_AFTER_REQUEST"):
+        if ids is None or not app.config.get("MAIL_SEND_AFTER_REQUEST"):
             return response
         if app.config["MAIL_BACKEND"] == "none":
             return response
@@ -290,6 +313,12 @@ def deliver_pending(now: datetime | None = None, *, limit: int = 200, ids=None) 
     if current_app.config["MAIL_BACKEND"] == "none":
         return counts
     now = now or utcnow()
+    for prepare in _before_delivery:
+        try:
+            prepare(now, limit if ids is not None else None)
+        except Exception:  # noqa: BLE001 - the mail already queued must still go out
+            db.session.rollback()
+            log.exception("mail: preparing mail failed, the next pass retries")
     query = select(OutboxMail.id).where(
         OutboxMail.status == "pending", OutboxMail.next_attempt_at <= now
     )

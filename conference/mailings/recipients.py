@@ -1,7 +1,8 @@
 """Who a mailing reaches: the recipient filter of issue 18, point 2.
 
 A ``RecipientFilter`` is what an organiser chose (status, carrier and local structure, role,
-days, workshop, checked in or not on a day, language). It is checked against the edition
+days, workshop, checked in or not on a day, language, the answer to a registration question:
+options of choice questions). It is checked against the edition
 (``parse``: unknown values are refused with a translated message, never ignored), stored
 with a mailing as plain JSON (``as_json`` / ``from_json``) and read back in words
 (``describe``) for the history.
@@ -18,7 +19,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from datetime import date
 
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -28,6 +29,14 @@ from conference.core.errors import Forbidden, Invalid
 from conference.core.models import Congress, CongressDay
 from conference.extensions import db
 from conference.organisations.models import CarrierOrganisation, LocalStructure
+from conference.questions.models import (
+    CHOICE_KINDS,
+    Question,
+    QuestionOption,
+    QuestionScope,
+    RegistrationAnswer,
+    RegistrationAnswerChoice,
+)
 from conference.registration import labels
 from conference.registration.models import ProgrammeRole, Registration, RegistrationDay, Status
 from conference.registration.services import scope_carrier
@@ -53,6 +62,8 @@ class RecipientFilter:
     checked_in: str = ""  # "" either, "yes" or "no"
     checked_in_day: date | None = None  # None: on any day
     languages: tuple[str, ...] = ()
+    # Options of the edition's choice questions: one of them per question, every question.
+    answer_option_ids: tuple[int, ...] = ()
 
     def as_json(self) -> dict:
         data = asdict(self)
@@ -75,6 +86,7 @@ class RecipientFilter:
             checked_in=data.get("checked_in", ""),
             checked_in_day=date.fromisoformat(day) if day else None,
             languages=tuple(data.get("languages", ())),
+            answer_option_ids=tuple(data.get("answer_option_ids", ())),
         )
 
 
@@ -150,6 +162,14 @@ def parse(congress: Congress, form) -> RecipientFilter:
     languages = form.getlist("language")
     if not set(languages) <= set(labels.LANGUAGE_LABELS):
         raise InvalidFilter(_("Please choose languages from the list."), field="language")
+    answer_ids = _ids(
+        form.getlist("answer"),
+        "answer",
+        set(db.session.scalars(select(QuestionOption.id).where(
+            QuestionOption.question_id.in_(_choice_questions(congress.id))
+        ))),
+        _("Please choose answers to this congress's questions."),
+    )  # fmt: skip
     return RecipientFilter(
         statuses=tuple(sorted(set(statuses))),
         carrier_ids=carrier_ids,
@@ -160,6 +180,16 @@ def parse(congress: Congress, form) -> RecipientFilter:
         checked_in=checked_in,
         checked_in_day=checked_in_day,
         languages=tuple(sorted(set(languages))),
+        answer_option_ids=answer_ids,
+    )
+
+
+def _choice_questions(congress_id: int):
+    """The SELECT of the edition's registration choice questions' ids."""
+    return select(Question.id).where(
+        Question.congress_id == congress_id,
+        Question.scope == QuestionScope.REGISTRATION,
+        Question.kind.in_(list(CHOICE_KINDS)),
     )
 
 
@@ -179,6 +209,18 @@ def scoped(recipients: RecipientFilter, actor) -> RecipientFilter:
         )
         if not set(recipients.local_structure_ids) <= own:
             raise Forbidden(_("You may only write to the people of your own organisation."))
+    if recipients.answer_option_ids:
+        hidden = db.session.scalar(
+            select(func.count())
+            .select_from(QuestionOption)
+            .join(Question, Question.id == QuestionOption.question_id)
+            .where(
+                QuestionOption.id.in_(recipients.answer_option_ids),
+                Question.visible_to_coordinators.is_(False),
+            )
+        )
+        if hidden:
+            raise Forbidden(_("You may only filter by questions shown to coordinators."))
     return replace(recipients, carrier_ids=(carrier,))
 
 
@@ -225,7 +267,30 @@ def matching(congress: Congress, recipients: RecipientFilter, actor):
             checked = checked.where(Checkpoint.day == recipients.checked_in_day)
         condition = Registration.id.in_(checked)
         query = query.where(condition if recipients.checked_in == "yes" else ~condition)
+    for option_ids in _by_question(recipients.answer_option_ids).values():
+        query = query.where(
+            Registration.id.in_(
+                select(RegistrationAnswer.registration_id)
+                .join(RegistrationAnswerChoice, RegistrationAnswerChoice.answer_id == RegistrationAnswer.id)
+                .where(RegistrationAnswerChoice.option_id.in_(option_ids))
+            )
+        )  # fmt: skip
     return query
+
+
+def _by_question(option_ids: tuple[int, ...]) -> dict[int, list[int]]:
+    """The chosen options grouped by their question (one query; none without options)."""
+    if not option_ids:
+        return {}
+    grouped: dict[int, list[int]] = {}
+    rows = db.session.execute(
+        select(QuestionOption.question_id, QuestionOption.id).where(
+            QuestionOption.id.in_(option_ids)
+        )
+    )
+    for question_id, option_id in rows:
+        grouped.setdefault(question_id, []).append(option_id)
+    return grouped
 
 
 @dataclass
@@ -300,6 +365,22 @@ def describe(recipients: RecipientFilter) -> list[str]:
                 if day
                 else _("Never checked in")
             )
+    if recipients.answer_option_ids:
+        language = str(get_locale() or "de")
+        rows = db.session.execute(
+            select(Question, QuestionOption)
+            .join(QuestionOption, QuestionOption.question_id == Question.id)
+            .where(QuestionOption.id.in_(recipients.answer_option_ids))
+            .order_by(Question.position, Question.id, QuestionOption.position)
+        ).all()
+        answers: dict[str, list[str]] = {}
+        for question, option in rows:
+            answers.setdefault(question.text(language), []).append(option.text(language))
+        for question, options in answers.items():
+            lines.append(
+                _("Answer to “%(question)s”: %(values)s", question=question,
+                  values=", ".join(options))
+            )  # fmt: skip
     if recipients.languages:
         lines.append(
             _(

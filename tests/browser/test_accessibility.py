@@ -54,6 +54,14 @@ def _question_id(world):
     return {"congress_id": world["congress"].id, "question_id": world["question"].id}
 
 
+def _mailing_id(world):
+    return {"mailing_id": world["mailing"].id}
+
+
+def _rule_id(world):
+    return {"rule_id": world["rule"].id}
+
+
 def _mail_text(world):
     return {"congress_id": world["congress"].id, "kind": "registration.confirm", "language": "de"}
 
@@ -134,6 +142,13 @@ CASES = [
         values=lambda world: {**_congress_id(world), "question_id": world["survey_question"].id},
     ),
     Case("survey-results", "surveys.results", role="organiser", values=_congress_id),
+    Case("mailing-new", "mailings.new", role="organiser"),
+    Case("mailing-new-coordinator", "mailings.new", role="coordinator"),
+    Case("mailings", "mailings.history", role="organiser"),
+    Case("mailing", "mailings.show", role="organiser", values=_mailing_id),
+    Case("mailing-rules", "mailings.rules", role="organiser"),
+    Case("mailing-rule", "mailings.rule", role="organiser", values=_rule_id),
+    Case("mailing-rule-new", "mailings.rule_new", role="organiser"),
 ]
 
 
@@ -159,8 +174,11 @@ def world(db):
         congress, status=Status.PENDING, first_name="Jonas", last_name="Keller"
     )
     question = _questions(congress, registration)
+    mailing, rule = _mailings(congress, carrier)
     db.session.commit()
     return {
+        "mailing": mailing,
+        "rule": rule,
         "congress": congress,
         "survey_question": survey_question,
         "session": session,
@@ -169,6 +187,23 @@ def world(db):
         "pending": pending,
         "question": question,
     }
+
+
+def _mailings(congress, carrier):
+    """A mailing that was sent (its page, the history) and a default rule."""
+    from conference.core.time import utcnow
+    from conference.mailings import services
+    from conference.mailings.recipients import RecipientFilter
+
+    texts = services.MailingInput(
+        "Raumänderung für {first_name}", "Hallo {first_name},\n\nneuer Raum.", "Room change",
+        "Hello {first_name},\n\nnew room.",
+    )  # fmt: skip
+    mailing = services.create(
+        congress, texts, RecipientFilter(carrier_ids=(carrier.id,)), actor=None, now=utcnow()
+    )
+    rule = services.add_preset(congress, "thanks", actor=None, now=utcnow())
+    return mailing, rule
 
 
 def _questions(congress, registration):
