@@ -116,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
     from conference.agenda import views as agenda
     from conference.attendee import views as _attendee_views  # noqa: F401 - its routes
     from conference.badges import views as badges
+    from conference.cfp import views as cfp
     from conference.checkin import init_app as init_checkin
     from conference.checkin import views as checkin
     from conference.editions import views as editions
@@ -144,6 +145,7 @@ def _register_blueprints(app: Flask) -> None:
         feeds,
         reports,
         surveys,
+        cfp,
     ):
         app.register_blueprint(area.bp)
     init_checkin(app)
@@ -165,6 +167,7 @@ AREAS_WITH_AUDIT_TEXTS = (
     "feeds",
     "reports",
     "surveys",
+    "cfp",
 )
 
 

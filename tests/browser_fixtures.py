@@ -338,6 +338,32 @@ LONG_EMAIL = (
 )
 
 
+def _cfp_submission(congress):
+    """An open call for contributions with one confirmed contribution of long words."""
+    from datetime import timedelta
+
+    from conference.cfp import services as cfp
+    from conference.core.time import utcnow
+
+    call = cfp.save_call(
+        congress, deadline=utcnow() + timedelta(days=14), intro_de=LONG_WORD, intro_en="",
+        abstract_limit=1500, anonymous_review=False, actor="test", now=utcnow(),
+    )  # fmt: skip
+    cfp.add_format(call, name_de=LONG_WORD, name_en="", duration=90, kind="workshop", actor="test")
+    cfp.add_criterion(call, name_de=LONG_WORD, name_en="", weight=1, actor="test")
+    data = cfp.SubmissionData(
+        title=f"{LONG_WORD}: Patenschaften gut beenden", abstract=LONG_WORD,
+        format_id=call.formats[0].id, track_id=None, language="de", target_group=LONG_WORD,
+        max_participants=None, accessibility=LONG_WORD, carrier_id=None,
+        organisation_other=LONG_WORD, first_name="Maximiliane", last_name="Mustermann-Schmidt",
+        email=LONG_EMAIL, mail_language="de",
+        presenters=[cfp.PresenterData(LONG_WORD, LONG_EMAIL, LONG_WORD)],
+    )  # fmt: skip
+    submission = cfp.submit(congress, call, data, answers=None, now=utcnow())
+    cfp.confirm(submission.confirm_token, now=utcnow())
+    return submission
+
+
 @pytest.fixture
 def demo_world(db):
     """The demo congress, a few edge cases on top, and what the pages' URLs need."""
@@ -437,6 +463,7 @@ def demo_world(db):
         ),
         actor="test",
     )
+    submission = _cfp_submission(congress)
     db.session.commit()
 
     def first(model) -> int:
@@ -464,6 +491,9 @@ def demo_world(db):
         "session_id": workshop.id,
         "phase_id": ranked.id,
         "survey_question_id": question.id,
+        "submission_id": submission.id,
+        "cfp_token": submission.manage_token,
+        "cfp_confirm_token": submission.confirm_token,
         "room_id": first(Room),
         "track_id": first(Track),
         "speaker_id": first(Speaker),

@@ -134,6 +134,23 @@ CASES = [
         values=lambda world: {**_congress_id(world), "question_id": world["survey_question"].id},
     ),
     Case("survey-results", "surveys.results", role="organiser", values=_congress_id),
+    Case("cfp", "cfp.submit"),
+    Case("cfp-submitted", "cfp.submitted"),
+    Case("cfp-confirm", "cfp.confirm", values=lambda world: {"token": world["cfp"].confirm_token}),
+    Case("cfp-manage", "cfp.manage", values=lambda world: {"token": world["cfp"].manage_token}),
+    Case("cfp-call", "cfp.admin_call", role="organiser", values=_congress_id),
+    Case("cfp-submissions", "cfp.admin_submissions", role="organiser", values=_congress_id),
+    Case(
+        "cfp-submission",
+        "cfp.admin_submission",
+        role="organiser",
+        values=lambda world: {**_congress_id(world), "submission_id": world["cfp"].id},
+    ),
+    Case("cfp-reviewers", "cfp.admin_reviewers", role="organiser", values=_congress_id),
+    Case("review-list", "cfp.review_list", role="reviewer"),
+    Case(
+        "review", "cfp.review", role="reviewer", values=lambda world: {"submission_id": world["cfp"].id}
+    ),
 ]
 
 
@@ -159,8 +176,10 @@ def world(db):
         congress, status=Status.PENDING, first_name="Jonas", last_name="Keller"
     )
     question = _questions(congress, registration)
+    submission = _cfp(congress)
     db.session.commit()
     return {
+        "cfp": submission,
         "congress": congress,
         "survey_question": survey_question,
         "session": session,
@@ -210,6 +229,42 @@ def _questions(congress, registration):
     ask(QuestionKind.MULTIPLE_CHOICE, "Sprachen", [("Englisch", "English"), ("Arabisch", "Arabic")])
     services.store_answers(TABLES, registration.id, [topic], {topic.id: (topic.options[1].id,)})
     return topic
+
+
+def _cfp(congress):
+    """An open call with a format, a track, a criterion and an extra question, and one
+    contribution: confirmed, not yet decided (its confirmation page still opens)."""
+    from datetime import timedelta
+
+    from conference.cfp import services
+    from conference.core.time import utcnow
+    from conference.questions.services import QuestionData
+
+    call = services.save_call(
+        congress, deadline=utcnow() + timedelta(days=14), intro_de="Wir suchen **Workshops**.",
+        intro_en="We are looking for **workshops**.", abstract_limit=1500,
+        anonymous_review=False, actor="test", now=utcnow(),
+    )  # fmt: skip
+    services.add_format(
+        call, name_de="Weltcafé", name_en="World café", duration=60, kind="forum", actor="test"
+    )
+    services.add_criterion(call, name_de="Relevanz", name_en="Relevance", weight=2, actor="test")
+    track = services.add_track(congress, "Engagement fördern", actor="test")
+    services.add_question(
+        congress, QuestionData(kind="yes_no", text_de="Brauchen Sie Material?"), actor="test",
+        now=utcnow(),
+    )  # fmt: skip
+    data = services.SubmissionData(
+        title="Patenschaften gut beenden", abstract="Wie Tandems gut auseinandergehen.",
+        format_id=call.formats[0].id, track_id=track.id, language="de",
+        target_group="Koordinator:innen", max_participants=25, accessibility="",
+        carrier_id=None, organisation_other="Freiwilligenagentur Kassel", first_name="Miriam",
+        last_name="Okonkwo", email="miriam@example.org", mail_language="de",
+        presenters=[services.PresenterData("Jonas Brandt", "jonas@example.org", "Netzwerk")],
+    )  # fmt: skip
+    submission = services.submit(congress, call, data, answers=None, now=utcnow())
+    services.confirm(submission.confirm_token, now=utcnow())  # its page still shows the button
+    return submission
 
 
 def _survey(congress, session):

@@ -47,7 +47,9 @@ EXTRA = [
 def _values(endpoint: str, arguments: set[str], world: dict) -> dict:
     values = {}
     for name in sorted(arguments):
-        if name == "token":
+        if name == "token" and endpoint.startswith("cfp."):
+            values[name] = world["cfp_confirm_token" if endpoint == "cfp.confirm" else "cfp_token"]
+        elif name == "token":
             values[name] = (
                 world["confirm_token"]
                 if endpoint == "registration.confirm"
