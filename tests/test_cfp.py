@@ -698,3 +698,56 @@ def test_the_list_costs_the_same_queries_for_one_and_three_submissions(
         organiser.get(url)
 
     assert len(one) == len(three)
+
+
+# --- accepted contributions become draft sessions ----------------------------------------------
+
+
+def test_accepting_creates_a_draft_session_with_its_speakers_matched_by_e_mail(db, staff_client):
+    from conference.agenda.models import AgendaSession, SessionStatus, Speaker
+
+    congress = factories.congress()
+    call = open_call(congress)
+    track = factories.track(congress, name="Engagement")
+    known = factories.speaker(congress, name="Jonas B.", email="Jonas@Example.org", bio="Bekannt")
+    submission = a_submission(congress, call, track_id=track.id)
+    services.decide(submission, call, "accepted", actor="test")
+    rejected = a_submission(congress, call, title="Abgelehnt", email="r@example.org")
+    services.decide(rejected, call, "rejected", actor="test")
+    db.session.commit()
+    organiser = staff_client("organiser")
+
+    released = organiser.post(f"/admin/congresses/{congress.id}/cfp/release", data={})
+    builder = organiser.get(f"/admin/agenda?day={congress.starts_on.isoformat()}")
+
+    session = db.session.execute(select(AgendaSession)).scalar_one()
+    db.session.refresh(submission)
+    speakers = [link.speaker for link in session.speaker_links]
+    assert released.status_code == 303
+    assert submission.session_id == session.id
+    assert (session.title, session.status, session.kind, session.track_id, session.language,
+            session.capacity) == ("Patenschaften gut beenden", SessionStatus.DRAFT, "workshop",
+                                  track.id, "de", 25)  # fmt: skip
+    assert session.abstract == "Wie ein Tandem gut auseinandergeht."
+    assert session.ends_at - session.starts_at == timedelta(minutes=90)
+    assert [s.name for s in speakers] == ["Miriam Okonkwo", "Jonas B."]
+    assert speakers[1].id == known.id  # matched by e-mail, not duplicated
+    assert db.session.execute(select(func.count(Speaker.id))).scalar_one() == 2
+    assert "aus dem Call" in builder.get_data(as_text=True)
+
+
+def test_two_accepted_contributions_of_one_speaker_do_not_overlap(db):
+    from conference.agenda.models import AgendaSession
+
+    congress = factories.congress()
+    call = open_call(congress)
+    first = a_submission(congress, call, title="Eins")
+    second = a_submission(congress, call, title="Zwei")  # the same submitter
+    for submission in (first, second):
+        services.decide(submission, call, "accepted", actor="test")
+
+    services.release_decisions(congress, call, actor="test", now=utcnow())
+
+    one, two = db.session.execute(select(AgendaSession).order_by(AgendaSession.id)).scalars()
+    assert one.ends_at <= two.starts_at
+    assert one.speaker_links[0].speaker_id == two.speaker_links[0].speaker_id

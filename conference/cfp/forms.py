@@ -53,7 +53,7 @@ class CallForm(FlaskForm):
     abstract_limit = IntegerField(
         _l("Longest abstract (characters)"),
         default=1500,
-        validators=[InputRequired(_l("Please enter a number.")), NumberRange(min=200, max=10000)],
+        validators=[InputRequired(_l("Please enter a number.")), NumberRange(min=200, max=5000)],
     )
     anonymous_review = BooleanField(_l("Anonymous review (reviewers see no names)"))
 

@@ -12,7 +12,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from conference.accounts.models import Role, User
 from conference.agenda import services as agenda
-from conference.agenda.models import Track
+from conference.agenda.models import SessionKind, Speaker, Track
 from conference.cfp.models import (
     QUESTION_SCOPE,
     Call,
@@ -96,9 +96,9 @@ def save_call(
     actor,
     now: datetime,
 ) -> Call:
-    if not 200 <= abstract_limit <= 10000:
+    if not 200 <= abstract_limit <= agenda.MAX_ABSTRACT:  # an accepted one becomes a session
         raise Invalid(
-            _("The length limit must be between 200 and 10,000 characters."),
+            _("The length limit must be between 200 and 5,000 characters."),
             field="abstract_limit",
         )
     call = ensure_call(congress)
@@ -645,10 +645,74 @@ MAIL_OF = {
 }
 
 
+def _speaker_for(congress: Congress, name: str, email: str, organisation: str, *, actor) -> Speaker:
+    """The edition's speaker with this e-mail address (case ignored), else a new one."""
+    if email:
+        found = db.session.execute(
+            select(Speaker)
+            .where(Speaker.congress_id == congress.id, func.lower(Speaker.email) == email.lower())
+            .order_by(Speaker.id)
+            .limit(1)
+        ).scalar_one_or_none()
+        if found is not None:
+            return found
+    return agenda.save_speaker(
+        congress, None, actor=actor, name=name, organisation=organisation, email=email
+    )
+
+
+def presenters_of(submission: Submission) -> list[tuple[str, str, str]]:
+    """(name, e-mail, organisation) of the submitter and the co-presenters, each once."""
+    people = [(submission.full_name, submission.email, submission.organisation)]
+    for p in submission.presenters:
+        if not p.email or p.email.lower() not in {e.lower() for _n, e, _o in people if e}:
+            people.append((p.name, p.email, p.organisation))
+    return people
+
+
+def draft_session(congress: Congress, submission: Submission, *, actor, now: datetime):
+    """The accepted contribution as a draft agenda session with its presenters as speakers:
+    title, abstract, format (its agenda kind and default duration), track, language and
+    capacity. It starts at the first time of the congress where none of its speakers is
+    booked (every 30 minutes from the venue's opening); the organisers then place it."""
+    speakers = [
+        _speaker_for(congress, name, email, organisation, actor=actor)
+        for name, email, organisation in presenters_of(submission)
+    ]
+    speaker_ids = list(dict.fromkeys(s.id for s in speakers))
+    duration = timedelta(minutes=submission.format.duration_minutes if submission.format else 90)
+    kind = submission.format.session_kind if submission.format else SessionKind.WORKSHOP
+    for day in agenda.congress_days(congress):
+        start = agenda.local_instant(day, congress.opens_at, congress)
+        closes = agenda.local_instant(day, congress.closes_at, congress)
+        while start + duration <= closes:
+            data = agenda.SessionInput(
+                title=submission.title,
+                starts_at=start,
+                ends_at=start + duration,
+                kind=kind,
+                abstract=submission.abstract,
+                language=submission.language,
+                track_id=submission.track_id,
+                capacity=submission.max_participants,
+                speaker_ids=speaker_ids,
+            )
+            try:
+                with db.session.begin_nested():
+                    return agenda.create_session(congress, data, actor=actor, now=now)
+            except agenda.SessionConflict:
+                start += timedelta(minutes=30)
+    raise Conflict(
+        _("“%(title)s” finds no free time for its speakers.", title=submission.title),
+        code="no_free_time",
+    )
+
+
 def release_decisions(congress: Congress, call: Call, *, actor, now: datetime) -> int:
     """Send every marked decision that has not been sent: one mail per submission, ever (a
     conditional UPDATE claims each, so a second release or a second organiser at the same
-    moment sends nothing twice). Locks the reviews. Returns how many were sent."""
+    moment sends nothing twice). An accepted contribution becomes a draft agenda session
+    (``draft_session``). Locks the reviews. Returns how many were sent."""
     if call.decisions_released_at is None:
         call.decisions_released_at = now
     candidates = db.session.execute(
@@ -670,11 +734,24 @@ def release_decisions(congress: Congress, call: Call, *, actor, now: datetime) -
             continue
         submission = db.session.get(Submission, submission_id)
         db.session.refresh(submission)
+        if submission.decision == Decision.ACCEPTED and submission.session_id is None:
+            submission.session_id = draft_session(congress, submission, actor=actor, now=now).id
         send_mail(submission, MAIL_OF[Decision(submission.decision)], congress=congress)
         sent += 1
     db.session.flush()
     audit.record("cfp.released", actor=actor, congress_id=congress.id, count=sent)
     return sent
+
+
+def call_session_ids(congress_id: int) -> set[int]:
+    """The agenda sessions of an edition that came from the call (the builder marks them)."""
+    return set(
+        db.session.execute(
+            select(Submission.session_id).where(
+                Submission.congress_id == congress_id, Submission.session_id.is_not(None)
+            )
+        ).scalars()
+    )
 
 
 def unreleased_count(congress: Congress) -> int:

@@ -66,7 +66,12 @@ def _congress(congress_id: int) -> Congress:
 
 @bp.app_context_processor
 def _labels():
-    return {"cfp_status_label": status_label, "cfp_decision_label": decision_label}
+    # ``call_sessions``: the agenda builder (below this area) marks the sessions from the call.
+    return {
+        "cfp_status_label": status_label,
+        "cfp_decision_label": decision_label,
+        "call_sessions": services.call_session_ids,
+    }
 
 
 def _show_refusal(form, error: DomainError) -> None:
