@@ -127,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     from conference.registration import views as registration
     from conference.reports import views as reports
     from conference.shell import views as main
+    from conference.speakers import views as speakers
     from conference.surveys import views as surveys
     from conference.workshops import views as workshops
 
@@ -146,6 +147,7 @@ def _register_blueprints(app: Flask) -> None:
         reports,
         surveys,
         cfp,
+        speakers,
     ):
         app.register_blueprint(area.bp)
     init_checkin(app)
@@ -168,6 +170,7 @@ AREAS_WITH_AUDIT_TEXTS = (
     "reports",
     "surveys",
     "cfp",
+    "speakers",
 )
 
 

@@ -52,6 +52,7 @@ from conference.registration.models import (
     Status,
 )
 from conference.reports.models import ContactRequest, DirectoryProfile
+from conference.speakers.models import SessionMaterial, SpeakerAccess
 from conference.surveys.models import (
     Survey,
     SurveyAnswer,
@@ -110,9 +111,11 @@ __all__ = [
     "ScanRecord",
     "Sector",
     "SessionKind",
+    "SessionMaterial",
     "SessionSpeaker",
     "SessionStatus",
     "Speaker",
+    "SpeakerAccess",
     "Status",
     "Submission",
     "SubmissionAnswer",

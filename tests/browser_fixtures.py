@@ -338,6 +338,26 @@ LONG_EMAIL = (
 )
 
 
+def _speaker_token(congress) -> str:
+    """The personal link of the demo's first speaker who has a session."""
+    from sqlalchemy import select
+
+    from conference.agenda.models import SessionSpeaker, Speaker
+    from conference.extensions import db
+    from conference.speakers import services
+
+    speaker = db.session.execute(
+        select(Speaker)
+        .join(SessionSpeaker, SessionSpeaker.speaker_id == Speaker.id)
+        .where(Speaker.congress_id == congress.id)
+        .order_by(Speaker.id)
+        .limit(1)
+    ).scalar_one()
+    token = services.access_of(speaker).token
+    db.session.commit()
+    return token
+
+
 def _cfp_submission(congress):
     """An open call for contributions with one confirmed contribution of long words."""
     from datetime import timedelta
@@ -494,6 +514,7 @@ def demo_world(db):
         "submission_id": submission.id,
         "cfp_token": submission.manage_token,
         "cfp_confirm_token": submission.confirm_token,
+        "speaker_token": _speaker_token(congress),
         "room_id": first(Room),
         "track_id": first(Track),
         "speaker_id": first(Speaker),

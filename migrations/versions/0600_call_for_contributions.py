@@ -1,6 +1,6 @@
 """The call for contributions: the call of an edition, its formats and review criteria,
 submissions with co-presenters and answers to the extra questions, reviews and their scores,
-reviewers' tracks
+reviewers' tracks; speakers' personal links and sessions' materials
 
 Revision ID: 0600
 Revises: 0500
@@ -180,10 +180,41 @@ def upgrade():
     )
     with op.batch_alter_table('cfp_review_score', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cfp_review_score_criterion_id'), ['criterion_id'], unique=False)
+    op.create_table('session_material',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('session_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=12), nullable=False),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('mimetype', sa.String(length=100), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.Column('public', sa.Boolean(), nullable=False),
+    sa.Column('uploaded_by', sa.String(length=20), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['session_id'], ['agenda_session.id'], name=op.f('fk_session_material_session_id_agenda_session'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_session_material'))
+    )
+    with op.batch_alter_table('session_material', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_session_material_session_id'), ['session_id'], unique=False)
 
+    op.create_table('speaker_access',
+    sa.Column('speaker_id', sa.Integer(), nullable=False),
+    sa.Column('token', sa.String(length=64), nullable=False),
+    sa.Column('confirmed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('declined_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['speaker_id'], ['speaker.id'], name=op.f('fk_speaker_access_speaker_id_speaker'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('speaker_id', name=op.f('pk_speaker_access')),
+    sa.UniqueConstraint('token', name=op.f('uq_speaker_access_token'))
+    )
 
 
 def downgrade():
+    op.drop_table('speaker_access')
+    with op.batch_alter_table('session_material', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_session_material_session_id'))
+
+    op.drop_table('session_material')
     with op.batch_alter_table('cfp_review_score', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_cfp_review_score_criterion_id'))
 

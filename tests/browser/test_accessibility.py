@@ -148,8 +148,14 @@ CASES = [
     ),
     Case("cfp-reviewers", "cfp.admin_reviewers", role="organiser", values=_congress_id),
     Case("review-list", "cfp.review_list", role="reviewer"),
+    Case("speaker-page", "speakers.page", values=lambda world: {"token": world["speaker_token"]}),
+    Case("speaker-links", "speakers.admin_links", role="organiser"),
+    Case("session-materials", "speakers.admin_materials", role="organiser", values=_session_id),
     Case(
-        "review", "cfp.review", role="reviewer", values=lambda world: {"submission_id": world["cfp"].id}
+        "review",
+        "cfp.review",
+        role="reviewer",
+        values=lambda world: {"submission_id": world["cfp"].id},
     ),
 ]
 
@@ -177,8 +183,10 @@ def world(db):
     )
     question = _questions(congress, registration)
     submission = _cfp(congress)
+    speaker_token = _speaker(congress, session)
     db.session.commit()
     return {
+        "speaker_token": speaker_token,
         "cfp": submission,
         "congress": congress,
         "survey_question": survey_question,
@@ -229,6 +237,23 @@ def _questions(congress, registration):
     ask(QuestionKind.MULTIPLE_CHOICE, "Sprachen", [("Englisch", "English"), ("Arabisch", "Arabic")])
     services.store_answers(TABLES, registration.id, [topic], {topic.id: (topic.options[1].id,)})
     return topic
+
+
+def _speaker(congress, session):
+    """A speaker of the session with a file, confirmed (badge and calendar offered)."""
+    from conference.agenda.models import SessionSpeaker
+    from conference.core.time import utcnow
+    from conference.speakers import services
+
+    speaker = factories.speaker(congress, name="Miriam Okonkwo", email="miriam@example.org")
+    session.speaker_links.append(SessionSpeaker(speaker_id=speaker.id, position=0))
+    access = services.access_of(speaker)
+    services.add_material(
+        session, b"%PDF-1.4\n%%EOF\n", "Folien.pdf", public=True, uploaded_by="organiser",
+        actor="test", now=utcnow(),
+    )  # fmt: skip
+    services.confirm(speaker, access, now=utcnow())
+    return access.token
 
 
 def _cfp(congress):
