@@ -515,6 +515,7 @@ def demo_world(db):
         "cfp_token": submission.manage_token,
         "cfp_confirm_token": submission.confirm_token,
         "speaker_token": _speaker_token(congress),
+        "slug": congress.slug,
         "room_id": first(Room),
         "track_id": first(Track),
         "speaker_id": first(Speaker),

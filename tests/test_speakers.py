@@ -281,3 +281,85 @@ def test_organisers_see_every_speakers_link(db, staff_client):
     token = db.session.execute(select(SpeakerAccess.token)).scalar_one()
     assert "Jonas Brandt" in page and f"/speaker/{token}" in page
     assert db.session.execute(select(func.count(Speaker.id))).scalar_one() == 1
+
+
+# --- the documentation --------------------------------------------------------------------------
+
+
+def _past(db, *, title, slug, days_ago=10):
+    from datetime import timedelta
+
+    congress = factories.congress(
+        starts_on=factories.venue_today() - timedelta(days=days_ago), title=title, slug=slug,
+        current=False,
+    )  # fmt: skip
+    speaker = factories.speaker(congress, name="Amira Haddad", organisation="Netzwerk Ost")
+    session = factories.session(congress, title=f"Workshop {title}", speakers=[speaker])
+    factories.session(congress, title="Entwurf", status=SessionStatus.DRAFT)
+    return congress, session
+
+
+def test_after_the_congress_the_documentation_lists_sessions_speakers_and_files(client, db):
+    congress, session = _past(db, title="Fachkongress 2026", slug="fk-2026")
+    congress.is_current = True
+    services.add_material(session, PDF, "Folien.pdf", public=True, uploaded_by="organiser",
+                          actor="test", now=session.created_at)  # fmt: skip
+    services.add_material(session, factories_png(), "Wand.png", public=True, kind="recording",
+                          uploaded_by="organiser", actor="test", now=session.created_at)  # fmt: skip
+    services.add_material(session, PDF, "Intern.pdf", public=False, uploaded_by="organiser",
+                          actor="test", now=session.created_at)  # fmt: skip
+    db.session.commit()
+
+    page = client.get("/dokumentation").get_data(as_text=True)
+
+    assert "Dokumentation von Fachkongress 2026" in page
+    assert "Workshop Fachkongress 2026" in page and "Amira Haddad" in page
+    assert "Folien.pdf" in page and "Graphic Recording: <a" in page
+    assert "Intern.pdf" not in page and "Entwurf" not in page
+
+
+def test_before_the_end_the_page_says_so_and_past_editions_keep_their_pages(client, db):
+    _past(db, title="Fachkongress 2025", slug="fk-2025", days_ago=380)
+    _past(db, title="Fachkongress 2026", slug="fk-2026", days_ago=20)
+    upcoming = factories.congress(title="Fachkongress 2027", slug="fk-2027")
+    factories.session(upcoming, title="Noch nicht")
+    db.session.commit()
+
+    main = client.get("/dokumentation").get_data(as_text=True)
+    old = client.get("/dokumentation/fk-2025").get_data(as_text=True)
+    early = client.get("/dokumentation/fk-2027").get_data(as_text=True)
+    unknown = client.get("/dokumentation/gibt-es-nicht")
+
+    assert "Dokumentation von Fachkongress 2026" in main  # the latest that is over
+    assert "/dokumentation/fk-2025" in main and "/dokumentation/fk-2027" not in main
+    assert "Workshop Fachkongress 2025" in old
+    assert "erscheint hier nach dem Kongress" in early and "Noch nicht" not in early
+    assert unknown.status_code == 404
+
+
+def test_organisers_add_a_graphic_recording_and_refuse_a_disguised_file(db, staff_client):
+    _congress, _speaker, session, _access = _world(db)
+    organiser = staff_client("organiser")
+    url = f"/admin/agenda/sessions/{session.id}/materials"
+
+    added = organiser.post(
+        url,
+        data={"file": (io.BytesIO(factories_png()), "wand.png"), "kind": "recording",
+              "visibility": "public"},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    disguised = organiser.post(
+        url,
+        data={"file": (io.BytesIO(b"MZ\x90\x00 not a picture"), "foto.jpg"), "kind": "photo"},
+        content_type="multipart/form-data",
+    )
+    page = organiser.get(url).get_data(as_text=True)
+
+    material = db.session.execute(select(SessionMaterial)).scalar_one()
+    assert added.status_code == 303 and disguised.status_code == 400
+    assert (material.kind, material.mimetype, material.filename) == (
+        "recording",
+        "image/png",
+        "wand.png",
+    )
+    assert "Graphic Recording: wand.png" in page

@@ -345,3 +345,38 @@ def speaks_in(speaker: Speaker, session_id: int) -> AgendaSession:
 def refuse_unless_published(session: AgendaSession) -> None:
     if not agenda.is_public(session, include_cancelled=False):
         raise Conflict(_("The session is not published."), code="not_published")
+
+
+# --- the documentation --------------------------------------------------------------------------
+
+
+def has_ended(congress: Congress, now: datetime) -> bool:
+    """The congress's last day is over in its own time zone."""
+    return agenda.local_instant(congress.ends_on, congress.closes_at, congress) <= now
+
+
+def documented_editions(now: datetime) -> list[Congress]:
+    """Editions whose congress is over, newest first: each keeps its documentation page."""
+    editions = db.session.execute(
+        select(Congress)
+        .where(Congress.programme_published.is_(True))
+        .order_by(Congress.starts_on.desc())
+    ).scalars()
+    return [c for c in editions if has_ended(c, now)]
+
+
+def documentation(congress: Congress) -> tuple[list[AgendaSession], dict[int, list]]:
+    """Every session the edition held (published, not cancelled) with its speakers, and the
+    public files of each (materials, photo documentation, graphic recording). Three queries."""
+    sessions = list(
+        db.session.execute(
+            select(AgendaSession)
+            .where(
+                AgendaSession.congress_id == congress.id,
+                agenda.public_clause(include_cancelled=False),
+            )
+            .options(*agenda._loaded())
+            .order_by(AgendaSession.starts_at, AgendaSession.id)
+        ).scalars()
+    )
+    return sessions, materials_of([s.id for s in sessions], public_only=True)

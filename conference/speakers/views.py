@@ -354,3 +354,63 @@ def admin_links():
         speakers=speakers,
         links=links,
     )
+
+
+# --- the documentation --------------------------------------------------------------------------
+
+
+def _documentation_page(congress: Congress | None):
+    now = utcnow()
+    editions = services.documented_editions(now)
+    if congress is None:
+        return render_template(
+            "speakers/documentation.html", congress=None, editions=editions, sessions=[]
+        )
+    if not services.has_ended(congress, now):
+        return render_template(
+            "speakers/documentation.html",
+            congress=congress,
+            editions=editions,
+            sessions=None,
+        )
+    sessions, files = services.documentation(congress)
+    kinds = _kind_labels()
+    return render_template(
+        "speakers/documentation.html",
+        congress=congress,
+        editions=editions,
+        sessions=[
+            (
+                s,
+                agenda.local_day(s.starts_at, congress),
+                agenda.local_clock(s.starts_at, congress).strftime("%H:%M"),
+                [link.speaker for link in s.speaker_links],
+                [(kinds[m.kind], m) for m in files[s.id]],
+            )
+            for s in sessions
+        ],
+    )
+
+
+@bp.get("/dokumentation")
+@public
+def documentation():
+    """The documentation of the current edition once it is over, else of the latest one that
+    is; with links to every past edition's documentation."""
+    now = utcnow()
+    current = db.session.execute(select(Congress).where(Congress.is_current)).scalar_one_or_none()
+    if current is not None and not services.has_ended(current, now):
+        editions = services.documented_editions(now)
+        current = editions[0] if editions else current
+    return _documentation_page(current)
+
+
+@bp.get("/dokumentation/<slug>")
+@public
+def edition_documentation(slug: str):
+    congress = db.session.execute(
+        select(Congress).where(Congress.slug == slug)
+    ).scalar_one_or_none()
+    if congress is None:
+        abort(404)
+    return _documentation_page(congress)

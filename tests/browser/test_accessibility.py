@@ -150,6 +150,7 @@ CASES = [
     Case("review-list", "cfp.review_list", role="reviewer"),
     Case("speaker-page", "speakers.page", values=lambda world: {"token": world["speaker_token"]}),
     Case("speaker-links", "speakers.admin_links", role="organiser"),
+    Case("documentation", "speakers.documentation"),
     Case("session-materials", "speakers.admin_materials", role="organiser", values=_session_id),
     Case(
         "review",
@@ -436,6 +437,33 @@ def test_survey_form_has_no_wcag_violations_and_fits_a_phone(
     assert page.get_by_role("alert").is_visible()
     assert error_violations == [], describe(error_violations)
     assert page.console_errors == []
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_documentation_of_an_ended_congress_has_no_wcag_violations_and_fits_a_phone(
+    language, new_page, live_server, ended, axe, shot, db
+):
+    from sqlalchemy import select
+
+    from conference.agenda.models import AgendaSession
+    from conference.core.time import utcnow
+    from conference.speakers import services
+
+    plenary = db.session.execute(select(AgendaSession).order_by(AgendaSession.id)).scalars().first()
+    services.add_material(
+        plenary, b"%PDF-1.4\n%%EOF\n", "Dokumentation.pdf", public=True, kind="photo",
+        uploaded_by="organiser", actor="test", now=utcnow(),
+    )  # fmt: skip
+    db.session.commit()
+    page = new_page(language=language, phone=True)
+
+    page.goto("/dokumentation")
+    shot(f"documentation-{language}")
+    violations = axe(page)
+
+    assert page.get_by_text("Dokumentation.pdf").is_visible()
+    assert violations == [], describe(violations)
+    assert _fits_a_phone(page)
 
 
 @pytest.mark.parametrize("language", ["de", "en"])
