@@ -39,7 +39,7 @@ from conference.cfp.models import (
 )
 from conference.core import audit
 from conference.core.errors import Conflict, Forbidden, Invalid, NotFound
-from conference.core.mail import external_url
+from conference.core.mail import external_url, unsolicited_mail_allowed
 from conference.core.models import CarrierOrganisation, Congress
 from conference.core.tokens import is_well_formed, new_token
 from conference.extensions import db
@@ -273,12 +273,14 @@ def submit(
     db.session.flush()
     if answers is not None and answers.questions:
         questions.store_answers(ANSWERS, submission.id, answers.questions, answers.values)
-    send_mail(
-        submission,
-        "cfp.confirm",
-        congress=congress,
-        confirm_link=external_url("cfp.confirm", token=submission.confirm_token),
-    )
+    # A visitor makes us mail this address: capped per hour, as registration's mails are.
+    if unsolicited_mail_allowed(data.email, now=now):
+        send_mail(
+            submission,
+            "cfp.confirm",
+            congress=congress,
+            confirm_link=external_url("cfp.confirm", token=submission.confirm_token),
+        )
     audit.record("cfp.submitted", actor="submitter", congress_id=congress.id, title=data.title)
     return submission
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, pgettext
+from flask_babel import get_locale, ngettext, pgettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -599,7 +599,14 @@ def admin_release(congress_id: int):
         sent = services.release_decisions(
             congress, services.ensure_call(congress), actor=_actor(), now=utcnow()
         )
-    flash(_("Decisions released: %(count)d e-mails are on their way.", count=sent), "success")
+    flash(
+        ngettext(
+            "Decisions released: %(num)d e-mail is on its way.",
+            "Decisions released: %(num)d e-mails are on their way.",
+            sent,
+        ),
+        "success",
+    )
     return redirect(url_for(".admin_submissions", congress_id=congress.id), 303)
 
 
