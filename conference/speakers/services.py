@@ -158,50 +158,32 @@ def decline(speaker: Speaker, access: SpeakerAccess, *, now: datetime) -> None:
     audit.record("speakers.declined", speaker, actor="speaker", congress_id=speaker.congress_id)
 
 
-def unconfirmed(congress_id: int, speaker_ids) -> dict[int, str]:
-    """Of these speakers, those who have not confirmed: id -> "declined" or "open"."""
-    ids = list(speaker_ids)
-    if not ids:
-        return {}
-    answers = dict(
-        db.session.execute(
-            select(SpeakerAccess.speaker_id, SpeakerAccess.confirmed_at.is_not(None)).where(
-                SpeakerAccess.speaker_id.in_(ids)
-            )
-        ).all()
-    )
-    declined = set(
-        db.session.execute(
-            select(SpeakerAccess.speaker_id).where(
-                SpeakerAccess.speaker_id.in_(ids), SpeakerAccess.declined_at.is_not(None)
-            )
-        ).scalars()
-    )
-    return {i: ("declined" if i in declined else "open") for i in ids if not answers.get(i, False)}
-
-
 def builder_warnings(congress_id: int) -> list[str]:
-    """Soft warnings for the agenda builder: sessions whose speakers have not confirmed."""
+    """Soft warnings for the agenda builder: sessions whose speakers have not confirmed (or
+    declined). One query."""
     rows = db.session.execute(
-        select(AgendaSession.title, Speaker.id, Speaker.name)
+        select(
+            AgendaSession.title,
+            Speaker.name,
+            SpeakerAccess.confirmed_at,
+            SpeakerAccess.declined_at,
+        )
         .join(SessionSpeaker, SessionSpeaker.session_id == AgendaSession.id)
         .join(Speaker, Speaker.id == SessionSpeaker.speaker_id)
+        .outerjoin(SpeakerAccess, SpeakerAccess.speaker_id == Speaker.id)
         .where(
             AgendaSession.congress_id == congress_id,
             AgendaSession.status != SessionStatus.CANCELLED,
+            SpeakerAccess.confirmed_at.is_(None),
         )
-        .order_by(AgendaSession.starts_at, AgendaSession.id)
+        .order_by(AgendaSession.starts_at, AgendaSession.id, SessionSpeaker.position)
     ).all()
-    state = unconfirmed(congress_id, {speaker_id for _t, speaker_id, _n in rows})
-    warnings = []
-    for title, speaker_id, name in rows:
-        if state.get(speaker_id) == "declined":
-            warnings.append(_("%(name)s declined “%(title)s”.", name=name, title=title))
-        elif speaker_id in state:
-            warnings.append(
-                _("%(name)s has not confirmed “%(title)s” yet.", name=name, title=title)
-            )
-    return warnings
+    return [
+        _("%(name)s declined “%(title)s”.", name=name, title=title)
+        if declined
+        else _("%(name)s has not confirmed “%(title)s” yet.", name=name, title=title)
+        for title, name, _confirmed, declined in rows
+    ]
 
 
 # --- materials ----------------------------------------------------------------------------------
