@@ -363,3 +363,20 @@ def test_organisers_add_a_graphic_recording_and_refuse_a_disguised_file(db, staf
         "wand.png",
     )
     assert "Graphic Recording: wand.png" in page
+
+
+def test_organisers_mail_a_speaker_their_link(db, staff_client, smtp):
+    congress = factories.congress(title="Fachkongress 2027")
+    speaker = factories.speaker(congress, name="Jonas Brandt", email="jonas@example.org")
+    db.session.commit()
+    organiser = staff_client("organiser")
+    organiser.get("/admin/agenda/speaker-links")
+
+    sent = organiser.post(f"/admin/agenda/speaker-links/{speaker.id}/send", data={})
+
+    token = db.session.get(SpeakerAccess, speaker.id).token
+    message = smtp.wait(1)[0]
+    assert sent.status_code == 303
+    assert message["To"] == "jonas@example.org"
+    assert message["Subject"] == "Ihre Programmpunkte beim Kongress"
+    assert f"/speaker/{token}" in message.get_body(("plain",)).get_content()

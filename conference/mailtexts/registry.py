@@ -112,6 +112,13 @@ CFP_MANAGE_LINK = _p(
     _l("https://kongress.example.org/cfp/s/…"),
 )
 CFP_PERSON = (FIRST_NAME, LAST_NAME, CONGRESS, TITLE, CFP_MANAGE_LINK)
+SPEAKER_NAME = _p("name", _l("Name of the speaker"), _l("Miriam Okonkwo"))
+SPEAKER_LINK = _p(
+    "speaker_link",
+    _l("The speaker's personal link: confirm, details, sessions, material, badge"),
+    _l("https://kongress.example.org/speaker/…"),
+    essential=True,
+)
 
 KINDS: tuple[MailKind, ...] = (
     MailKind(
@@ -374,6 +381,21 @@ KINDS: tuple[MailKind, ...] = (
             "thank you for proposing “{title}” for {congress}. It is on our waiting list: if a "
             "place in the programme becomes free, we will contact you.\n\n"
             "Your contribution: {manage_link}\n\n"
+            "{congress}"
+        ),
+    ),
+    MailKind(
+        "speakers.link",
+        _l("The speaker's personal link"),
+        _l("When an organiser sends a speaker their link from the list of speakers' links."),
+        (SPEAKER_NAME, CONGRESS, DATES, SPEAKER_LINK),
+        _l("Your sessions at the congress"),
+        _l(
+            "Hello {name},\n\n"
+            "thank you for contributing to {congress} ({dates}). With your personal link you can "
+            "confirm that you take part, edit your details and photo, see your sessions with "
+            "rooms and times, upload your material and download your badge:\n\n"
+            "{speaker_link}\n\n"
             "{congress}"
         ),
     ),

@@ -44,3 +44,8 @@ def _material_removed(f: Facts) -> str:
         "%(who)s removed the file “%(file)s” from “%(session)s”.",
         who=f.who, file=f.detail("filename"), session=f.object,
     )  # fmt: skip
+
+
+@audit.sentence("speakers.link_sent")
+def _link_sent(f: Facts) -> str:
+    return _("%(who)s sent %(speaker)s their personal link.", who=f.who, speaker=f.object)

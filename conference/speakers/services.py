@@ -24,9 +24,11 @@ from conference.agenda import services as agenda
 from conference.agenda.models import AgendaSession, SessionSpeaker, SessionStatus, Speaker
 from conference.core import audit
 from conference.core.errors import Conflict, Invalid, NotFound
+from conference.core.mail import external_url
 from conference.core.models import Congress
 from conference.core.tokens import is_well_formed, new_token
 from conference.extensions import db
+from conference.mailtexts.services import queue_mail
 from conference.registration.models import (
     SPEAKER_SOURCE,
     BadgeRole,
@@ -56,6 +58,24 @@ def reissue(speaker: Speaker, *, actor) -> SpeakerAccess:
     db.session.flush()
     audit.record("speakers.link_reissued", speaker, actor=actor, congress_id=speaker.congress_id)
     return access
+
+
+def send_link(speaker: Speaker, congress: Congress, *, actor) -> None:
+    """Mail the speaker their link (in German: a speaker has no language of their own yet)."""
+    if not speaker.email:
+        raise Invalid(_("This speaker has no e-mail address."), code="no_email")
+    access = access_of(speaker)
+    queue_mail(
+        "speakers.link",
+        congress=congress,
+        recipient=speaker.email,
+        language="de",
+        values={
+            "name": speaker.name,
+            "speaker_link": external_url("speakers.page", token=access.token),
+        },
+    )
+    audit.record("speakers.link_sent", speaker, actor=actor, congress_id=congress.id)
 
 
 def by_token(token: str) -> tuple[Speaker, SpeakerAccess]:

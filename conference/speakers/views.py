@@ -26,7 +26,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from conference.accounts.access import current_actor, public, roles_required
 from conference.accounts.models import Role
 from conference.agenda import services as agenda
-from conference.agenda.models import AgendaSession
+from conference.agenda.models import AgendaSession, Speaker
 from conference.badges import services as badges
 from conference.core.congress import current_congress_or_404
 from conference.core.database import transaction, writes
@@ -338,6 +338,21 @@ def speaker_download(token: str, material_id: int):
 
 
 # --- the organisers' list of links --------------------------------------------------------------
+
+
+@bp.post("/admin/agenda/speaker-links/<int:speaker_id>/send")
+@roles_required(*ORGANISERS)
+def admin_send_link(speaker_id: int):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    congress = current_congress_or_404()
+    speaker = db.session.get(Speaker, speaker_id)
+    if speaker is None or speaker.congress_id != congress.id:
+        abort(404)
+    with transaction():
+        services.send_link(speaker, congress, actor=_actor())
+    flash(_("The link has been sent to %(email)s.", email=speaker.email), "success")
+    return redirect(url_for(".admin_links"), 303)
 
 
 @bp.get("/admin/agenda/speaker-links")
