@@ -49,7 +49,7 @@ def _prepare(bench: Bench) -> tuple[list[str], str]:
                 carrier_id=carrier.id,
                 local_structure_id=carrier.local_structures[number % 2].id,
                 consent_at=now,
-                confirmed_at=now,
+                placed_at=now,
                 confirm_token=None,
             )
             person.days = [RegistrationDay(day=congress.starts_on)]

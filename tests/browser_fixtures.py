@@ -18,7 +18,7 @@ journey step and axe-core accessibility checks. ``tests/conftest.py`` imports th
 - ``axe(page)``: runs the vendored axe-core for WCAG 2.1 A/AA on the page, returns violations;
   ``describe(violations)`` formats them for an assertion message.
 - ``log_in(page, email)``: logs a staff user in through the form, as a person does.
-- ``demo_world``: the demo congress (``conference/demo.py``: 300 people, carriers with local
+- ``demo_world``: the demo congress (``conference/demo/``: 300 people, carriers with local
   structures, agenda, both workshop kinds, last year's check-ins) plus the long words and
   addresses real people bring, and the ids and tokens the pages need.
 

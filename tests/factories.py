@@ -120,7 +120,7 @@ def registration(
         email=fields.pop("email", f"person{n}@example.org"),
         consent_at=datetime.now(UTC),
         consent_version=congress_.consent_text_version,
-        confirmed_at=datetime.now(UTC) if status in (Status.CONFIRMED, Status.WAITLISTED) else None,
+        placed_at=datetime.now(UTC) if status in (Status.CONFIRMED, Status.WAITLISTED) else None,
         **fields,
     )
     if status != Status.PENDING:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from conference.attendee import mail as seat_mail
 from conference.attendee import manage
-from conference.badges import services
+from conference.badges import printing, services
 from conference.core import mail
 from conference.core.errors import DomainError
 from conference.core.models import AuditLog
@@ -163,8 +163,8 @@ def test_a_large_run_is_laid_out_on_every_core_and_joined_in_order(app, db, tmp_
     )
     db.session.commit()
     registrations = services.select_for_print(congress)
-    monkeypatch.setattr(services, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(services.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(printing, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(printing.os, "cpu_count", lambda: 2)
     stages = []
 
     data = services.render_badges(

@@ -19,6 +19,7 @@ from conference.cfp.models import Call, Review, Submission, SubmissionStatus
 from conference.core.models import OutboxMail
 from conference.core.time import utcnow
 from conference.questions.models import Question
+from conference.questions.services import QuestionData
 from tests import factories
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -280,7 +281,7 @@ def test_a_contribution_with_a_co_presenter_and_an_extra_answer_keeps_both(clien
     open_call(congress)
     question = services.add_question(
         congress,
-        services.questions.QuestionData(
+        QuestionData(
             kind="short_text", text_de="Welches Material brauchen Sie?", required=True
         ),
         actor="test",

@@ -20,7 +20,7 @@ from conference.checkin import services
 from conference.checkin.models import CheckIn, Checkpoint, ScanRecord
 from conference.core.models import AuditLog, Congress
 from conference.core.time import utcnow
-from conference.registration.models import Registration, Status
+from conference.registration.models import BadgeRole, Registration, Status
 from conference.workshops.models import WorkshopSeat
 from tests import factories
 from tests.counters import assert_counters_match
@@ -984,6 +984,48 @@ def test_the_scanner_takes_the_given_checkpoint_when_an_empty_one_comes_first(
         select(Checkpoint.code).join(CheckIn, CheckIn.checkpoint_id == Checkpoint.id)
     ).scalar_one()
     assert checkpoint == "day-2"
+
+
+def test_the_services_return_outcomes_and_presentation_gives_them_tone_and_words(app, door, db):
+    """Issue 15, point 6: a scan's outcome, a search answer and a door list row carry facts (the
+    result, when, which device, the status, the role's key); ``checkin/presentation.py`` maps
+    them to the door screen's tone, words and labels."""
+    from conference.checkin import presentation
+
+    congress, person = door
+    waiting = factories.registration(congress, status=Status.WAITLISTED, first_name="Wanda")
+    db.session.commit()
+    checkpoint = services.checkpoints(congress)[0]
+    device = services.Device(user_id=None, token_id=None, name="Tür 1")
+    outcome = services.record_scan(
+        congress, person.badge_token, checkpoint, now=utcnow(), device=device
+    )
+    again = services.record_scan(
+        congress, person.badge_token, checkpoint, now=utcnow(), device=device
+    )
+    with app.test_request_context("/"):  # German, the default
+        answers = services.search_answers([person, waiting], checkpoint, congress.timezone)
+        rows = services.door_list(checkpoint)
+        words = {
+            pid: presentation.judged(answer, congress.timezone) for pid, answer in answers.items()
+        }
+        label = presentation.role_label(rows[0].role)
+
+    assert not hasattr(outcome, "tone")
+    assert presentation.TONE[outcome.result] == "ok" and presentation.TONE[again.result] == "warn"
+    assert answers[person.id]["result"] == "already_checked_in"
+    assert answers[waiting.id] == {"result": "not_confirmed", "status": Status.WAITLISTED}
+    assert all("tone" not in a and "message" not in a for a in answers.values())
+    assert (
+        words[person.id]["tone"] == "warn" and "Bereits eingecheckt" in words[person.id]["message"]
+    )
+    assert words[waiting.id] == {
+        "result": "not_confirmed",
+        "tone": "bad",
+        "message": "Diese Person steht auf der Warteliste und hat keinen Platz.",
+    }
+    assert {row.role for row in rows} <= {role.value for role in BadgeRole}
+    assert label != rows[0].role
 
 
 def test_search_offers_check_in_only_to_people_who_may_pass_and_tells_the_others_why(

@@ -133,7 +133,7 @@ def test_demo_lies_in_the_past_and_a_new_registrant_queues_behind_its_waiting_pe
         select(
             func.max(Registration.created_at),
             func.max(Registration.consent_at),
-            func.max(Registration.confirmed_at),
+            func.max(Registration.placed_at),
             func.max(Registration.waitlisted_at),
             func.max(Registration.cancelled_at),
         )

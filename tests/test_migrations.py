@@ -106,3 +106,48 @@ def test_0120_keeps_each_check_in_s_device_through_a_downgrade_and_upgrade(app, 
         db.engine.dispose()
     assert devices == expected
     assert records == []
+
+
+def test_0510_keeps_the_placement_time_through_a_downgrade_and_upgrade(app, tmp_path):
+    """0510 renames registration.confirmed_at to placed_at (a waitlisted person has one too);
+    the times stay, in both directions."""
+    from sqlalchemy import select, text
+
+    from conference import create_app
+    from conference.registration.models import Registration, Status
+    from tests import factories
+
+    other = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'placed.sqlite3'}",
+            "INSTANCE_PATH": str(tmp_path),
+            "TESTING": True,
+        }
+    )
+    with other.app_context():
+        upgrade()
+        congress = factories.congress()
+        confirmed = factories.registration(congress, status=Status.CONFIRMED)
+        waitlisted = factories.registration(congress, status=Status.WAITLISTED)
+        expected = [confirmed.placed_at, waitlisted.placed_at]
+        db.session.commit()
+        db.session.remove()
+
+        downgrade(revision="0500")
+        with db.engine.connect() as connection:
+            before = (
+                connection.execute(text("SELECT confirmed_at FROM registration ORDER BY id"))
+                .scalars()
+                .all()
+            )
+        upgrade()
+        after = (
+            db.session.execute(select(Registration.placed_at).order_by(Registration.id))
+            .scalars()
+            .all()
+        )
+        db.session.remove()
+        db.engine.dispose()
+    assert None not in expected
+    assert len(before) == 2 and None not in before
+    assert after == expected

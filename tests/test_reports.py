@@ -171,6 +171,26 @@ def test_dashboard_figures_count_what_is_stored(app, db):
     assert figures["over_time"].rows[-1][2] == 4  # cancelled ones do not count
 
 
+def test_dashboard_figures_describe_their_charts_and_the_page_draws_them(app, db, staff_client):
+    """Issue 15, point 6: the service returns numbers and labels; SVG is drawn by the template
+    (core/charts.py, the ``chart`` filter)."""
+    from conference.core.charts import Chart
+
+    congress, _a = _edition(db)
+    with app.test_request_context("/?lang=en"):
+        figures = {f.key: f for f in services.dashboard_figures(congress)}
+
+    assert all(isinstance(f.chart, Chart) for f in figures.values())
+    assert "<svg" not in repr([f.chart for f in figures.values()])
+    assert figures["days"].chart.kind == "bar" and figures["days"].chart.second == [2, 2]
+    assert figures["over_time"].chart.kind == "line"
+    page = staff_client("organiser").get(f"/admin/dashboard?congress={congress.id}&lang=en")
+    assert page.status_code == 200
+    assert page.get_data(as_text=True).count(
+        '<svg xmlns="http://www.w3.org/2000/svg" class="chart"'
+    ) == len(figures)
+
+
 def test_dashboard_page_shows_each_chart_beside_its_table(app, db, staff_client):
     client = staff_client("organiser")
     _edition(db)

@@ -38,6 +38,19 @@ def test_the_import_contracts_hold():
     assert "0 broken" in result.stdout
 
 
+MAX_MODULE_LINES = 500
+
+
+def test_no_module_in_the_package_is_longer_than_500_lines():
+    """A module is split along its topics before it grows past 500 lines (issue 15)."""
+    too_long = {
+        name: len(source.splitlines())
+        for name, source in _sources()
+        if len(source.splitlines()) > MAX_MODULE_LINES
+    }
+    assert too_long == {}
+
+
 def test_only_the_transaction_helper_commits_or_rolls_back():
     offenders = []
     for name, source in _sources():

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
 _ids = itertools.count(1)
+
 
 BAR_COLOUR = "#1f5f8b"
 ALT_COLOUR = "#b5651d"
@@ -151,3 +153,25 @@ def line_chart(
             )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every user text above went through escape()
+
+
+@dataclass(frozen=True)
+class Chart:
+    """What a chart shows, without drawing it: services return this, ``draw`` (the templates'
+    ``chart`` filter) makes the SVG. ``kind`` is "bar" (``items``: label, value; optionally a
+    ``second`` series with its ``legend``) or "line" (``items``: label, value points)."""
+
+    kind: str
+    title: str
+    items: Sequence[tuple[str, float]]
+    second: Sequence[float] | None = None
+    legend: tuple[str, str] | None = None
+
+
+def draw(chart: Chart | None) -> Markup:
+    """The SVG of a chart; nothing for None."""
+    if chart is None:
+        return Markup("")
+    if chart.kind == "line":
+        return line_chart(chart.title, chart.items)
+    return bar_chart(chart.title, chart.items, second=chart.second, legend=chart.legend)

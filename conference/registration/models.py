@@ -141,7 +141,9 @@ class Registration(db.Model):
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the person was last placed: the double opt-in completed and they got a seat or a
+    # waiting-list place (``waitlisted_at``), or a promotion from the waiting list gave them a seat.
+    placed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     source: Mapped[str] = mapped_column(String(20), default="online")  # online|staff|import|walk_in

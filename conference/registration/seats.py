@@ -111,7 +111,7 @@ def take_seats(registration: Registration, from_status: str, now: datetime) -> s
     claimed = db.session.execute(
         update(Registration)
         .where(Registration.id == registration.id, Registration.status == from_status)
-        .values(status=Status.CONFIRMED, confirmed_at=now, updated_at=now)
+        .values(status=Status.CONFIRMED, placed_at=now, updated_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
     failure = None
@@ -155,7 +155,7 @@ def move_to_waitlist(registration: Registration, now: datetime) -> bool:
         .where(Registration.id == registration.id, Registration.status == Status.PENDING)
         .values(
             status=Status.WAITLISTED,
-            confirmed_at=now,
+            placed_at=now,
             waitlisted_at=now,
             updated_at=now,
             confirm_token=None,

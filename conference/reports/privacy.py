@@ -44,7 +44,7 @@ PERSONAL_FIELDS = (
     "source",
     "created_at",
     "updated_at",
-    "confirmed_at",
+    "placed_at",
     "waitlisted_at",
     "cancelled_at",
     "badge_printed_at",

@@ -134,7 +134,7 @@ def ensure_registration(speaker: Speaker, congress: Congress, *, now: datetime) 
             organisation_other=speaker.organisation,
             badge_role=BadgeRole.SPEAKER,
             source=SPEAKER_SOURCE,
-            confirmed_at=now,
+            placed_at=now,
             confirm_token=None,
             days=[RegistrationDay(day=day) for day in days],
         )

@@ -3,7 +3,7 @@ submissions with co-presenters and answers to the extra questions, reviews and t
 reviewers' tracks; speakers' personal links and sessions' materials
 
 Revision ID: 0600
-Revises: 0500
+Revises: 0510
 Create Date: 2026-12-02 02:22:37.950750
 """
 from alembic import op
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0600'
-down_revision = '0500'
+down_revision = '0510'
 branch_labels = None
 depends_on = None
 

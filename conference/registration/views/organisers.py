@@ -1,4 +1,4 @@
-"""Registration over HTTP: the public form, confirmation, the manage link, the organisers' list."""
+"""The organisers' registrations: list, export, new, detail, import."""
 
 from __future__ import annotations
 
@@ -6,34 +6,26 @@ import base64
 import binascii
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext, pgettext
 
-from conference.accounts.access import current_actor, public, roles_required
+from conference.accounts.access import roles_required
 from conference.accounts.models import Role
-from conference.core.congress import (
-    congress_or_staff,
-    current_congress,
-    current_congress_or_404,
-    staff_congress,
-)
+from conference.core.congress import congress_or_staff, current_congress_or_404, staff_congress
 from conference.core.csvimport import CsvProblem
 from conference.core.database import parse_int, transaction
 from conference.core.errors import DomainError
 from conference.core.exports import table_response
-from conference.core.http import field_error
 from conference.core.i18n import day_list
 from conference.core.time import utcnow
-from conference.extensions import db, limiter
+from conference.extensions import db
 from conference.questions import registrations as registration_questions
 from conference.registration import services
 from conference.registration.forms import (
     ActionForm,
     ImportConfirmForm,
     ImportUploadForm,
-    LostLinkForm,
-    RegistrationForm,
     StaffRegistrationForm,
 )
 from conference.registration.labels import (
@@ -48,154 +40,8 @@ from conference.registration.labels import (
     label,
 )
 from conference.registration.models import Registration, Status
-
-bp = Blueprint("registration", __name__)
-
-STAFF = (Role.ORGANISER, Role.COORDINATOR)
-
-
-def _actor():
-    """The acting user itself, not Flask-Login's proxy (the audit log recognises a User)."""
-    actor = current_actor()
-    return actor._get_current_object() if hasattr(actor, "_get_current_object") else actor
-
-
-@bp.app_context_processor
-def _labels():
-    return {
-        "role_label": lambda v: label(ROLE_LABELS, v),
-        "sector_label": lambda v: label(SECTOR_LABELS, v),
-        "diet_label": lambda v: label(DIET_LABELS, v),
-        "status_label": lambda v: label(STATUS_LABELS, v),
-        "language_label": lambda v: label(LANGUAGE_LABELS, v),
-        "source_label": lambda v: label(SOURCE_LABELS, v),
-    }
-
-
-_field_error = field_error
-
-
-# --- public sign-up -----------------------------------------------------------------------------
-
-
-@bp.route("/register", methods=["GET", "POST"])
-@public
-@limiter.limit("20/minute;200/hour", methods=["POST"])
-def register():
-    congress = current_congress_or_404()
-    now = utcnow()
-    if not congress.registration_open(now):
-        status = 409 if request.method == "POST" else 200
-        return render_template("registration/closed.html", congress=congress, now=now), status
-    form = RegistrationForm()
-    form.setup(services.carriers_with_locals(None))
-    form.setup_days(congress)
-    answers = _answers(congress.id, registration_questions.ATTENDEE)
-    if request.method == "GET":
-        form.days.data = [value for value, _label in form.days.choices]
-    if form.validate_on_submit() and answers.valid:
-        if form.website.data:
-            # A bot filled the hidden field: answer as if all went well, store nothing.
-            return redirect(url_for(".submitted"))
-        try:
-            # A registered address gets its link by mail and the same answer as a new one.
-            with transaction():
-                services.sign_up(
-                    congress,
-                    {**form.person_data(), "email": form.email.data},
-                    form.chosen_days(),
-                    services.Consent(
-                        data_processing=form.consent.data, photo=form.photo_consent.data
-                    ),
-                    now=now,
-                    answers=answers,
-                )
-        except services.InvalidRegistration as error:
-            if not _field_error(form, error):
-                raise
-        else:
-            return redirect(url_for(".submitted"))
-    status = 400 if request.method == "POST" else 200
-    return (
-        render_template("registration/register.html", form=form, congress=congress, answers=answers),
-        status,
-    )
-
-
-def answer_form(congress_id: int, audience: str, registration_id: int | None = None):
-    """The edition's questions for this form: as sent (POST) or as stored."""
-    return registration_questions.answer_form(
-        congress_id,
-        audience=audience,
-        registration_id=registration_id,
-        formdata=request.form if request.method == "POST" else None,
-    )
-
-
-_answers = answer_form
-
-
-@bp.get("/register/submitted")
-@public
-def submitted():
-    return render_template("registration/submitted.html", congress=current_congress())
-
-
-@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
-@public
-@limiter.limit("30/minute", methods=["POST"])
-def confirm(token: str):
-    """GET shows a button, POST confirms: mail scanners that prefetch links confirm nothing."""
-    congress = current_congress()
-    now = utcnow()
-    _registration, expired = services.confirmation_link(token, now=now)
-    form = ActionForm()
-    if request.method == "POST" and not expired:
-        if not form.validate_on_submit():
-            abort(400)
-        with transaction():
-            manage_token = services.confirm(token, now=now).manage_token
-        return redirect(url_for(".manage", token=manage_token, welcome=1))
-    return render_template(
-        "registration/confirm.html",
-        form=form,
-        congress=congress,
-        expired=expired,
-        token=token,
-    ), (410 if expired and request.method == "POST" else 200)
-
-
-@bp.post("/register/confirm/<token>/renew")
-@public
-@limiter.limit("5/minute;20/hour")
-def renew_link(token: str):
-    with transaction():
-        services.renew_expired_link(token, now=utcnow())
-    flash(_("We have sent you a new confirmation link. It is valid for 48 hours."), "success")
-    return redirect(url_for(".submitted"))
-
-
-@bp.route("/register/lost-link", methods=["GET", "POST"])
-@public
-@limiter.limit("5/minute;30/hour", methods=["POST"])
-def lost_link():
-    congress = current_congress_or_404()
-    form = LostLinkForm()
-    if form.validate_on_submit():
-        with transaction():
-            services.send_lost_link(congress, form.email.data, now=utcnow())
-        # The same answer whether or not the address is registered.
-        flash(
-            _(
-                "If this address is registered, we have just sent the personal link to it. "
-                "Please also look in your spam folder."
-            ),
-            "success",
-        )
-        return redirect(url_for(".lost_link"))
-    status = 400 if request.method == "POST" else 200
-    return render_template("registration/lost_link.html", form=form, congress=congress), status
-
+from conference.registration.views import STAFF, _actor, _field_error, bp
+from conference.registration.views.signup import _answers
 
 # --- self-service ---------------------------------------------------------------------------------
 
@@ -285,7 +131,7 @@ def _export_header() -> list[str]:
         pgettext("export column", "Diet notes"),
         pgettext("export column", "Photo consent"),
         pgettext("export column", "Registered at"),
-        pgettext("export column", "Confirmed at"),
+        pgettext("export column", "Placed at (seat or waiting list)"),
         pgettext("export column", "Source"),
     ]
 
@@ -328,7 +174,7 @@ def admin_export(fmt: str):
             r.diet_notes,
             r.photo_consent_at is not None,
             r.created_at,
-            r.confirmed_at,
+            r.placed_at,
             label(SOURCE_LABELS, r.source),
             *answers[r.id],
         ]
