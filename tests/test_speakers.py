@@ -100,7 +100,8 @@ def test_office_files_and_images_are_recognised_by_their_structure():
     assert services.sniff(docx)[1] == ".docx"
     assert services.sniff(odp)[1] == ".odp"
     assert services.sniff(png) == ("image/png", ".png")
-    for refused in (other_zip, b"%PDF-1.4 but never ends", b"\x89PNG\r\n\x1a\nkaputt"):
+    too_big = b"%PDF-1.4\n" + b"0" * services.MAX_MATERIAL_BYTES + b"%%EOF\n"
+    for refused in (other_zip, b"%PDF-1.4 but never ends", b"\x89PNG\r\n\x1a\nkaputt", too_big):
         try:
             services.sniff(refused)
         except services.MaterialRefused:

@@ -208,7 +208,7 @@ def builder_warnings(congress_id: int) -> list[str]:
 
 # --- materials ----------------------------------------------------------------------------------
 
-MAX_MATERIAL_BYTES = 20 * 1024 * 1024
+MAX_MATERIAL_BYTES = 8 * 1024 * 1024  # the request limit (MAX_CONTENT_LENGTH) is 8 MB too
 KINDS = ("material", "photo", "recording")
 _OOXML = {
     "ppt/": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", ".pptx"),
@@ -228,7 +228,7 @@ def sniff(data: bytes) -> tuple[str, str]:
     """(mimetype, extension) of an accepted file, read from its content, never its name:
     PDF, ODP/ODT, PPTX/DOCX, JPEG, PNG, WebP. Raises MaterialRefused."""
     if len(data) > MAX_MATERIAL_BYTES:
-        raise MaterialRefused(_("The file may be at most 20 MB."), field="file")
+        raise MaterialRefused(_("The file may be at most 8 MB."), field="file")
     if data.startswith(b"%PDF-") and b"%%EOF" in data[-2048:]:
         return "application/pdf", ".pdf"
     if data.startswith(b"PK\x03\x04"):
