@@ -116,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
     from conference.agenda import views as agenda
     from conference.attendee import views as _attendee_views  # noqa: F401 - its routes
     from conference.badges import views as badges
+    from conference.cfp import views as cfp
     from conference.checkin import init_app as init_checkin
     from conference.checkin import views as checkin
     from conference.editions import views as editions
@@ -128,6 +129,7 @@ def _register_blueprints(app: Flask) -> None:
     from conference.registration import views as registration
     from conference.reports import views as reports
     from conference.shell import views as main
+    from conference.speakers import views as speakers
     from conference.surveys import views as surveys
     from conference.workshops import views as workshops
 
@@ -147,6 +149,8 @@ def _register_blueprints(app: Flask) -> None:
         reports,
         surveys,
         mailings,
+        cfp,
+        speakers,
     ):
         app.register_blueprint(area.bp)
     init_checkin(app)
@@ -170,6 +174,8 @@ AREAS_WITH_AUDIT_TEXTS = (
     "reports",
     "surveys",
     "mailings",
+    "cfp",
+    "speakers",
 )
 
 

@@ -338,6 +338,52 @@ LONG_EMAIL = (
 )
 
 
+def _speaker_token(congress) -> str:
+    """The personal link of the demo's first speaker who has a session."""
+    from sqlalchemy import select
+
+    from conference.agenda.models import SessionSpeaker, Speaker
+    from conference.extensions import db
+    from conference.speakers import services
+
+    speaker = db.session.execute(
+        select(Speaker)
+        .join(SessionSpeaker, SessionSpeaker.speaker_id == Speaker.id)
+        .where(Speaker.congress_id == congress.id)
+        .order_by(Speaker.id)
+        .limit(1)
+    ).scalar_one()
+    token = services.access_of(speaker).token
+    db.session.commit()
+    return token
+
+
+def _cfp_submission(congress):
+    """An open call for contributions with one confirmed contribution of long words."""
+    from datetime import timedelta
+
+    from conference.cfp import services as cfp
+    from conference.core.time import utcnow
+
+    call = cfp.save_call(
+        congress, deadline=utcnow() + timedelta(days=14), intro_de=LONG_WORD, intro_en="",
+        abstract_limit=1500, anonymous_review=False, actor="test", now=utcnow(),
+    )  # fmt: skip
+    cfp.add_format(call, name_de=LONG_WORD, name_en="", duration=90, kind="workshop", actor="test")
+    cfp.add_criterion(call, name_de=LONG_WORD, name_en="", weight=1, actor="test")
+    data = cfp.SubmissionData(
+        title=f"{LONG_WORD}: Patenschaften gut beenden", abstract=LONG_WORD,
+        format_id=call.formats[0].id, track_id=None, language="de", target_group=LONG_WORD,
+        max_participants=None, accessibility=LONG_WORD, carrier_id=None,
+        organisation_other=LONG_WORD, first_name="Maximiliane", last_name="Mustermann-Schmidt",
+        email=LONG_EMAIL, mail_language="de",
+        presenters=[cfp.PresenterData(LONG_WORD, LONG_EMAIL, LONG_WORD)],
+    )  # fmt: skip
+    submission = cfp.submit(congress, call, data, answers=None, now=utcnow())
+    cfp.confirm(submission.confirm_token, now=utcnow())
+    return submission
+
+
 @pytest.fixture
 def demo_world(db):
     """The demo congress, a few edge cases on top, and what the pages' URLs need."""
@@ -448,6 +494,7 @@ def demo_world(db):
         now=person.created_at,
     )
     rule = mailings.add_preset(congress, "practical", actor=None, now=person.created_at)
+    submission = _cfp_submission(congress)
     db.session.commit()
 
     def first(model) -> int:
@@ -477,6 +524,11 @@ def demo_world(db):
         "survey_question_id": question.id,
         "mailing_id": mailing.id,
         "rule_id": rule.id,
+        "submission_id": submission.id,
+        "cfp_token": submission.manage_token,
+        "cfp_confirm_token": submission.confirm_token,
+        "speaker_token": _speaker_token(congress),
+        "slug": congress.slug,
         "room_id": first(Room),
         "track_id": first(Track),
         "speaker_id": first(Speaker),

@@ -772,7 +772,9 @@ def test_builder_runs_a_constant_number_of_queries(
         response = client.get(f"/admin/agenda?day={congress.starts_on.isoformat()}")
 
     assert response.status_code == 200
-    assert len(queries) == 11  # incl. loading the logged-in user and the organising body
+    # incl. loading the logged-in user and the organising body; one query each for the marks
+    # of the sessions from the call and for the speakers who have not confirmed
+    assert len(queries) == 13
 
 
 def test_two_organisers_dropping_into_one_room_at_once_book_it_once(app, db, congress):

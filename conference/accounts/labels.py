@@ -11,6 +11,7 @@ ROLE_LABELS = {
     Role.ORGANISER: _l("Organiser"),
     Role.CHECKIN: _l("Door staff (check-in)"),
     Role.COORDINATOR: _l("Coordinator of a carrier organisation"),
+    Role.REVIEWER: _l("Reviewer (call for contributions)"),
 }
 
 

@@ -18,6 +18,7 @@ class Role(StrEnum):
     ORGANISER = "organiser"
     CHECKIN = "checkin"
     COORDINATOR = "coordinator"
+    REVIEWER = "reviewer"  # the call for contributions' review pages only
 
 
 def new_session_version() -> str:

@@ -41,6 +41,8 @@ def home_for(user: User) -> str:
         endpoint = "checkin.scanner"
     elif user.role == Role.COORDINATOR:
         endpoint = "organisations.portal"
+    elif user.role == Role.REVIEWER:
+        endpoint = "cfp.review_list"
     else:
         endpoint = "main.staff_home"
     return url_for(endpoint)

@@ -99,6 +99,27 @@ SENDER_EMAIL = _p(
     essential=True,
 )
 
+TITLE = _p("title", _l("Title of the contribution"), _l("Ending mentorships well"))
+CFP_CONFIRM_LINK = _p(
+    "confirm_link",
+    _l("The link that confirms the contribution"),
+    _l("https://kongress.example.org/cfp/confirm/…"),
+    essential=True,
+)
+CFP_MANAGE_LINK = _p(
+    "manage_link",
+    _l("The submitter's personal link: see, change or withdraw the contribution"),
+    _l("https://kongress.example.org/cfp/s/…"),
+)
+CFP_PERSON = (FIRST_NAME, LAST_NAME, CONGRESS, TITLE, CFP_MANAGE_LINK)
+SPEAKER_NAME = _p("name", _l("Name of the speaker"), _l("Miriam Okonkwo"))
+SPEAKER_LINK = _p(
+    "speaker_link",
+    _l("The speaker's personal link: confirm, details, sessions, material, badge"),
+    _l("https://kongress.example.org/speaker/…"),
+    essential=True,
+)
+
 KINDS: tuple[MailKind, ...] = (
     MailKind(
         "registration.confirm",
@@ -302,6 +323,80 @@ KINDS: tuple[MailKind, ...] = (
             "{message}\n\n"
             "{sender} shares their e-mail address with you: {sender_email}\n\n"
             "Please do not reply to this e-mail: it goes to the organisers, not to {sender}."
+        ),
+    ),
+    MailKind(
+        "cfp.confirm",
+        _l("Confirm the contribution"),
+        _l("Right after a contribution was sent through the call for contributions."),
+        (*CFP_PERSON, CFP_CONFIRM_LINK),
+        _l("Please confirm your contribution"),
+        _l(
+            "Hello {first_name} {last_name},\n\n"
+            "thank you for proposing “{title}” for {congress}. Please confirm your contribution "
+            "by following this link:\n\n"
+            "{confirm_link}\n\n"
+            "Until the deadline you can change or withdraw it and see its status here:\n"
+            "{manage_link}\n\n"
+            "If you did not send it, simply ignore this e-mail.\n\n"
+            "{congress}"
+        ),
+    ),
+    MailKind(
+        "cfp.accepted",
+        _l("Contribution accepted"),
+        _l("When the organisers release the decisions: to every accepted contribution."),
+        CFP_PERSON,
+        _l("Your contribution has been accepted"),
+        _l(
+            "Hello {first_name} {last_name},\n\n"
+            "we are happy to tell you that your contribution “{title}” has been accepted for "
+            "{congress}. We will be in touch about the room and time.\n\n"
+            "Your contribution: {manage_link}\n\n"
+            "{congress}"
+        ),
+    ),
+    MailKind(
+        "cfp.rejected",
+        _l("Contribution not accepted"),
+        _l("When the organisers release the decisions: to every contribution not accepted."),
+        CFP_PERSON,
+        _l("Your contribution to the congress"),
+        _l(
+            "Hello {first_name} {last_name},\n\n"
+            "thank you for proposing “{title}” for {congress}. We received many more proposals "
+            "than the programme has room for, and unfortunately we cannot include yours.\n\n"
+            "Your contribution: {manage_link}\n\n"
+            "{congress}"
+        ),
+    ),
+    MailKind(
+        "cfp.waitlisted",
+        _l("Contribution on the waiting list"),
+        _l("When the organisers release the decisions: to every contribution on the waiting list."),
+        CFP_PERSON,
+        _l("Your contribution is on the waiting list"),
+        _l(
+            "Hello {first_name} {last_name},\n\n"
+            "thank you for proposing “{title}” for {congress}. It is on our waiting list: if a "
+            "place in the programme becomes free, we will contact you.\n\n"
+            "Your contribution: {manage_link}\n\n"
+            "{congress}"
+        ),
+    ),
+    MailKind(
+        "speakers.link",
+        _l("The speaker's personal link"),
+        _l("When an organiser sends a speaker their link from the list of speakers' links."),
+        (SPEAKER_NAME, CONGRESS, DATES, SPEAKER_LINK),
+        _l("Your sessions at the congress"),
+        _l(
+            "Hello {name},\n\n"
+            "thank you for contributing to {congress} ({dates}). With your personal link you can "
+            "confirm that you take part, edit your details and photo, see your sessions with "
+            "rooms and times, upload your material and download your badge:\n\n"
+            "{speaker_link}\n\n"
+            "{congress}"
         ),
     ),
 )

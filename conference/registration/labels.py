@@ -72,6 +72,7 @@ SOURCE_LABELS = {
     "staff": _l("Added by staff"),
     "import": _l("CSV import"),
     "walk_in": _l("Walk-in at the door"),
+    "speaker": _l("Speaker (registered for their sessions' days)"),
 }
 
 NEED_LABELS = {

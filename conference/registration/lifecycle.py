@@ -55,6 +55,7 @@ from conference.registration.seats import (
     release_day,
     release_quota,
     take_seats,
+    takes_seats,
 )
 
 
@@ -343,7 +344,11 @@ def update_registration(registration: Registration, data: dict, *, now: datetime
     check(registration.congress, data, None)
     old_carrier = registration.carrier_id
     new_carrier = data.get("carrier_id", old_carrier)
-    if registration.status == Status.CONFIRMED and new_carrier != old_carrier:
+    if (
+        registration.status == Status.CONFIRMED
+        and new_carrier != old_carrier
+        and takes_seats(registration)
+    ):
         savepoint = db.session.begin_nested()
         if not claim_quota(registration.congress_id, new_carrier):
             savepoint.rollback()
@@ -399,7 +404,7 @@ def change_days(
     added, removed = wanted - current, current - wanted
     if not added and not removed:
         return added, removed
-    if registration.status == Status.CONFIRMED:
+    if registration.status == Status.CONFIRMED and takes_seats(registration):
         savepoint = db.session.begin_nested()
         for day in sorted(added):
             if not claim_day(registration.congress_id, day):

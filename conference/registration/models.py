@@ -53,6 +53,11 @@ class Sector(StrEnum):
     RESEARCH = "research"
 
 
+#: ``Registration.source`` of a speaker's registration: confirmed for the days of their
+#: sessions (badge, door, personal calendar) without taking a congress, day or quota seat.
+SPEAKER_SOURCE = "speaker"
+
+
 class BadgeRole(StrEnum):
     """The coloured band on the badge."""
 

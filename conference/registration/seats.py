@@ -2,7 +2,8 @@
 
 Confirming takes every seat a registration needs (the congress, each attended day, the carrier's
 quota if it has one) by conditional UPDATEs inside one savepoint. If any of them is full the
-savepoint is rolled back and the registration waits. On PostgreSQL the row locks of the UPDATEs
+savepoint is rolled back and the registration waits. A speaker's registration
+(``source == SPEAKER_SOURCE``, made by ``conference/speakers``) takes no seat and frees none. On PostgreSQL the row locks of the UPDATEs
 serialise concurrent confirmations; on SQLite every writing request begins with BEGIN
 IMMEDIATE. Counters are always touched in the same order (congress, days by date, quota), so two
 transactions never wait for each other crosswise."""
@@ -22,6 +23,7 @@ from conference.core.models import (
 )
 from conference.extensions import db
 from conference.registration.models import (
+    SPEAKER_SOURCE,
     Registration,
     RegistrationDay,
     Status,
@@ -132,7 +134,14 @@ def take_seats(registration: Registration, from_status: str, now: datetime) -> s
     return failure
 
 
+def takes_seats(registration: Registration) -> bool:
+    """Whether the registration holds congress, day and quota seats once confirmed."""
+    return registration.source != SPEAKER_SOURCE
+
+
 def free_seats(registration: Registration) -> None:
+    if not takes_seats(registration):
+        return
     _release(Congress, Congress.id == registration.congress_id)
     for day in sorted(d.day for d in registration.days):
         release_day(registration.congress_id, day)
@@ -229,7 +238,12 @@ class Drift:
 
 
 def _confirmed(congress_id: int):
-    return (Registration.congress_id == congress_id, Registration.status == Status.CONFIRMED)
+    """The registrations that hold seats: confirmed ones, speakers' excepted."""
+    return (
+        Registration.congress_id == congress_id,
+        Registration.status == Status.CONFIRMED,
+        Registration.source != SPEAKER_SOURCE,
+    )
 
 
 def seat_drift(congress: Congress, *, repair: bool = False) -> list[Drift]:

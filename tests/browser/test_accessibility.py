@@ -149,6 +149,30 @@ CASES = [
     Case("mailing-rules", "mailings.rules", role="organiser"),
     Case("mailing-rule", "mailings.rule", role="organiser", values=_rule_id),
     Case("mailing-rule-new", "mailings.rule_new", role="organiser"),
+    Case("cfp", "cfp.submit"),
+    Case("cfp-submitted", "cfp.submitted"),
+    Case("cfp-confirm", "cfp.confirm", values=lambda world: {"token": world["cfp"].confirm_token}),
+    Case("cfp-manage", "cfp.manage", values=lambda world: {"token": world["cfp"].manage_token}),
+    Case("cfp-call", "cfp.admin_call", role="organiser", values=_congress_id),
+    Case("cfp-submissions", "cfp.admin_submissions", role="organiser", values=_congress_id),
+    Case(
+        "cfp-submission",
+        "cfp.admin_submission",
+        role="organiser",
+        values=lambda world: {**_congress_id(world), "submission_id": world["cfp"].id},
+    ),
+    Case("cfp-reviewers", "cfp.admin_reviewers", role="organiser", values=_congress_id),
+    Case("review-list", "cfp.review_list", role="reviewer"),
+    Case("speaker-page", "speakers.page", values=lambda world: {"token": world["speaker_token"]}),
+    Case("speaker-links", "speakers.admin_links", role="organiser"),
+    Case("documentation", "speakers.documentation"),
+    Case("session-materials", "speakers.admin_materials", role="organiser", values=_session_id),
+    Case(
+        "review",
+        "cfp.review",
+        role="reviewer",
+        values=lambda world: {"submission_id": world["cfp"].id},
+    ),
 ]
 
 
@@ -175,10 +199,14 @@ def world(db):
     )
     question = _questions(congress, registration)
     mailing, rule = _mailings(congress, carrier)
+    submission = _cfp(congress)
+    speaker_token = _speaker(congress, session)
     db.session.commit()
     return {
         "mailing": mailing,
         "rule": rule,
+        "speaker_token": speaker_token,
+        "cfp": submission,
         "congress": congress,
         "survey_question": survey_question,
         "session": session,
@@ -245,6 +273,59 @@ def _questions(congress, registration):
     ask(QuestionKind.MULTIPLE_CHOICE, "Sprachen", [("Englisch", "English"), ("Arabisch", "Arabic")])
     services.store_answers(TABLES, registration.id, [topic], {topic.id: (topic.options[1].id,)})
     return topic
+
+
+def _speaker(congress, session):
+    """A speaker of the session with a file, confirmed (badge and calendar offered)."""
+    from conference.agenda.models import SessionSpeaker
+    from conference.core.time import utcnow
+    from conference.speakers import services
+
+    speaker = factories.speaker(congress, name="Miriam Okonkwo", email="miriam@example.org")
+    session.speaker_links.append(SessionSpeaker(speaker_id=speaker.id, position=0))
+    access = services.access_of(speaker)
+    services.add_material(
+        session, b"%PDF-1.4\n%%EOF\n", "Folien.pdf", public=True, uploaded_by="organiser",
+        actor="test", now=utcnow(),
+    )  # fmt: skip
+    services.confirm(speaker, access, now=utcnow())
+    return access.token
+
+
+def _cfp(congress):
+    """An open call with a format, a track, a criterion and an extra question, and one
+    contribution: confirmed, not yet decided (its confirmation page still opens)."""
+    from datetime import timedelta
+
+    from conference.cfp import services
+    from conference.core.time import utcnow
+    from conference.questions.services import QuestionData
+
+    call = services.save_call(
+        congress, deadline=utcnow() + timedelta(days=14), intro_de="Wir suchen **Workshops**.",
+        intro_en="We are looking for **workshops**.", abstract_limit=1500,
+        anonymous_review=False, actor="test", now=utcnow(),
+    )  # fmt: skip
+    services.add_format(
+        call, name_de="Weltcafé", name_en="World café", duration=60, kind="forum", actor="test"
+    )
+    services.add_criterion(call, name_de="Relevanz", name_en="Relevance", weight=2, actor="test")
+    track = services.add_track(congress, "Engagement fördern", actor="test")
+    services.add_question(
+        congress, QuestionData(kind="yes_no", text_de="Brauchen Sie Material?"), actor="test",
+        now=utcnow(),
+    )  # fmt: skip
+    data = services.SubmissionData(
+        title="Patenschaften gut beenden", abstract="Wie Tandems gut auseinandergehen.",
+        format_id=call.formats[0].id, track_id=track.id, language="de",
+        target_group="Koordinator:innen", max_participants=25, accessibility="",
+        carrier_id=None, organisation_other="Freiwilligenagentur Kassel", first_name="Miriam",
+        last_name="Okonkwo", email="miriam@example.org", mail_language="de",
+        presenters=[services.PresenterData("Jonas Brandt", "jonas@example.org", "Netzwerk")],
+    )  # fmt: skip
+    submission = services.submit(congress, call, data, answers=None, now=utcnow())
+    services.confirm(submission.confirm_token, now=utcnow())  # its page still shows the button
+    return submission
 
 
 def _survey(congress, session):
@@ -391,6 +472,33 @@ def test_survey_form_has_no_wcag_violations_and_fits_a_phone(
     assert page.get_by_role("alert").is_visible()
     assert error_violations == [], describe(error_violations)
     assert page.console_errors == []
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_documentation_of_an_ended_congress_has_no_wcag_violations_and_fits_a_phone(
+    language, new_page, live_server, ended, axe, shot, db
+):
+    from sqlalchemy import select
+
+    from conference.agenda.models import AgendaSession
+    from conference.core.time import utcnow
+    from conference.speakers import services
+
+    plenary = db.session.execute(select(AgendaSession).order_by(AgendaSession.id)).scalars().first()
+    services.add_material(
+        plenary, b"%PDF-1.4\n%%EOF\n", "Dokumentation.pdf", public=True, kind="photo",
+        uploaded_by="organiser", actor="test", now=utcnow(),
+    )  # fmt: skip
+    db.session.commit()
+    page = new_page(language=language, phone=True)
+
+    page.goto("/dokumentation")
+    shot(f"documentation-{language}")
+    violations = axe(page)
+
+    assert page.get_by_text("Dokumentation.pdf").is_visible()
+    assert violations == [], describe(violations)
+    assert _fits_a_phone(page)
 
 
 @pytest.mark.parametrize("language", ["de", "en"])

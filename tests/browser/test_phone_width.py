@@ -29,6 +29,9 @@ EXCLUDED = {
     "checkin.live_panel": "a fragment swapped into /checkin/live",
     "surveys.answer": "opens after the congress; test_accessibility checks it at 390 px",
     "reports.dashboard": "redesigned with its width on the realuse-words branch (issue 22.16)",
+    "speakers.download": "a file",
+    "speakers.attendee_download": "a file",
+    "speakers.speaker_download": "a file",
 }
 #: Who opens a page, when several roles may: door staff first (they are the phone users).
 ROLE_ORDER = ("checkin", "organiser", "coordinator", "admin")
@@ -47,7 +50,11 @@ EXTRA = [
 def _values(endpoint: str, arguments: set[str], world: dict) -> dict:
     values = {}
     for name in sorted(arguments):
-        if name == "token":
+        if name == "token" and endpoint.startswith("speakers."):
+            values[name] = world["speaker_token"]
+        elif name == "token" and endpoint.startswith("cfp."):
+            values[name] = world["cfp_confirm_token" if endpoint == "cfp.confirm" else "cfp_token"]
+        elif name == "token":
             values[name] = (
                 world["confirm_token"]
                 if endpoint == "registration.confirm"
