@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import sqlite3
 import threading
 import time
@@ -366,3 +367,82 @@ def test_a_promoted_person_hears_it_when_the_database_was_busy_after_the_cancell
         ("registration.promoted", "sent"),
     }
     assert db.session.get(Registration, waiting_id).status == Status.CONFIRMED
+
+
+class _Peers:
+    """An SMTP handler that notes from which connection (client port) each mail came, and
+    refuses the mails whose subject is "refuse"."""
+
+    def __init__(self):
+        self.ports: list[int] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        if b"Subject: refuse" in envelope.content:
+            return "554 refused"
+        self.ports.append(session.peer[1])
+        return "250 OK"
+
+
+@pytest.fixture
+def peers(app):
+    from aiosmtpd.controller import Controller
+
+    handler = _Peers()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    yield handler
+    controller.stop()
+
+
+def test_a_pass_sends_its_mails_over_one_connection(app, db, peers):
+    for number in range(3):
+        mail.queue(f"person{number}@example.org", "Hallo", "Text")
+    db.session.commit()
+
+    assert mail.deliver_pending() == {"sent": 3, "failed": 0}
+
+    assert len(peers.ports) == 3
+    assert len(set(peers.ports)) == 1
+
+
+def test_a_refused_mail_costs_the_connection_not_the_next_mail(app, db, peers):
+    mail.queue("a@example.org", "Hallo", "Text")
+    mail.queue("b@example.org", "refuse", "Text")
+    mail.queue("c@example.org", "Hallo", "Text")
+    db.session.commit()
+
+    assert mail.deliver_pending() == {"sent": 2, "failed": 1}
+
+    first, second = peers.ports
+    assert first != second  # the refusal closed the connection; the third mail opened a new one
+    statuses = dict(db.session.execute(select(OutboxMail.recipient, OutboxMail.status)).all())
+    assert statuses == {
+        "a@example.org": "sent",
+        "b@example.org": "pending",
+        "c@example.org": "sent",
+    }
+
+
+def test_a_connection_the_server_dropped_is_opened_again(app, peers):
+    from email.message import EmailMessage
+
+    def message(to):
+        built = EmailMessage()
+        built["From"], built["To"], built["Subject"] = "noreply@example.org", to, "Hallo"
+        built["Message-ID"] = f"<{to}>"
+        built.set_content("Text")
+        return built
+
+    transport = mail._Transport(app.config)
+    try:
+        transport.send(message("a@example.org"))
+        transport.smtp.sock.shutdown(socket.SHUT_RDWR)  # as if the server had timed the idle connection out
+        transport.send(message("b@example.org"))
+    finally:
+        transport.close()
+
+    assert len(peers.ports) == 2 and peers.ports[0] != peers.ports[1]

@@ -264,28 +264,71 @@ def build_message(mail: OutboxMail) -> EmailMessage:
     return message
 
 
-def _send(message: EmailMessage) -> None:
-    config = current_app.config
-    backend = config["MAIL_BACKEND"]
-    if backend == "file":
-        outbox = Path(config["OUTBOX_DIR"])
-        outbox.mkdir(parents=True, exist_ok=True)
-        name = message["Message-ID"].strip("<>").replace("@", "_")
-        (outbox / f"{name}.eml").write_bytes(message.as_bytes())
-        return
-    if backend != "smtp":
-        raise RuntimeError(f"mail backend {backend!r} cannot deliver")
-    host, port, timeout = config["MAIL_SERVER"], config["MAIL_PORT"], config["MAIL_TIMEOUT"]
-    if config["MAIL_USE_SSL"]:
-        smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
-    else:
-        smtp = smtplib.SMTP(host, port, timeout=timeout)
-    with smtp:
-        if config["MAIL_USE_TLS"]:
-            smtp.starttls(context=ssl.create_default_context())
-        if config.get("MAIL_USERNAME"):
-            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
-        smtp.send_message(message)
+class _Transport:
+    """Where a delivery pass hands its mails: the outbox folder, or one SMTP connection opened
+    at the pass's first mail and reused for the next ones (connecting, TLS and login cost more
+    than a mail). Before a reuse a NOOP checks that the server still holds the connection; a
+    failed send closes it, so the next mail starts on a fresh one."""
+
+    def __init__(self, config):
+        self.config = config
+        self.smtp: smtplib.SMTP | None = None
+
+    def send(self, message: EmailMessage) -> None:
+        config = self.config
+        backend = config["MAIL_BACKEND"]
+        if backend == "file":
+            outbox = Path(config["OUTBOX_DIR"])
+            outbox.mkdir(parents=True, exist_ok=True)
+            name = message["Message-ID"].strip("<>").replace("@", "_")
+            (outbox / f"{name}.eml").write_bytes(message.as_bytes())
+            return
+        if backend != "smtp":
+            raise RuntimeError(f"mail backend {backend!r} cannot deliver")
+        if self.smtp is not None and not self._alive():
+            self.close()
+        if self.smtp is None:
+            self.smtp = self._open()
+        try:
+            self.smtp.send_message(message)
+        except BaseException:
+            self.close()
+            raise
+
+    def _open(self) -> smtplib.SMTP:
+        config = self.config
+        host, port, timeout = config["MAIL_SERVER"], config["MAIL_PORT"], config["MAIL_TIMEOUT"]
+        if config["MAIL_USE_SSL"]:
+            smtp = smtplib.SMTP_SSL(
+                host, port, timeout=timeout, context=ssl.create_default_context()
+            )
+        else:
+            smtp = smtplib.SMTP(host, port, timeout=timeout)
+        try:
+            if config["MAIL_USE_TLS"]:
+                smtp.starttls(context=ssl.create_default_context())
+            if config.get("MAIL_USERNAME"):
+                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+    def _alive(self) -> bool:
+        try:
+            return self.smtp.noop()[0] == 250
+        except (smtplib.SMTPException, OSError):
+            return False
+
+    def close(self) -> None:
+        """QUIT, or just drop the socket when the server is gone already."""
+        smtp, self.smtp = self.smtp, None
+        if smtp is None:
+            return
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            smtp.close()
 
 
 def backoff(attempts: int) -> timedelta:
@@ -334,6 +377,15 @@ def deliver_pending(now: datetime | None = None, *, limit: int = 200, ids=None) 
         db.session.rollback()
         log.warning("mail: the outbox could not be read, next pass retries: %s", _reason(error))
         return counts
+    transport = _Transport(current_app.config)
+    try:
+        _deliver(due, now, counts, transport)
+    finally:
+        transport.close()
+    return counts
+
+
+def _deliver(due: list[int], now: datetime, counts: dict[str, int], transport: _Transport) -> None:
     max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
     for position, mail_id in enumerate(due):
         try:
@@ -366,7 +418,7 @@ def deliver_pending(now: datetime | None = None, *, limit: int = 200, ids=None) 
             with reading():
                 message = build_message(db.session.get(OutboxMail, mail_id))
                 db.session.commit()
-            _send(message)
+            transport.send(message)
         except Exception as error:  # noqa: BLE001 - SMTP, network or rendering: retry later
             db.session.rollback()
             counts["failed"] += 1
@@ -375,7 +427,6 @@ def deliver_pending(now: datetime | None = None, *, limit: int = 200, ids=None) 
             continue
         _mark_sent(mail_id)
         counts["sent"] += 1
-    return counts
 
 
 def _record_failure(mail_id: int, now: datetime, reason: str, max_attempts: int) -> bool:
