@@ -10,6 +10,8 @@ from sqlalchemy import delete, func, or_, select, update
 
 from conference.accounts.models import User
 from conference.agenda.models import AgendaSession, Speaker
+from conference.cfp import services as cfp
+from conference.cfp.models import Submission
 from conference.checkin.models import CheckIn, Checkpoint, ScanRecord
 from conference.core import audit
 from conference.core.models import AuditLog, Congress, OutboxMail
@@ -19,6 +21,17 @@ from conference.extensions import db
 from conference.questions import registrations as registration_questions
 from conference.registration.models import Registration
 from conference.reports.models import ContactRequest, DirectoryProfile
+from conference.reports.privacy_parts import (
+    forget_speaker_links,
+    neutralise_submissions,
+    submissions_of,
+    survey_answers,
+)
+from conference.surveys.models import (
+    SurveyAnswer,
+    SurveyParticipation,
+    SurveyResponse,
+)
 from conference.workshops.models import WaitlistEntry, WorkshopPreference, WorkshopSeat
 
 PERSONAL_FIELDS = (
@@ -120,6 +133,7 @@ def export_registration(registration: Registration) -> dict:
         .where(AuditLog.object_type == "Registration", AuditLog.object_id == rid)
         .order_by(AuditLog.at)
     ).all()
+    language = registration.language or "de"
     return {
         "privacy_notice_accepted": _accepted_notice(registration),
         "registration": {
@@ -152,6 +166,26 @@ def export_registration(registration: Registration) -> dict:
         "contact_requests_received": [{"at": _iso(at)} for (at,) in received],
         "mails": [{"at": _iso(at), "subject": s, "status": st} for at, s, st in mails],
         "history": [{"at": _iso(at), "action": a, "by": who} for at, a, who in history],
+        "survey_answers": survey_answers(rid, language),
+        "contributions": [
+            {
+                "title": submission.title,
+                "abstract": submission.abstract,
+                "status": submission.status,
+                "decision": submission.decision or None,
+                "submitted_at": _iso(submission.created_at),
+                "accessibility": submission.accessibility,
+                "organisation_other": submission.organisation_other,
+                "co_presenters": [
+                    {"name": c.name, "email": c.email, "organisation": c.organisation}
+                    for c in submission.presenters
+                ],
+                "answers": [
+                    {"question": q, "answer": a} for q, a in cfp.answers_of(submission, language)
+                ],
+            }
+            for submission in submissions_of(registration)
+        ],
     }
 
 
@@ -217,7 +251,22 @@ def erase_registration(registration: Registration, *, actor, now: datetime) -> N
     statistics do not change. Idempotent.
     """
     if registration.anonymised_at is None:
+        neutralise_submissions(submissions_of(registration))  # before the address goes
         _erase_rows([registration.id])
+        # Their survey answers (a survey that is not anonymous links them) and the fact that
+        # they answered: free text may name them.
+        responses = select(SurveyResponse.id).where(
+            SurveyResponse.registration_id == registration.id
+        )
+        db.session.execute(delete(SurveyAnswer).where(SurveyAnswer.response_id.in_(responses)))
+        db.session.execute(
+            delete(SurveyResponse).where(SurveyResponse.registration_id == registration.id)
+        )
+        db.session.execute(
+            delete(SurveyParticipation).where(
+                SurveyParticipation.registration_id == registration.id
+            )
+        )
         _neutralise(registration, now)
         db.session.execute(
             update(Speaker)
@@ -281,7 +330,8 @@ def congresses_due(months: int | None, today: date) -> list[tuple[Congress, int]
 
 def anonymise_congress(congress: Congress, *, now: datetime, actor="system") -> int:
     """Anonymise every person of a congress; the numbers (status, days, carriers, check-ins)
-    stay. Speakers lose their e-mail address and photo. Returns how many were anonymised."""
+        stay. Speakers lose their e-mail address, photo and personal link; contributions to the call
+    their senders; survey answers their link to the person. Returns how many were anonymised."""
     registrations = list(
         db.session.execute(
             select(Registration).where(
@@ -294,10 +344,28 @@ def anonymise_congress(congress: Congress, *, now: datetime, actor="system") -> 
         _erase_rows(ids)
         for registration in registrations:
             _neutralise(registration, now)
+    forget_speaker_links(congress.id)  # while their addresses are still known
     db.session.execute(
         update(Speaker)
         .where(Speaker.congress_id == congress.id)
         .values(email="", photo=None, photo_mimetype="", registration_id=None)
+    )
+    neutralise_submissions(
+        list(
+            db.session.execute(
+                select(Submission).where(Submission.congress_id == congress.id)
+            ).scalars()
+        )
+    )
+    # Survey answer sets stay for the results, without the link to the person.
+    db.session.execute(
+        update(SurveyResponse)
+        .where(
+            SurveyResponse.registration_id.in_(
+                select(Registration.id).where(Registration.congress_id == congress.id)
+            )
+        )
+        .values(registration_id=None, updated_at=None)
     )
     # Remembered scan answers quote the attendee's name; they only matter on the day itself.
     db.session.execute(
@@ -317,7 +385,10 @@ def anonymise_congress(congress: Congress, *, now: datetime, actor="system") -> 
 # The audit filter's areas: people choose words, the query matches the actions' prefixes.
 AUDIT_AREAS = {
     "registration": (_l("Registrations"), ("registration.",)),
-    "organisation": (_l("Organisations and quotas"), ("organisation.", "local_structure.", "quota.")),
+    "organisation": (
+        _l("Organisations and quotas"),
+        ("organisation.", "local_structure.", "quota."),
+    ),
     "agenda": (_l("Agenda"), ("agenda.",)),
     "workshops": (_l("Workshops"), ("workshops.",)),
     "badges": (_l("Badges"), ("badges.", "badge.")),
@@ -354,7 +425,9 @@ def audit_page(
         conditions.append(AuditLog.object_type == object_type)
     if actor:
         # The log shows staff by name; the stored actor is their address (or a device's name).
-        named = select(User.id).where(func.lower(User.name).contains(actor.lower(), autoescape=True))
+        named = select(User.id).where(
+            func.lower(User.name).contains(actor.lower(), autoescape=True)
+        )
         conditions.append(
             or_(
                 func.lower(AuditLog.actor).contains(actor.lower(), autoescape=True),
