@@ -162,7 +162,7 @@ class Bench:
         if threads is not None:
             environment["GUNICORN_THREADS"] = str(threads)
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py")],
+            [sys.executable, "-m", "gunicorn", "-c", os.environ.get("BENCH_GUNICORN_CONF", str(ROOT / "gunicorn.conf.py"))],
             cwd=ROOT,
             env=environment,
             stdout=log,

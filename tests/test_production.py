@@ -103,6 +103,49 @@ def test_access_log_atoms_hide_tokens_and_credentials():
     assert atoms["M"] == 1
 
 
+def test_access_log_format_naming_any_atom_gets_it_redacted():
+    """Atoms are redacted when the format reads them, whatever their case."""
+    import io
+    import logging
+    from datetime import timedelta
+
+    from gunicorn.config import Config
+
+    class Response:
+        status, sent, headers = "200 OK", 2, [("Set-Cookie", "session=abc")]
+
+    token = new_token()
+
+    class Request:
+        headers = [("AUTHORIZATION", "Bearer " + new_token()), ("X-CUSTOM", f"see /feeds/{token}.ics")]
+
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "RAW_URI": f"/r/{token}?q=Haddad",
+        "PATH_INFO": f"/r/{token}",
+        "QUERY_STRING": "q=Haddad",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_X_CUSTOM": f"see /feeds/{token}.ics",
+        "REMOTE_ADDR": "10.0.0.5",
+    }
+    config = Config()
+    config.set("accesslog", "-")
+    config.set(
+        "access_log_format",
+        '%(r)s|%({Authorization}i)s|%({set-cookie}o)s|%({x-custom}i)s|%({HTTP_X_CUSTOM}e)s|%(q)s',
+    )
+    logger = RedactingLogger(config)
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    logger.access_log.handlers = [handler]
+    logger.access(Response(), Request(), environ, timedelta(0, 1))
+
+    assert stream.getvalue().strip() == (
+        "POST /r/[token]?q=[search] HTTP/1.1|[redacted]|[redacted]|see /feeds/[token].ics"
+        "|see /feeds/[token].ics|q=[search]"
+    )
+
+
 def test_gunicorn_serves_with_the_config_file_and_logs_requests_without_tokens(tmp_path):
     port = _free_port()
     access_log = tmp_path / "access.log"

@@ -25,6 +25,7 @@ import re
 from urllib.parse import unquote
 
 from gunicorn.glogging import Logger as GunicornLogger
+from gunicorn.glogging import SafeAtoms
 
 TOKEN_RUN = re.compile(r"(?<![A-Za-z0-9_-])(?:[A-Za-z0-9_-]|%[0-9A-Fa-f]{2}){32,}(?![A-Za-z0-9_-])")
 REDACTED = "[token]"
@@ -67,19 +68,44 @@ def install_filter(logger: logging.Logger | None = None) -> None:
             handler.addFilter(TokenRedactingFilter())
 
 
+def _clean_atom(key: str, value):
+    """One access-log atom as it may be written: credentials hidden, tokens redacted."""
+    # "{authorization}i" (request header), "{http_cookie}e" (WSGI environ), ...
+    if key.startswith("{"):
+        name = key[1:-2].lower().removeprefix("http_").replace("_", "-")
+        if name in SECRET_HEADERS:
+            return "[redacted]"
+    return redact(value) if isinstance(value, str) else value
+
+
+class _RedactedAtoms(dict):
+    """gunicorn's atoms, each redacted when it is read.
+
+    gunicorn builds an atom for every request header, response header and WSGI variable
+    (about fifty); a log format reads a handful. Redacting on read keeps the rule for every
+    atom a format could name and costs only the ones it does name (the access log runs on
+    every request, the door scans included).
+    """
+
+    def __getitem__(self, key):
+        return _clean_atom(key, super().__getitem__(key))
+
+
+class _SafeRedactedAtoms(SafeAtoms):
+    """gunicorn's wrapper for the format (case-insensitive headers, "-" for missing atoms),
+    redacting what the format reads."""
+
+    def __getitem__(self, key):
+        return _clean_atom(key.lower() if key.startswith("{") else key, super().__getitem__(key))
+
+
 class RedactingLogger(GunicornLogger):
     """gunicorn's logger, redacting tokens from access-log atoms and error messages."""
 
+    atoms_wrapper_class = _SafeRedactedAtoms
+
     def atoms(self, resp, req, environ, request_time):
-        atoms = super().atoms(resp, req, environ, request_time)
-        for key, value in atoms.items():
-            # "{authorization}i" (request header), "{http_cookie}e" (WSGI environ), ...
-            name = key[1:-2].lower().removeprefix("http_").replace("_", "-")
-            if key.startswith("{") and name in SECRET_HEADERS:
-                atoms[key] = "[redacted]"
-            elif isinstance(value, str):
-                atoms[key] = redact(value)
-        return atoms
+        return _RedactedAtoms(super().atoms(resp, req, environ, request_time))
 
     def setup(self, cfg):
         super().setup(cfg)
