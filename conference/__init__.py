@@ -84,11 +84,13 @@ def _init_extensions(app: Flask) -> None:
     from conference import models  # noqa: F401 - the whole schema for Alembic
     from conference.core import i18n
     from conference.core.database import configure_engine
+    from conference.core.database import init_app as init_database
     from conference.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine, busy_timeout=app.config["SQLITE_BUSY_TIMEOUT"])
+    init_database(app)  # its before_request hook runs before every other that reads the database
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from werkzeug.datastructures import MultiDict
 
 from conference.checkin import services
@@ -542,6 +542,48 @@ def test_a_scan_runs_a_fixed_small_number_of_queries(scanner_client, door, db, c
     assert "ON CONFLICT" in ok_queries[-1]
     # + the stored answer of the nonce (the earlier answer is looked up in the same statement)
     assert len(nonce_queries) == len(ok_queries) + 1
+
+
+@pytest.mark.postgres_only
+def test_on_postgresql_a_scan_without_a_nonce_runs_without_begin_and_commit(
+    scanner_client, door, db
+):
+    """The one statement commits by itself (no BEGIN and COMMIT round trips of its own); a scan
+    with a nonce keeps its transaction, so a 409 for a reused nonce takes its check-in back."""
+    _congress, person = door
+    other = factories.registration(_congress)
+    db.session.commit()
+    first, second = person.badge_token, other.badge_token
+    db.session.rollback()  # the test's own reads are not the requests'
+    seen: list[tuple[str, bool]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement.split()[0], conn.connection.dbapi_connection.autocommit))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        plain = scanner_client.post(SCAN, json={"token": first, "checkpoint": "day-1"})
+        plain_modes = list(seen)
+        seen.clear()
+        repeat = scanner_client.post(SCAN, json={"token": first, "checkpoint": "day-1"})
+        repeat_modes = list(seen)
+        seen.clear()
+        with_nonce = scanner_client.post(
+            SCAN, json={"token": second, "checkpoint": "day-1", "nonce": "n-1"}
+        )
+        nonce_modes = list(seen)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+    assert plain.get_json()["result"] == "ok"
+    assert repeat.get_json()["result"] == "already_checked_in"
+    assert with_nonce.get_json()["result"] == "ok"
+    assert [mode for _kind, mode in plain_modes] == [True] * len(plain_modes), plain_modes
+    assert [kind for kind, _mode in repeat_modes] == ["SELECT", "WITH"]  # token, scan
+    assert all(mode for _kind, mode in repeat_modes)
+    assert nonce_modes and not any(mode for _kind, mode in nonce_modes)
+    db.session.expire_all()
+    assert _count(db, CheckIn) == 2
 
 
 def test_two_doors_scanning_the_same_badge_at_once_get_one_ok(app, scanner_client, door, db):

@@ -107,6 +107,39 @@ def reading():
         _reading.reset(token)
 
 
+def autocommit_when(condition):
+    """Mark a view whose requests, when ``condition()`` holds (read in the request, before
+    anything else), are made of statements each atomic on its own: on PostgreSQL the request's
+    connection then runs in autocommit, so each statement commits by itself, without a BEGIN and a
+    COMMIT round trip of its own. The door's scan without a nonce is the one such view: it is one
+    ``WITH ... INSERT ... ON CONFLICT DO NOTHING`` statement after the API token's lookup.
+
+    ``transaction()`` keeps working (its commit has nothing left to do); a view that needs two
+    writes to stand or fall together must not be marked, or its condition must exclude that
+    case. SQLite keeps its transactions (there the scan is two statements).
+    """
+
+    def decorate(view):
+        view.autocommit_when = condition
+        return view
+
+    return decorate
+
+
+def _autocommit_request() -> None:
+    """The app-wide before_request hook for ``autocommit_when`` (before access control)."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    condition = getattr(view, "autocommit_when", None)
+    if condition is None or db.engine.dialect.name != "postgresql" or not condition():
+        return
+    db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+def init_app(app) -> None:
+    """Register ``_autocommit_request``; call before any hook that reads the database."""
+    app.before_request(_autocommit_request)
+
+
 def _read_only_request() -> bool:
     if _reading.get():
         return True

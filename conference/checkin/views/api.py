@@ -12,7 +12,7 @@ from conference.accounts.models import Role
 from conference.checkin import services
 from conference.checkin.views import MAX_SCAN_BODY, _device, _scan, bp
 from conference.core.congress import current_congress_or_404
-from conference.core.database import transaction
+from conference.core.database import autocommit_when, transaction
 from conference.core.errors import Invalid
 from conference.core.time import utcnow
 
@@ -46,8 +46,19 @@ def _scan_body() -> dict[str, Any]:
     return {"token": token.strip(), "checkpoint": checkpoint or None, "nonce": nonce}
 
 
+def _one_statement() -> bool:
+    """Whether this scan is the one statement of the contract (no nonce): then it needs no
+    transaction of its own (``autocommit_when``). A scan with a nonce stores its answer in the
+    same transaction as the check-in, so that a 409 for a reused nonce takes the check-in back."""
+    if request.content_length is None or request.content_length > MAX_SCAN_BODY:
+        return False
+    body = request.get_json(force=True, silent=True)
+    return isinstance(body, dict) and body.get("nonce") is None
+
+
 @bp.post("/api/v1/checkin/scan")
 @api_roles(Role.CHECKIN, Role.ORGANISER)
+@autocommit_when(_one_statement)
 def api_scan():
     body = _scan_body()
     return jsonify(
