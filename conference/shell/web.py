@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, jsonify, make_response, render_template, request
 from flask.globals import request_ctx
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -34,6 +35,16 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+#: Set on every response unless the view set them itself.
+_SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Permissions-Policy", "camera=(self), microphone=(), geolocation=()"),
+)
+
+
 def _messages() -> dict[int, str]:
     return {
         400: _("The request could not be understood. Please check your input and try again."),
@@ -61,7 +72,19 @@ def error_response(status: int, code: str, message: str):
     )
 
 
+class _SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session. A request without any cookie (a scanner, a calendar
+    client, ``/health``) gets its empty session without the cookie parser and the signing
+    serializer being built; saving a session that was filled in still signs it as before."""
+
+    def open_session(self, app, request):
+        if app.secret_key and not request.environ.get("HTTP_COOKIE"):
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = _SessionInterface()
     app.before_request(enforce_access)
     from conference.core import mail
 
@@ -96,22 +119,26 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _security_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
-        if (current_app.config["PUBLIC_BASE_URL"] or "").startswith("https://"):
+        # One pass over what the view set, then only the missing headers are added (this runs
+        # on every response, the door's scans included).
+        present = {key.lower() for key, _value in headers}
+        for key, value in _SECURITY_HEADERS:
+            if key.lower() not in present:
+                headers.add(key, value)
+        if "strict-transport-security" not in present and (
+            current_app.config["PUBLIC_BASE_URL"] or ""
+        ).startswith("https://"):
             # Browsers then never try plain http for this site again (no downgrade, no
             # session cookie over http).
-            headers.setdefault(
+            headers.add(
                 "Strict-Transport-Security", f"max-age={current_app.config['HSTS_MAX_AGE']}"
             )
-        if request.endpoint and request.endpoint != "static":
+        endpoint = request.endpoint
+        if endpoint and endpoint != "static":
             # The language may follow the browser's Accept-Language: caches must keep both.
             response.vary.add("Accept-Language")
-        if request.endpoint and request.endpoint != "static" and "Cache-Control" not in headers:
-            headers["Cache-Control"] = "no-store" if _is_private() else "no-cache"
+            if "cache-control" not in present:
+                headers["Cache-Control"] = "no-store" if _is_private() else "no-cache"
         return response
 
     @app.context_processor
