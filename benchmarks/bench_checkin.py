@@ -15,7 +15,7 @@ from __future__ import annotations
 import random
 import secrets
 
-from benchmarks.harness import Bench, Result, relative, scenario
+from benchmarks.harness import LIGHT_CLIENT, Bench, Result, relative, scenario
 
 VALID = 5000
 REPEATS = VALID // 10
@@ -87,7 +87,9 @@ def checkin_scan(bench: Bench) -> list[Result]:
     workers = int(os.environ.get("CHECKIN_BENCH_WORKERS", "2"))
     threads = os.environ.get("CHECKIN_BENCH_THREADS")
     with bench.server(workers=workers, threads=int(threads) if threads else None) as base:
-        ceiling = bench.floor(base, concurrency=CONCURRENCY, requests=4000)
+        ceiling = bench.floor(
+            base, concurrency=CONCURRENCY, requests=4000, light=LIGHT_CLIENT
+        )
         result, responses = bench.load(
             "checkin-scan",
             base,
@@ -95,6 +97,7 @@ def checkin_scan(bench: Bench) -> list[Result]:
             concurrency=CONCURRENCY,
             ok=lambda r: r.status_code == 200,
             max_seconds=600,  # a loaded machine must not cut the run short
+            light=LIGHT_CLIENT,
         )
 
     assert len(responses) == len(scans), f"only {len(responses)} of {len(scans)} scans answered"

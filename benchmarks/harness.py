@@ -32,8 +32,13 @@ from pathlib import Path
 
 import httpx
 
+from benchmarks.client import LightClient
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
+#: The door and feed scenarios measure with the light client (``benchmarks/client.py``);
+#: ``BENCH_CLIENT=httpx`` measures them with httpx, as before, for comparison.
+LIGHT_CLIENT = os.environ.get("BENCH_CLIENT", "light") != "httpx"
 SCENARIOS: dict[str, Callable] = {}
 
 
@@ -162,7 +167,13 @@ class Bench:
         if threads is not None:
             environment["GUNICORN_THREADS"] = str(threads)
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", os.environ.get("BENCH_GUNICORN_CONF", str(ROOT / "gunicorn.conf.py"))],
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-c",
+                os.environ.get("BENCH_GUNICORN_CONF", str(ROOT / "gunicorn.conf.py")),
+            ],
             cwd=ROOT,
             env=environment,
             stdout=log,
@@ -198,11 +209,14 @@ class Bench:
         concurrency: int,
         max_seconds: float = 120,
         ok: Callable[[httpx.Response], bool] = lambda r: r.status_code < 500,
+        light: bool = False,
     ) -> tuple[Result, list[httpx.Response]]:
         """Run each prepared request once, spread over ``concurrency`` threads with keep-alive.
 
         Each thread opens its connection with a ``/health`` call before the clock starts.
         Returns the result row and the responses (for the scenario's own correctness checks).
+        ``light``: the standard library's client instead of httpx (``benchmarks/client.py``),
+        for figures of the server's own speed; no cookies, no redirects.
         """
         queue = list(enumerate(requests))
         lock = threading.Lock()
@@ -214,7 +228,8 @@ class Bench:
 
         def worker():
             nonlocal errors
-            with httpx.Client(base_url=base, timeout=30) as client:
+            client = LightClient(base) if light else httpx.Client(base_url=base, timeout=30)
+            with client:
                 client.get("/health")
                 ready.wait()
                 while time.monotonic() < deadline:
@@ -256,18 +271,24 @@ class Bench:
             p99_ms=round(percentile(latencies, 0.99), 2),
             rps=round(len(latencies) / seconds, 1) if seconds else None,
             errors=errors + (len(requests) - len(latencies)),
-            extra={"mean_ms": round(statistics.fmean(latencies), 2) if latencies else None},
+            extra={
+                "mean_ms": round(statistics.fmean(latencies), 2) if latencies else None,
+                "client": "http.client" if light else "httpx",
+            },
         )
         return result, [r for r in responses if r is not None]
 
-    def floor(self, base: str, *, concurrency: int, requests: int = 2000) -> Result:
-        """``/health`` against the same server with the same concurrency: the stack's floor,
-        to which ``relative()`` compares the scenario's figures."""
+    def floor(
+        self, base: str, *, concurrency: int, requests: int = 2000, light: bool = False
+    ) -> Result:
+        """``/health`` against the same server with the same concurrency (and client): the
+        stack's floor, to which ``relative()`` compares the scenario's figures."""
         result, _ = self.load(
             f"/health (floor, {concurrency} clients)",
             base,
             [lambda c: c.get("/health")] * requests,
             concurrency=concurrency,
+            light=light,
         )
         return relative(result, result)
 
