@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import icalendar
 import pytest
 import vobject
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from conference.agenda.models import AgendaSession, Room, SessionKind, SessionStatus
 from conference.attendee.mail import attachments as collect_attachments
@@ -18,6 +18,7 @@ from conference.feeds import services
 from conference.registration.models import Registration, Status
 from conference.workshops.models import WorkshopSeat
 from tests import factories
+from tests.conftest import POSTGRES_URL
 
 # Sunday 25 October 2026 is the last Sunday of October: Berlin goes from CEST (+2) to CET (+1).
 DST_SATURDAY = date(2026, 10, 24)
@@ -321,6 +322,30 @@ def test_programme_feed_runs_the_same_queries_for_one_and_three_sessions(
     # feed's version together.
     assert len(not_modified) == 1
     assert not_modified[0].lstrip().startswith("WITH current_congress")
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(not POSTGRES_URL, reason="autocommit is for PostgreSQL")
+def test_on_postgresql_a_feed_poll_runs_without_begin_and_rollback(client, db, congress):
+    """The feeds only read: their statements run in autocommit (each one its own snapshot, as
+    in READ COMMITTED), so a poll answered 304 is one round trip, not BEGIN, query, ROLLBACK."""
+    factories.session(congress, speakers=[factories.speaker(congress)])
+    db.session.commit()
+    etag = client.get("/programme.ics").headers["ETag"]
+    db.session.rollback()
+    modes: list[bool] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        modes.append(conn.connection.dbapi_connection.autocommit)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        response = client.get("/programme.ics", headers={"If-None-Match": etag})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+    assert response.status_code == 304
+    assert modes == [True]
 
 
 def test_unpublished_programme_gives_an_empty_calendar(client, db):

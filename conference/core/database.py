@@ -114,6 +114,10 @@ def autocommit_when(condition):
     COMMIT round trip of its own. The door's scan without a nonce is the one such view: it is one
     ``WITH ... INSERT ... ON CONFLICT DO NOTHING`` statement after the API token's lookup.
 
+    A view that only reads (the calendar feeds: a poll is one statement) sees what it would see
+    in PostgreSQL's READ COMMITTED transaction, where each statement has its own snapshot, and
+    saves the BEGIN and the ROLLBACK at its end.
+
     ``transaction()`` keeps working (its commit has nothing left to do); a view that needs two
     writes to stand or fall together must not be marked, or its condition must exclude that
     case. SQLite keeps its transactions (there the scan is two statements).

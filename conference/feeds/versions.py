@@ -192,7 +192,8 @@ def programme_version(filters: Filters, *extra: object) -> tuple[int, Version] |
         return select(*current.c, *version.c).select_from(current.join(version, true()))
 
     statement = _statement(("current version", *selection.shape), build)
-    row = db.session.execute(statement, selection.params).one_or_none()
+    # Core execution: the row holds plain columns, the ORM has nothing to do.
+    row = db.session.connection().execute(statement, selection.params).one_or_none()
     if row is None:
         return None
     fingerprint = tuple(getattr(row, name) for name in _FINGERPRINT)

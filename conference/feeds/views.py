@@ -13,7 +13,7 @@ from conference.agenda.labels import KIND_LABELS
 from conference.agenda.models import AgendaSession, Room, SessionKind, Track
 from conference.agenda.services import public_clause
 from conference.core.congress import current_congress_or_404
-from conference.core.database import transaction
+from conference.core.database import autocommit_when, transaction
 from conference.core.errors import NotFound
 from conference.core.models import Congress
 from conference.core.time import days_between, utcnow
@@ -59,6 +59,7 @@ def _calendar_response(body: bytes | None, version: services.Version, filename: 
 
 @bp.get("/programme.ics")
 @public
+@autocommit_when(lambda: True)  # reads only; a calendar client's poll is one statement
 def programme_ics():
     language = _public_language()
     with force_locale(language):
@@ -97,6 +98,7 @@ def programme_ics():
 
 @bp.get("/sessions/<int:session_id>.ics")
 @public
+@autocommit_when(lambda: True)  # reads only
 def session_ics(session_id: int):
     congress = db.session.execute(
         select(Congress)
@@ -126,6 +128,7 @@ def session_ics(session_id: int):
 
 @bp.get("/feeds/<token>.ics")
 @public
+@autocommit_when(lambda: True)  # reads only
 def personal(token: str):
     registration = services.registration_by_calendar_token(token)
     congress = registration.congress
