@@ -16,7 +16,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import httpx
 
-from benchmarks.harness import Bench, Result, relative, scenario
+from benchmarks.harness import LIGHT_CLIENT, Bench, Result, relative, scenario
 
 #: The bench app's PUBLIC_BASE_URL: any other Host is refused (TRUSTED_HOSTS, issue 14).
 PUBLIC = "http://127.0.0.1"
@@ -124,7 +124,7 @@ def feed_programme(bench: Bench) -> list[Result]:
         first = httpx.get(f"{base}/programme.ics")
         assert first.status_code == 200 and first.text.count("BEGIN:VEVENT") == SESSIONS
         etag = first.headers["ETag"]
-        floor = bench.floor(base, concurrency=2)
+        floor = bench.floor(base, concurrency=2, light=LIGHT_CLIENT)
         results.append(floor)
 
         full, responses = bench.load(
@@ -133,6 +133,7 @@ def feed_programme(bench: Bench) -> list[Result]:
             [lambda c: c.get("/programme.ics")] * 600,
             concurrency=2,
             ok=_checked(200),
+            light=LIGHT_CLIENT,
         )
         assert all(r.headers["ETag"] == etag for r in responses)
         full.extra["bytes"] = len(first.content)
@@ -144,6 +145,7 @@ def feed_programme(bench: Bench) -> list[Result]:
             [lambda c: c.get("/programme.ics", headers={"If-None-Match": etag})] * 2000,
             concurrency=2,
             ok=_checked(304),
+            light=LIGHT_CLIENT,
         )
         results.append(relative(not_modified, floor))
 
@@ -157,6 +159,7 @@ def feed_programme(bench: Bench) -> list[Result]:
                 [lambda c: c.get("/programme.ics")],
                 concurrency=1,
                 ok=_checked(200),
+            light=LIGHT_CLIENT,
             )
             assert "Geänderter Programmpunkt" in responses[0].text
             rebuilds.append(rebuild)
@@ -189,7 +192,7 @@ def feed_personal(bench: Bench) -> list[Result]:
     tokens = _programme(bench, attendees=100)
     results = []
     with bench.server(workers=2) as base:
-        floor = bench.floor(base, concurrency=2)
+        floor = bench.floor(base, concurrency=2, light=LIGHT_CLIENT)
         results.append(floor)
         first_fetches, responses = bench.load(
             "feed-personal first fetch",
@@ -197,6 +200,7 @@ def feed_personal(bench: Bench) -> list[Result]:
             [lambda c, t=token: c.get(f"/feeds/{t}.ics") for token in tokens],
             concurrency=2,
             ok=_checked(200),
+            light=LIGHT_CLIENT,
         )
         events = {r.text.count("BEGIN:VEVENT") for r in responses}
         first_fetches.extra["events"] = sorted(events)
@@ -210,6 +214,7 @@ def feed_personal(bench: Bench) -> list[Result]:
             [lambda c, t=next(cycle): c.get(f"/feeds/{t}.ics") for _ in range(600)],
             concurrency=2,
             ok=_checked(200),
+            light=LIGHT_CLIENT,
         )
         results.append(relative(repeat, floor))
 
@@ -225,6 +230,7 @@ def feed_personal(bench: Bench) -> list[Result]:
             ],
             concurrency=2,
             ok=_checked(304),
+            light=LIGHT_CLIENT,
         )
         results.append(relative(not_modified, floor))
     paths = [f"/feeds/{token}.ics" for token in tokens] * 3
