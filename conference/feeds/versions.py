@@ -38,9 +38,11 @@ class Version:
 
 
 class _joined_text(FunctionElement):
-    """``string_agg(text, separator)`` on PostgreSQL, ``group_concat`` on SQLite, with the
-    separator as a bound value: ``func.aggregate_strings`` renders it as a literal at every
-    execution, which cost more than the aggregate itself."""
+    """The names of a kind joined, as the version needs them: ``md5(string_agg(text,
+    separator))`` on PostgreSQL (only the digest travels and is decoded, not every room, track
+    and speaker name at every calendar poll), ``group_concat`` on SQLite, with the separator as
+    a bound value: ``func.aggregate_strings`` renders it as a literal at every execution, which
+    cost more than the aggregate itself."""
 
     type = String()
     inherit_cache = True
@@ -49,7 +51,7 @@ class _joined_text(FunctionElement):
 
 @compiles(_joined_text)
 def _string_agg(element, compiler, **kw):
-    return f"string_agg({compiler.process(element.clauses, **kw)})"
+    return f"md5(string_agg({compiler.process(element.clauses, **kw)}))"
 
 
 @compiles(_joined_text, "sqlite")
