@@ -2,7 +2,9 @@
 server, clients for each kind of user.
 
 The schema is built once per test session by running the Alembic migrations (so every run also
-proves them); each test starts from empty tables.
+proves them); each test starts from empty tables. Apps are built once per process and
+configuration and reused (``_AppCache``, ``app``); ``@pytest.mark.fresh_app`` gives a test that
+changes the app itself one of its own.
 """
 
 from __future__ import annotations
