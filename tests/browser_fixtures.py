@@ -106,7 +106,12 @@ def live_server(request, app):
     if "PUBLIC_BASE_URL" not in configured:
         # Links in mails must lead back to this server, not to the configured public host.
         app.config["PUBLIC_BASE_URL"] = url
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    # serve_forever looks for shutdown() every poll_interval (0.5 s by default): a short one
+    # lets each test's server stop at once instead of half a second later on average.
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.02}, name="live-server",
+        daemon=True,
+    )  # fmt: skip
     thread.start()
     yield LiveServer(url, app)
     server.shutdown()

@@ -2,17 +2,21 @@
 server, clients for each kind of user.
 
 The schema is built once per test session by running the Alembic migrations (so every run also
-proves them); each test starts from empty tables.
+proves them); each test starts from empty tables. Apps are built once per process and
+configuration and reused (``_AppCache``, ``app``); ``@pytest.mark.fresh_app`` gives a test that
+changes the app itself one of its own.
 """
 
 from __future__ import annotations
 
 import contextvars
+import copy
 import os
 import socket
 import threading
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -105,16 +109,25 @@ def instance_path(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def _schema(database_url, instance_path, smtp_server):
-    """Run the migrations once; yields the ordered table list for cleaning."""
+def _apps(database_url):
+    """The process's apps, one per effective configuration (``_AppCache``)."""
+    cache = _AppCache()
+    yield cache
+    cache.close()
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url, instance_path, smtp_server, _apps):
+    """Run the migrations once; yields what ``_empty_tables`` needs to clean up after a test.
+
+    The app that ran them is the first one of the cache (base configuration)."""
     from flask_migrate import upgrade
 
-    app = create_app(_base_config(database_url, instance_path, smtp_server))
+    app = _apps.get(_base_config(database_url, instance_path, smtp_server))
     with app.app_context():
         upgrade()
         tables = [table.name for table in reversed(_db.metadata.sorted_tables)]
-        _db.engine.dispose()
-    return tables
+        return _Tables.inspect(tables)
 
 
 def _base_config(database_url: str, instance_path: Path, smtp_server) -> dict:
@@ -136,33 +149,162 @@ def _base_config(database_url: str, instance_path: Path, smtp_server) -> dict:
     }
 
 
+def _build_app(config: dict):
+    app = create_app(config)
+    app.test_client_class = IsolatedClient
+    return app
+
+
+def _frozen(value):
+    """A hashable stand-in for a configuration value (lists and dicts included)."""
+    if isinstance(value, dict):
+        return ("dict", tuple(sorted((str(k), _frozen(v)) for k, v in value.items())))
+    if isinstance(value, set | frozenset):
+        return ("set", tuple(sorted((_frozen(v) for v in value), key=repr)))
+    if isinstance(value, list | tuple):
+        return (type(value).__name__, tuple(_frozen(v) for v in value))
+    try:
+        hash(value)
+    except TypeError:
+        return ("repr", repr(value))
+    return value
+
+
+class _CachedApp:
+    """One app of the cache and what a test may change on it: its configuration (restored to
+    the snapshot taken after ``create_app``) and the state Flask-Limiter keeps on its one
+    global ``limiter`` object, which the last ``init_app`` (of any app) leaves behind."""
+
+    def __init__(self, app):
+        from conference.extensions import limiter
+
+        self.app = app
+        self.config = copy.deepcopy(dict(app.config))
+        self.limiter = dict(limiter.__dict__)
+        self.limiter_options = dict(limiter._storage_options)
+        # Flask refuses setup methods (add_url_rule, before_request, errorhandler, ...) on an
+        # app that has served: a test changing a shared app fails at once instead of leaking
+        # its change into later tests. Such tests take a new app (``@pytest.mark.fresh_app``).
+        app._got_first_request = True
+
+    def prepare(self) -> None:
+        from conference.extensions import limiter
+
+        self.app.config.clear()
+        self.app.config.update(copy.deepcopy(self.config))
+        limiter.__dict__.clear()
+        limiter.__dict__.update(self.limiter)
+        limiter._storage_options = dict(self.limiter_options)
+        if self.app.config.get("RATELIMIT_ENABLED"):
+            limiter.reset()  # counters in memory:// (database:// counters are in the tables)
+
+
+class _AppCache:
+    """Apps by effective configuration: building one (about 200 URL rules compiled by Werkzeug,
+    a cold template cache) costs far more than most tests, so each process builds each
+    configuration once and every test gets it in a fresh app context on emptied tables."""
+
+    def __init__(self):
+        self.apps: dict[object, _CachedApp] = {}
+
+    def get(self, config: dict):
+        key = _frozen(config)
+        cached = self.apps.get(key)
+        if cached is None:
+            cached = self.apps[key] = _CachedApp(_build_app(config))
+        cached.prepare()
+        return cached.app
+
+    def close(self) -> None:
+        for cached in self.apps.values():
+            with cached.app.app_context():
+                _db.engine.dispose()
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """Empties the tables after a test: only those that got rows (one query finds them), in
+    the order of their foreign keys, by DELETE, then the id sequences that moved start at 1
+    again, so ids start at 1 in every test on both databases (on SQLite an emptied table
+    hands out 1 again by itself). On PostgreSQL this is far cheaper than TRUNCATE, which
+    creates new files for every table it names."""
+
+    names: list[str]  # children before parents
+    used_query: str
+    sequences: dict[str, str]  # table -> its id sequence (PostgreSQL)
+
+    @classmethod
+    def inspect(cls, names: list[str]) -> _Tables:
+        sequences = {}
+        if _db.engine.dialect.name == "postgresql":
+            with _db.engine.connect() as connection:
+                sequences = dict(
+                    connection.execute(
+                        text(
+                            "SELECT c.relname, s.oid::regclass::text FROM pg_class c"
+                            " JOIN pg_depend d ON d.refobjid = c.oid AND d.deptype IN ('a', 'i')"
+                            " JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'"
+                            " WHERE c.relnamespace = current_schema()::regnamespace"
+                        )
+                    ).all()
+                )
+        parts = []
+        for name in names:
+            used = f'EXISTS (SELECT 1 FROM "{name}")'  # noqa: S608 - names from metadata
+            if name in sequences:
+                used += f" OR (SELECT is_called FROM {sequences[name]})"  # noqa: S608 - catalogue
+            parts.append(f"SELECT '{name}' WHERE {used}")  # noqa: S608 - names from metadata
+        return cls(names, " UNION ALL ".join(parts), sequences)
+
+    def empty(self) -> None:
+        with _db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # A connection a test left inside a transaction would block this: fail instead.
+                connection.exec_driver_sql("SET LOCAL lock_timeout = '60s'")
+            used = set(connection.exec_driver_sql(self.used_query).scalars())
+            for table in self.names:
+                if table in used:
+                    connection.exec_driver_sql(f'DELETE FROM "{table}"')  # noqa: S608 - names from metadata
+            moved = [self.sequences[t] for t in self.names if t in used and t in self.sequences]
+            if moved:
+                connection.exec_driver_sql(
+                    "SELECT " + ", ".join(f"setval('{s}', 1, false)" for s in moved)
+                )
+
+
+def _forget_cached_results() -> None:
+    """Caches outside the app that hold what a test's rows produced: the feeds' rendered texts
+    are keyed by a version that repeats once the tables are emptied and the ids restart."""
+    from conference.feeds import versions
+
+    versions.rendered.clear()
+    versions.rendered_events.clear()
+
+
 @pytest.fixture
-def app(request, database_url, instance_path, smtp_server, _schema):
-    """A fresh app on empty tables. ``@pytest.mark.config(KEY=value)`` overrides settings."""
+def app(request, database_url, instance_path, smtp_server, _schema, _apps):
+    """The app for this test's configuration on empty tables, in a fresh app context.
+
+    ``@pytest.mark.config(KEY=value)`` overrides settings. The app is shared with every other
+    test of this process and configuration (``_AppCache``), with its configuration restored;
+    a test that changes the app itself (URL rules, request hooks) marks itself
+    ``@pytest.mark.fresh_app`` and gets one of its own."""
     config = _base_config(database_url, instance_path, smtp_server)
     for marker in reversed(list(request.node.iter_markers("config"))):
         config.update(marker.kwargs)
-    app = create_app(config)
-    app.test_client_class = IsolatedClient
+    fresh = request.node.get_closest_marker("fresh_app") is not None
+    app = _build_app(config) if fresh else _apps.get(config)
+    _forget_cached_results()
     with app.app_context():
         yield app
         from conference.core.mail import stop_sender
 
         stop_sender(app)  # a test that switched the background sender on
         _db.session.remove()
-        with _db.engine.begin() as connection:
-            if _db.engine.dialect.name == "postgresql":
-                connection.execute(
-                    text(
-                        "TRUNCATE "
-                        + ", ".join(f'"{t}"' for t in _schema)
-                        + " RESTART IDENTITY CASCADE"
-                    )
-                )
-            else:
-                for table in _schema:
-                    connection.execute(text(f'DELETE FROM "{table}"'))  # noqa: S608 - names from metadata
-        _db.engine.dispose()
+        _schema.empty()
+        _forget_cached_results()
+        if fresh:
+            _db.engine.dispose()
 
 
 @pytest.fixture
@@ -283,6 +425,9 @@ def smtp(smtp_server):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "config(**settings): app settings for this test")
+    config.addinivalue_line(
+        "markers", "fresh_app: the test changes the app itself and gets one of its own"
+    )
 
 
 def pytest_report_header(config):

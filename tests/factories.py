@@ -6,6 +6,8 @@ import itertools
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from werkzeug.security import generate_password_hash
+
 from conference.accounts.models import User
 from conference.agenda.models import (
     AgendaSession,
@@ -34,6 +36,20 @@ def venue_today() -> date:
 
 
 PASSWORD = "correct horse battery staple"
+
+#: Each password's hash, made once per test process: scrypt costs about 0.1 s per hash, and most
+#: tests make their users with ``PASSWORD``. Each hash is a real one (the app's own hasher, its
+#: own salt), only shared by the users of one process. Tests of hashing itself call
+#: ``User.set_password`` or the accounts services, which hash every time.
+_password_hashes: dict[str, str] = {}
+
+
+def password_hash(password: str) -> str:
+    """The hash ``User.set_password`` would store for ``password``, made once per process."""
+    hashed = _password_hashes.get(password)
+    if hashed is None:
+        hashed = _password_hashes.setdefault(password, generate_password_hash(password))
+    return hashed
 
 
 def _add(obj):
@@ -104,7 +120,9 @@ def user(
         role=role,
         organisation_id=organisation_id,
     )
-    row.set_password(password)
+    # What ``set_password`` does, with the process's hash of this password.
+    row.password_hash = password_hash(password)
+    row.end_sessions()
     return _add(row)
 
 

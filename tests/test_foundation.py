@@ -189,6 +189,7 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(app, db):
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
 
 
+@pytest.mark.fresh_app  # adds URL rules and an engine listener
 def test_sqlite_transactions_begin_immediate_for_writes_and_deferred_for_reads(app, db):
     if db.engine.dialect.name != "sqlite":
         pytest.skip("SQLite only")

@@ -152,6 +152,7 @@ def test_the_service_refuses_an_expired_confirmation_link_by_itself(app, db):
     assert_counters_match()
 
 
+@pytest.mark.fresh_app  # adds a URL rule
 def test_a_view_without_an_access_declaration_is_for_admins_only(app, client, staff_client):
     app.add_url_rule("/bare-test-route", "bare_test_route", lambda: "inside")
 

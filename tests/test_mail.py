@@ -312,6 +312,7 @@ def test_parallel_passes_send_every_mail_exactly_once(app, client, db, smtp):
 
 
 @needs_sqlite
+@pytest.mark.fresh_app  # adds a request hook
 @pytest.mark.config(SQLITE_BUSY_TIMEOUT=0.2, MAIL_SEND_INTERVAL=0.2)
 def test_a_promoted_person_hears_it_when_the_database_was_busy_after_the_cancellation(
     app, db, staff_client, smtp

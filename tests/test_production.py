@@ -307,6 +307,7 @@ def _echo_app(app):
     return app.test_client()
 
 
+@pytest.mark.fresh_app  # adds a URL rule
 @pytest.mark.config(PROXY_FIX_HOPS=1, PUBLIC_BASE_URL="https://kongress.example.org")
 def test_behind_one_proxy_the_client_address_and_https_come_from_its_headers(app):
     client = _echo_app(app)
@@ -327,6 +328,7 @@ def test_behind_one_proxy_the_client_address_and_https_come_from_its_headers(app
     }
 
 
+@pytest.mark.fresh_app  # adds a URL rule
 def test_without_a_proxy_forwarded_headers_are_not_trusted(app):
     client = _echo_app(app)
 

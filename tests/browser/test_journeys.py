@@ -317,6 +317,7 @@ def test_organiser_downloads_the_badges_and_the_export(page, shot, live_server, 
 # --- 5. issue 22: the two flows that were broken --------------------------------------------
 
 
+@pytest.mark.fresh_app  # adds a request hook
 @pytest.mark.config(SQLITE_BUSY_TIMEOUT=0.2, MAIL_SEND_INTERVAL=0.2)
 def test_organiser_cancels_and_the_next_person_hears_of_their_seat(
     page, shot, live_server, smtp, db
