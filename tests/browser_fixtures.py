@@ -44,7 +44,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from tests import factories
 
@@ -96,11 +96,55 @@ class LiveServer:
         return self.url + path
 
 
+class _ClosedOnce:
+    """A response body whose ``close`` runs once, however often it is called."""
+
+    def __init__(self, body):
+        self.body = body
+        self.closed = False
+
+    def __iter__(self):
+        return iter(self.body)
+
+    def close(self):
+        if not self.closed:
+            self.closed = True
+            if hasattr(self.body, "close"):
+                self.body.close()
+
+
+class _Handler(WSGIRequestHandler):
+    """Werkzeug's request handler, but the response is closed even when the client resets
+    the connection.
+
+    After a response Werkzeug drains the socket and only then closes the response; when that
+    read fails with a reset (Chromium resets a connection after a POST and its redirect),
+    ``connection_dropped`` is called and the close is skipped, and with it everything
+    registered with ``call_on_close``: the mail a request queued would never go out.
+    gunicorn closes the response in every case, so the test server must too.
+    """
+
+    def connection_dropped(self, error, environ=None):
+        body = environ.pop("tests.response", None) if environ else None
+        if body is not None:
+            body.close()
+        super().connection_dropped(error, environ)
+
+
+def _closing(app):
+    def serve(environ, start_response):
+        body = _ClosedOnce(app(environ, start_response))
+        environ["tests.response"] = body
+        return body
+
+    return serve
+
+
 @pytest.fixture
 def live_server(request, app):
     """The test app served over HTTP in a thread; stopped before the tables are emptied."""
     app.config.update(WTF_CSRF_ENABLED=True)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _closing(app), threaded=True, request_handler=_Handler)
     url = f"http://127.0.0.1:{server.server_port}"
     configured = {key for marker in request.node.iter_markers("config") for key in marker.kwargs}
     if "PUBLIC_BASE_URL" not in configured:
@@ -222,8 +266,8 @@ def _choose_language(page, language: str) -> None:
     if page.get_attribute("html", "lang") == language:
         return  # the browser's Accept-Language (the context's locale) chose it already
     label = {"en": "English", "de": "Deutsch"}[language]
-    page.get_by_role("button", name=label).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name=label).click()
 
 
 @pytest.fixture
@@ -330,8 +374,8 @@ def log_in(page, email: str, password: str = factories.PASSWORD, *, language: st
     page.goto("/login")
     page.get_by_label(labels[0]).fill(email)
     page.get_by_label(labels[1]).fill(password)
-    page.get_by_role("button", name=labels[2], exact=True).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name=labels[2], exact=True).click()
 
 
 # --- data ------------------------------------------------------------------------------------

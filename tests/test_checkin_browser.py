@@ -196,7 +196,7 @@ def test_scanner_page_counts_the_checkpoint_up_as_the_door_scans(page, db):
     expect(page.locator("[data-result]")).to_contain_text("Amira Haddad")
     expect(count).to_have_text("1")
     assert "Hier bisher eingecheckt" in page.locator("[data-checkpoint-count]").inner_text()
-    page.get_by_role("link", name="Live-Zahlen").first.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Live-Zahlen").first.click()
     expect(page.locator("[data-arrived]")).to_have_text("1")
     assert page.console_errors == []

@@ -452,17 +452,17 @@ def test_survey_form_has_no_wcag_violations_and_fits_a_phone(
 
     page.goto(f"/r/{ended.manage_token}")
     manage_violations = axe(page)
-    page.get_by_role(
-        "link", name={"de": "Umfrage beantworten", "en": "Answer the survey"}[language]
-    ).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role(
+            "link", name={"de": "Umfrage beantworten", "en": "Answer the survey"}[language]
+        ).click()
     shot(f"survey-{language}")
     form_violations = axe(page)
     form_fits = _fits_a_phone(page)
-    page.get_by_role(
-        "button", name={"de": "Meine Antworten senden", "en": "Send my answers"}[language]
-    ).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role(
+            "button", name={"de": "Meine Antworten senden", "en": "Send my answers"}[language]
+        ).click()
     shot(f"survey-empty-{language}")
     error_violations = axe(page)
 

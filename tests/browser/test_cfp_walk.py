@@ -54,13 +54,13 @@ def test_submit_review_accept_and_the_session_is_on_the_builder(
     phone.get_by_label("E-Mail", exact=True).first.fill("miriam@example.org")
     phone.get_by_label("Programmträger").select_option(label="Andere Organisation (bitte angeben)")
     phone.get_by_label("Andere Organisation", exact=True).fill("Freiwilligenagentur Kassel")
-    phone.get_by_role("button", name="Beitrag einreichen").click()
-    phone.wait_for_load_state()
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Beitrag einreichen").click()
     sent_page = phone.get_by_role("heading", level=1).inner_text()
     confirm_link = _link_in(smtp.wait(1)[0], f"{live_server.url}/cfp/confirm/")
     phone.goto(confirm_link)
-    phone.get_by_role("button", name="Beitrag bestätigen").click()
-    phone.wait_for_load_state()
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Beitrag bestätigen").click()
     shot("cfp-confirmed", page=phone)
     status = phone.locator("dl.facts").inner_text()
     fits = phone.evaluate("document.documentElement.scrollWidth") <= 390
@@ -68,13 +68,13 @@ def test_submit_review_accept_and_the_session_is_on_the_builder(
     # The reviewer.
     desk = new_page()
     log_in(desk, reviewer)
-    desk.get_by_role("link", name="Patenschaften gut beenden").click()
-    desk.wait_for_load_state()
+    with desk.expect_navigation():
+        desk.get_by_role("link", name="Patenschaften gut beenden").click()
     review_text = desk.locator("main").inner_text()
     desk.get_by_role("group", name=re.compile("Relevanz")).get_by_label("5", exact=True).check()
     desk.get_by_label("Kommentar").fill("Sehr praxisnah.")
-    desk.get_by_role("button", name="Begutachtung speichern").click()
-    desk.wait_for_load_state()
+    with desk.expect_navigation():
+        desk.get_by_role("button", name="Begutachtung speichern").click()
     shot("reviewed", page=desk)
 
     # The organiser.
@@ -84,13 +84,13 @@ def test_submit_review_accept_and_the_session_is_on_the_builder(
     row = office.get_by_role("row", name=re.compile("Patenschaften gut beenden")).inner_text()
     office.get_by_role("link", name="Patenschaften gut beenden").click()
     office.get_by_label("Entscheidung").select_option(label="Angenommen")
-    office.get_by_role("button", name="Entscheidung speichern").click()
-    office.wait_for_load_state()
+    with office.expect_navigation():
+        office.get_by_role("button", name="Entscheidung speichern").click()
     shot("decided", page=office)
     mails_before_release = len(smtp.messages)
     office.goto(f"/admin/congresses/{congress_id}/cfp/submissions")
-    office.get_by_role("button", name="Entscheidungen freigeben").click()
-    office.wait_for_load_state()
+    with office.expect_navigation():
+        office.get_by_role("button", name="Entscheidungen freigeben").click()
     shot("released", page=office)
     # Delivered after the response has gone out; on a loaded machine that can take seconds.
     decision = smtp.wait(2, timeout=30)[1]

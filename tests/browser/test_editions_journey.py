@@ -104,8 +104,8 @@ def test_an_organiser_sets_up_a_real_congress_from_an_empty_install(
     visitor.goto("/")
     shot("landing", page=visitor)
     assert "Fachkongress Engagement" in visitor.locator("h1").inner_text()
-    visitor.get_by_role("link", name="Jetzt anmelden").click()
-    visitor.wait_for_load_state()
+    with visitor.expect_navigation():
+        visitor.get_by_role("link", name="Jetzt anmelden").click()
     assert visitor.get_by_role("link", name=re.compile("Datenschutzhinweise lesen")).count() == 1
     visitor.get_by_label("Vorname").fill("Amira")
     visitor.get_by_label("Nachname").fill("Haddad")

@@ -68,8 +68,8 @@ def test_attendee_registers_on_a_phone_confirms_by_mail_and_edits_their_data(
 
     page.goto("/")
     shot("landing")
-    page.get_by_role("link", name="Jetzt anmelden").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Jetzt anmelden").click()
     shot("form")
     page.get_by_label("Vorname").fill("Amira")
     page.get_by_label("Nachname").fill("Haddad")
@@ -199,13 +199,13 @@ def test_organiser_moves_a_session_to_another_room_and_time(page, shot, live_ser
     db.session.commit()
 
     log_in(page, organiser.email)
-    page.get_by_role("navigation", name="Navigation für Mitarbeitende").get_by_role(
-        "link", name="Agenda"
-    ).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("navigation", name="Navigation für Mitarbeitende").get_by_role(
+            "link", name="Agenda"
+        ).click()
     shot("builder")
-    page.get_by_role("link", name="Forum Patenschaften").first.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Forum Patenschaften").first.click()
     shot("session-form")
     page.get_by_label("Raum", exact=True).select_option(label="Saal 2 (50)")
     page.get_by_label("Beginn", exact=True).fill("14:00")
@@ -286,20 +286,20 @@ def test_organiser_downloads_the_badges_and_the_export(page, shot, live_server, 
 
     log_in(page, organiser.email)
     page.goto("/staff")
-    page.get_by_role("navigation", name="Navigation für Mitarbeitende").get_by_role(
-        "link", name="Namensschilder"
-    ).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("navigation", name="Navigation für Mitarbeitende").get_by_role(
+            "link", name="Namensschilder"
+        ).click()
     shot("badges-page")
     with page.expect_download() as badges_download:
         page.get_by_role("button", name="PDF herunterladen").click()
     badges = tmp_path / "badges.pdf"
     badges_download.value.save_as(badges)
 
-    page.get_by_role("navigation", name="Navigation für Mitarbeitende").get_by_role(
-        "link", name="Anmeldungen"
-    ).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("navigation", name="Navigation für Mitarbeitende").get_by_role(
+            "link", name="Anmeldungen"
+        ).click()
     shot("registrations-page")
     with page.expect_download() as export_download:
         page.get_by_role("link", name="CSV exportieren").click()
@@ -349,11 +349,11 @@ def test_organiser_cancels_and_the_next_person_hears_of_their_seat(
     log_in(page, email)
     page.goto(f"/admin/registrations/{leaving_id}")
     shot("registration")
-    page.get_by_role("link", name="Anmeldung stornieren").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Anmeldung stornieren").click()
     shot("asked-first")
-    page.get_by_role("button", name="Ja, Anmeldung stornieren").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Ja, Anmeldung stornieren").click()
     shot("cancelled")
     assert "Amira" in page.get_by_role("status").first.inner_text()  # says who moved up
 
@@ -421,11 +421,11 @@ def test_door_staff_find_a_person_by_name_on_a_phone_and_check_them_in(
 
     log_in(page, email)
     page.goto("/checkin")
-    page.get_by_role("link", name="Nach Namen suchen").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Nach Namen suchen").click()
     page.get_by_label("Name oder Organisation").fill("Haddad")
-    page.get_by_role("button", name="Suchen").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Suchen").click()
     shot("found")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert page.get_by_role("button", name=re.compile("^Einchecken")).count() == 1

@@ -84,16 +84,16 @@ def test_visitor_switches_to_english_and_back_to_german(page, shot, db):
     shot("german")
     assert page.locator("html").get_attribute("lang") == "de"
 
-    page.get_by_role("button", name="English").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="English").click()
     shot("english")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("link", name="Skip to content").count() == 1
     page.goto("/login")
     assert page.get_by_role("heading", level=1).inner_text() == "Staff login"
 
-    page.get_by_role("button", name="Deutsch").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Deutsch").click()
     shot("german-again")
     assert page.locator("html").get_attribute("lang") == "de"
     assert page.url.endswith("/login")
@@ -105,8 +105,8 @@ def test_unknown_address_shows_a_translated_error_page_with_a_way_back(page, sho
 
     assert response.status == 404
     assert page.get_by_role("heading", level=1).inner_text() == "Seite nicht gefunden"
-    page.get_by_role("link", name="Zurück zur Startseite").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Zurück zur Startseite").click()
     shot("start-page")
     assert page.url == live_server("/")
 
@@ -152,12 +152,12 @@ def test_password_guessing_is_stopped_with_a_readable_page(page, shot, axe, staf
     log_in(page, "orga@example.org", "guess 0")
     for attempt in range(1, 10):  # the form comes back with the e-mail address kept
         page.get_by_label("Passwort").fill(f"guess {attempt}")
-        page.get_by_role("button", name="Anmelden", exact=True).click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Anmelden", exact=True).click()
     shot("tenth-wrong-password")
     page.get_by_label("Passwort").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Anmelden", exact=True).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Anmelden", exact=True).click()
     shot("too-many-attempts")
 
     assert page.get_by_role("heading", level=1).inner_text() == "Das hat nicht geklappt"

@@ -88,8 +88,8 @@ def test_an_organiser_creates_questions_on_a_phone_and_a_visitor_answers_them(
     assert children.is_visible()
     visitor.get_by_label(CONSENT).check()
     shot("answered-without-the-number", page=visitor)
-    visitor.get_by_role("button", name=SUBMIT_REGISTRATION).click()
-    visitor.wait_for_load_state()
+    with visitor.expect_navigation():
+        visitor.get_by_role("button", name=SUBMIT_REGISTRATION).click()
 
     error = visitor.locator(".question-field .error")
     assert error.inner_text() == "Bitte beantworten Sie diese Frage."
