@@ -33,6 +33,7 @@ ENVIRONMENT_KEYS: dict[str, type] = {
     "MAIL_USE_SSL": bool,
     "MAIL_DEFAULT_SENDER": str,
     "MAIL_SEND_INTERVAL": float,
+    "API_TOKEN_CACHE_SECONDS": float,
     "PUBLIC_BASE_URL": str,
     "RATELIMIT_STORAGE_URI": str,
     "RATELIMIT_ENABLED": bool,
@@ -112,6 +113,11 @@ class Defaults:
     # Named on the cover of the funder report (only names: no invented contact details).
     PROGRAMME_NAME = "Bundesprogramm „Menschen stärken Menschen“"
     FUNDER_NAME = "Bundesministerium für Bildung, Familie, Senioren, Frauen und Jugend"
+
+    # Seconds each serving process trusts an API token it has found valid, without asking the
+    # database again (0: ask on every request). A revoked token is refused by the process that
+    # revoked it at once, by every other one at the latest after this long.
+    API_TOKEN_CACHE_SECONDS = 5.0
 
     # Stored scan answers (they quote names) are purged by `flask anonymise` after this long.
     SCAN_ANSWERS_KEPT_DAYS = 3

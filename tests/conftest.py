@@ -295,6 +295,7 @@ def app(request, database_url, instance_path, smtp_server, _schema, _apps):
     fresh = request.node.get_closest_marker("fresh_app") is not None
     app = _build_app(config) if fresh else _apps.get(config)
     _forget_cached_results()
+    app.extensions["verified_api_tokens"].clear()
     with app.app_context():
         yield app
         from conference.core.mail import stop_sender

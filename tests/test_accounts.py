@@ -180,6 +180,153 @@ def test_api_refuses_wrong_and_revoked_tokens(app, db):
     )
 
 
+class _Clock:
+    """A timer for the token cache that moves only when the test says so."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _token_reads(queries: list[str]) -> list[str]:
+    return [q for q in queries if "api_token" in q and q.lstrip().upper().startswith("SELECT")]
+
+
+def test_a_valid_api_token_is_looked_up_once_per_cache_period(app, db, count_queries, monkeypatch):
+    from conference.accounts.access import VerifiedTokens
+    from conference.accounts.services import create_api_token
+
+    factories.congress()
+    _token, secret = create_api_token("script", "organiser")
+    db.session.commit()
+    clock = _Clock()
+    monkeypatch.setitem(app.extensions, "verified_api_tokens", VerifiedTokens(5, timer=clock))
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {secret}"}
+    reads = _token_reads
+
+    with count_queries() as first:
+        assert client.get("/api/v1/stats", headers=headers).status_code == 200
+    with count_queries() as again:
+        assert client.get("/api/v1/stats", headers=headers).status_code == 200
+    clock.now += 5.1
+    with count_queries() as expired:
+        assert client.get("/api/v1/stats", headers=headers).status_code == 200
+
+    assert len(reads(first)) == 1
+    assert reads(again) == []
+    assert len(reads(expired)) == 1
+    # A wrong token is never remembered: it is looked up (and refused) every time.
+    with count_queries() as wrong:
+        for _ in range(2):
+            response = client.get("/api/v1/stats", headers={"Authorization": "Bearer nope"})
+            assert response.status_code == 401
+    assert len(reads(wrong)) == 2
+
+
+def test_a_token_revoked_here_is_refused_at_once_and_elsewhere_within_the_cache_period(
+    app, db, staff_client, monkeypatch
+):
+    from sqlalchemy import update
+
+    from conference.accounts.access import VerifiedTokens
+    from conference.accounts.models import ApiToken
+    from conference.accounts.services import create_api_token
+    from conference.core.time import utcnow
+
+    factories.congress()
+    here, here_secret = create_api_token("door 1", "checkin")
+    there, there_secret = create_api_token("door 2", "checkin")
+    db.session.commit()
+    here_id, there_id = here.id, there.id
+    db.session.rollback()
+    clock = _Clock()
+    monkeypatch.setitem(app.extensions, "verified_api_tokens", VerifiedTokens(5, timer=clock))
+    client = app.test_client()
+
+    def answer(secret):
+        return client.get(
+            "/api/v1/checkpoints", headers={"Authorization": f"Bearer {secret}"}
+        ).status_code
+
+    assert answer(here_secret) == answer(there_secret) == 200
+    # Revoked in this process, through the page: the next request is refused.
+    admin = staff_client("admin")
+    db.session.rollback()
+    page = admin.post(f"/admin/api-tokens/{here_id}/revoke", follow_redirects=True)
+    assert "wird innerhalb von 5 Sekunden abgewiesen" in page.get_data(as_text=True)
+    assert answer(here_secret) == 401
+    # Revoked by another process (its UPDATE never passes through this one's ORM): this
+    # process still trusts what it read, until its entry expires.
+    assert answer(there_secret) == 200
+    with db.engine.begin() as connection:
+        connection.execute(
+            update(ApiToken).where(ApiToken.id == there_id).values(revoked_at=utcnow())
+        )
+    assert answer(there_secret) == 200
+    clock.now += 5.1
+    assert answer(there_secret) == 401
+
+
+@pytest.mark.config(API_TOKEN_CACHE_SECONDS=0)
+def test_api_token_cache_seconds_zero_looks_up_every_request(app, db, count_queries):
+    from conference.accounts.services import create_api_token
+
+    factories.congress()
+    _token, secret = create_api_token("script", "organiser")
+    db.session.commit()
+    client = app.test_client()
+
+    with count_queries() as queries:
+        for _ in range(3):
+            client.get("/api/v1/stats", headers={"Authorization": f"Bearer {secret}"})
+
+    assert len(_token_reads(queries)) == 3
+
+
+def test_a_token_records_its_use_at_most_every_few_minutes(app, db, monkeypatch):
+    from datetime import timedelta
+
+    from conference.accounts.access import VerifiedTokens
+    from conference.accounts.models import ApiToken
+    from conference.accounts.services import create_api_token
+    from conference.checkin import services as checkin
+    from conference.core.time import utcnow
+
+    checkin.ensure_checkpoints(factories.congress())
+    token, secret = create_api_token("door", "checkin")
+    db.session.commit()
+    clock = _Clock()
+    monkeypatch.setitem(app.extensions, "verified_api_tokens", VerifiedTokens(5, timer=clock))
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {secret}"}
+    scan = {"token": "forged", "checkpoint": "day-1"}  # "unknown": a scan that succeeds
+
+    token_id = token.id
+    db.session.rollback()  # the test's own reads hold no lock across the requests
+
+    def last_used():
+        value = db.session.get(ApiToken, token_id).last_used_at
+        db.session.rollback()
+        return value
+
+    assert client.post("/api/v1/checkin/scan", json=scan, headers=headers).status_code == 200
+    first = last_used()
+    assert first is not None and utcnow() - first < timedelta(minutes=1)
+    clock.now += 10  # the cache has expired, but the last record is recent: no write
+    client.post("/api/v1/checkin/scan", json=scan, headers=headers)
+    assert last_used() == first
+    older = utcnow() - timedelta(minutes=6)
+    db.session.execute(db.update(ApiToken).values(last_used_at=older))
+    db.session.commit()
+    db.session.rollback()
+    clock.now += 10
+    client.post("/api/v1/checkin/scan", json=scan, headers=headers)
+    assert last_used() > older + timedelta(minutes=5)
+
+
 def test_api_tokens_are_stored_as_digests_only(db):
     from conference.accounts.models import ApiToken
     from conference.accounts.services import create_api_token

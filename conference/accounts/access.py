@@ -4,16 +4,25 @@
 with one of the roles (admin always passes); ``@api_roles(...)`` accepts a bearer token of one
 of the roles, or a staff session plus CSRF token. One ``before_request`` hook enforces all of it,
 so a forgotten decorator locks a view instead of opening it.
+
+A bearer token that was found valid is remembered by the process for
+``API_TOKEN_CACHE_SECONDS`` (default 5): a door scanner sends the same token with every scan, and
+its lookup was a round trip of its own, as long as the scan's one statement. A token revoked in
+this process is forgotten at once (``forget_api_tokens``, also on any change to a token row it
+flushes); every other worker and server refuses it at the latest when its entry expires.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import abort, current_app, g, redirect, request, url_for
+from cachetools import TTLCache
+from flask import abort, current_app, g, has_app_context, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, event, select, update
 
 from conference.accounts.models import ApiToken, Role
 from conference.core.database import SAFE_METHODS
@@ -106,12 +115,73 @@ _TOKEN_BY_DIGEST = select(
 ).where(_tokens.c.token_digest == bindparam("digest"), _tokens.c.revoked_at.is_(None))
 
 
+class VerifiedTokens:
+    """Valid API tokens by digest, for ``ttl`` seconds after they were read (per process,
+    thread-safe). Only valid tokens are kept: an unknown or revoked one is looked up every time,
+    so a token created a moment ago works at once. ``ttl`` 0 keeps nothing."""
+
+    #: Enough for every door device and script of a congress; the oldest entry goes first.
+    SIZE = 512
+
+    def __init__(self, ttl: float, timer=time.monotonic):
+        self._entries = TTLCache(self.SIZE, ttl, timer=timer) if ttl > 0 else None
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> TokenHolder | None:
+        if self._entries is None:
+            return None
+        with self._lock:
+            return self._entries.get(key)
+
+    def put(self, key: str, holder: TokenHolder) -> None:
+        if self._entries is not None:
+            with self._lock:
+                self._entries[key] = holder
+
+    def clear(self) -> None:
+        if self._entries is not None:
+            with self._lock:
+                self._entries.clear()
+
+
+_CACHE_KEY = "verified_api_tokens"
+
+
+def init_app(app) -> None:
+    """The process's ``VerifiedTokens`` (config ``API_TOKEN_CACHE_SECONDS``) and the access
+    hook."""
+    app.extensions[_CACHE_KEY] = VerifiedTokens(float(app.config["API_TOKEN_CACHE_SECONDS"]))
+    app.before_request(enforce_access)
+
+
+def forget_api_tokens() -> None:
+    """Drop this process's remembered tokens (after a revocation)."""
+    if has_app_context():
+        cache = current_app.extensions.get(_CACHE_KEY)
+        if cache is not None:
+            cache.clear()
+
+
+@event.listens_for(ApiToken, "after_update")
+def _token_row_changed(_mapper, _connection, _target) -> None:
+    # Any change to a token row (revoked_at above all) written through the ORM, by the
+    # service or a script: this process stops trusting what it remembers.
+    forget_api_tokens()
+
+
 def _token_from_header(raw: str) -> TokenHolder | None:
     if not raw or len(raw) > 200:
         return None
-    row = db.session.connection().execute(_TOKEN_BY_DIGEST, {"digest": digest(raw)}).one_or_none()
+    key = digest(raw)
+    cache: VerifiedTokens | None = current_app.extensions.get(_CACHE_KEY)
+    holder = cache.get(key) if cache is not None else None
+    if holder is not None:
+        return holder
+    row = db.session.connection().execute(_TOKEN_BY_DIGEST, {"digest": key}).one_or_none()
     if row is None:
         return None
+    # Use is recorded when the token is read from the database (at most every few minutes, and
+    # at least once per cache period while the token is in use).
     if request.method not in SAFE_METHODS:
         now = utcnow()
         # Record use at most every few minutes: a scanner must not write on every scan for this.
@@ -120,7 +190,10 @@ def _token_from_header(raw: str) -> TokenHolder | None:
             db.session.execute(
                 update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now)
             )
-    return TokenHolder(row.id, row.name, row.role)
+    holder = TokenHolder(row.id, row.name, row.role)
+    if cache is not None:
+        cache.put(key, holder)
+    return holder
 
 
 def current_actor():

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import hmac
+import math
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
@@ -177,5 +179,19 @@ def admin_token_revoke(token_id: int):
     token = db.get_or_404(ApiToken, token_id)
     with transaction():
         services.revoke_api_token(token, now=utcnow(), actor=current_user)
-    flash(_("The token “%(name)s” no longer works.", name=token.name), "success")
+    # Other workers and servers trust a token they found valid a few seconds longer
+    # (API_TOKEN_CACHE_SECONDS, accounts/access.py).
+    seconds = math.ceil(current_app.config["API_TOKEN_CACHE_SECONDS"])
+    if seconds > 0:
+        message = ngettext(
+            "The token “%(name)s” is revoked: every device using it is refused within "
+            "%(num)d second.",
+            "The token “%(name)s” is revoked: every device using it is refused within "
+            "%(num)d seconds.",
+            seconds,
+            name=token.name,
+        )
+    else:
+        message = _("The token “%(name)s” no longer works.", name=token.name)
+    flash(message, "success")
     return redirect(url_for(".admin_users"))

@@ -11,7 +11,8 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from conference.accounts.access import can_visit, enforce_access
+from conference.accounts import access
+from conference.accounts.access import can_visit
 from conference.core import i18n
 from conference.core.errors import DomainError
 from conference.core.http import wants_json
@@ -85,7 +86,7 @@ class _SessionInterface(SecureCookieSessionInterface):
 
 def init_app(app: Flask) -> None:
     app.session_interface = _SessionInterface()
-    app.before_request(enforce_access)
+    access.init_app(app)
     from conference.core import mail
 
     mail.init_app(app)
