@@ -19,7 +19,14 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
 # Requests mostly wait for PostgreSQL, so a few more processes than cores; capped, because
 # each worker holds its own connection pool (workers x pool size <= max_connections).
 workers = _int("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 9))
-threads = _int("GUNICORN_THREADS", 2)  # more than one: gunicorn uses gthread workers
+# One thread: gunicorn's sync workers, each answering one request at a time. The reverse proxy
+# buffers requests and answers (docs/deploy.md) and opens a connection per request, so the
+# keep-alive that gthread workers offer is never used, while their hand-offs between the
+# accepting thread and the request threads, all under one GIL, cost every request: at 8 door
+# scanners on 2 workers, sync workers answered with a p99 of 32-36 ms where gthread workers
+# with 2 threads took 48-58 ms (README, "Performance"). More than one thread gives gthread
+# workers, e.g. for clients that connect directly and keep their connections open.
+threads = _int("GUNICORN_THREADS", 1)
 timeout = _int("GUNICORN_TIMEOUT", 60)  # badge PDFs for a whole congress take a while
 graceful_timeout = 30
 keepalive = 5
