@@ -362,6 +362,28 @@ def test_unpublished_programme_gives_an_empty_calendar(client, db):
     assert single.status_code == 404
 
 
+def test_unpublishing_the_programme_changes_its_feed_at_the_next_poll(client, db):
+    """The version's query leaves the flag out of its per-session clause; the flag is part of
+    the version itself, so a poll with the published ETag gets the empty calendar."""
+    congress = factories.congress()
+    factories.session(congress)
+    db.session.commit()
+    published = client.get("/programme.ics")
+    assert len(parse(published.data)[1]) == 1
+
+    congress.programme_published = False
+    db.session.commit()
+    hidden = client.get("/programme.ics", headers={"If-None-Match": published.headers["ETag"]})
+    congress.programme_published = True
+    db.session.commit()
+    again = client.get("/programme.ics", headers={"If-None-Match": hidden.headers["ETag"]})
+
+    assert hidden.status_code == 200 and parse(hidden.data)[1] == []
+    assert hidden.headers["ETag"] != published.headers["ETag"]
+    assert again.status_code == 200 and len(parse(again.data)[1]) == 1
+    assert again.headers["ETag"] == published.headers["ETag"]
+
+
 # --- one session -----------------------------------------------------------------------------
 
 

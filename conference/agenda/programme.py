@@ -116,9 +116,13 @@ def is_public(session: AgendaSession, *, include_cancelled: bool = True) -> bool
     )
 
 
-def public_clause(*, include_cancelled: bool = True):
+def public_clause(*, include_cancelled: bool = True, programme_checked: bool = False):
     """``is_public`` for ``select(AgendaSession).where(public_clause())``: self-contained (the
-    congress's flag is a correlated subquery), so it also fits cached statements."""
+    congress's flag is a correlated subquery), so it also fits cached statements.
+
+    ``programme_checked``: the caller has made sure the programme is published (or, like the
+    programme feed's version, has the flag among its inputs), so the clause leaves out the
+    flag's subquery, which PostgreSQL runs once per session row."""
     published = AgendaSession.status == SessionStatus.PUBLISHED
     shown = (
         or_(
@@ -131,6 +135,8 @@ def public_clause(*, include_cancelled: bool = True):
         if include_cancelled
         else published
     )
+    if programme_checked:
+        return shown
     programme_out = (
         select(Congress.programme_published)
         .where(Congress.id == AgendaSession.congress_id)

@@ -213,9 +213,9 @@ def _day_params(days, tz: str) -> dict:
     return params
 
 
-def _visible():
+def _visible(*, programme_checked: bool = False):
     """The agenda's one rule of what is public (``agenda.services.public_clause``)."""
-    return public_clause()
+    return public_clause(programme_checked=programme_checked)
 
 
 def programme_selection(congress: Congress | None, filters: Filters) -> Selection:
@@ -240,7 +240,11 @@ def programme_selection(congress: Congress | None, filters: Filters) -> Selectio
         params.update(congress_id=congress.id, **_day_params(filters.days, congress.timezone))
 
     def build(congress_id):
-        clauses = [AgendaSession.congress_id == congress_id, _visible()]
+        # "Published" is settled outside the clause: with a congress above (an unpublished
+        # programme selects nothing), without one by the caller, programme_version, whose
+        # version has the flag among its inputs and which loads the congress (and so comes
+        # back here) before any session is read.
+        clauses = [AgendaSession.congress_id == congress_id, _visible(programme_checked=True)]
         if filters.tracks:
             clauses.append(AgendaSession.track_id.in_(bindparam("tracks", expanding=True)))
         if filters.rooms:
