@@ -190,19 +190,27 @@ class _Clock:
         return self.now
 
 
+@pytest.fixture
+def token_clock(app, monkeypatch) -> _Clock:
+    """The app's token cache (5 seconds) on a clock the test moves."""
+    from conference.accounts.access import VerifiedTokens
+
+    clock = _Clock()
+    monkeypatch.setitem(app.extensions, "verified_api_tokens", VerifiedTokens(5, timer=clock))
+    return clock
+
+
 def _token_reads(queries: list[str]) -> list[str]:
     return [q for q in queries if "api_token" in q and q.lstrip().upper().startswith("SELECT")]
 
 
-def test_a_valid_api_token_is_looked_up_once_per_cache_period(app, db, count_queries, monkeypatch):
-    from conference.accounts.access import VerifiedTokens
+def test_a_valid_api_token_is_looked_up_once_per_cache_period(app, db, count_queries, token_clock):
     from conference.accounts.services import create_api_token
 
     factories.congress()
     _token, secret = create_api_token("script", "organiser")
     db.session.commit()
-    clock = _Clock()
-    monkeypatch.setitem(app.extensions, "verified_api_tokens", VerifiedTokens(5, timer=clock))
+    clock = token_clock
     client = app.test_client()
     headers = {"Authorization": f"Bearer {secret}"}
     reads = _token_reads
@@ -227,11 +235,10 @@ def test_a_valid_api_token_is_looked_up_once_per_cache_period(app, db, count_que
 
 
 def test_a_token_revoked_here_is_refused_at_once_and_elsewhere_within_the_cache_period(
-    app, db, staff_client, monkeypatch
+    app, db, staff_client, token_clock
 ):
     from sqlalchemy import update
 
-    from conference.accounts.access import VerifiedTokens
     from conference.accounts.models import ApiToken
     from conference.accounts.services import create_api_token
     from conference.core.time import utcnow
@@ -242,8 +249,7 @@ def test_a_token_revoked_here_is_refused_at_once_and_elsewhere_within_the_cache_
     db.session.commit()
     here_id, there_id = here.id, there.id
     db.session.rollback()
-    clock = _Clock()
-    monkeypatch.setitem(app.extensions, "verified_api_tokens", VerifiedTokens(5, timer=clock))
+    clock = token_clock
     client = app.test_client()
 
     def answer(secret):
@@ -286,10 +292,9 @@ def test_api_token_cache_seconds_zero_looks_up_every_request(app, db, count_quer
     assert len(_token_reads(queries)) == 3
 
 
-def test_a_token_records_its_use_at_most_every_few_minutes(app, db, monkeypatch):
+def test_a_token_records_its_use_at_most_every_few_minutes(app, db, token_clock):
     from datetime import timedelta
 
-    from conference.accounts.access import VerifiedTokens
     from conference.accounts.models import ApiToken
     from conference.accounts.services import create_api_token
     from conference.checkin import services as checkin
@@ -298,8 +303,7 @@ def test_a_token_records_its_use_at_most_every_few_minutes(app, db, monkeypatch)
     checkin.ensure_checkpoints(factories.congress())
     token, secret = create_api_token("door", "checkin")
     db.session.commit()
-    clock = _Clock()
-    monkeypatch.setitem(app.extensions, "verified_api_tokens", VerifiedTokens(5, timer=clock))
+    clock = token_clock
     client = app.test_client()
     headers = {"Authorization": f"Bearer {secret}"}
     scan = {"token": "forged", "checkpoint": "day-1"}  # "unknown": a scan that succeeds

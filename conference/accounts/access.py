@@ -180,8 +180,7 @@ def _token_from_header(raw: str) -> TokenHolder | None:
     row = db.session.connection().execute(_TOKEN_BY_DIGEST, {"digest": key}).one_or_none()
     if row is None:
         return None
-    # Use is recorded when the token is read from the database (at most every few minutes, and
-    # at least once per cache period while the token is in use).
+    # Use is recorded only when the token is read from the database, not on a remembered one.
     if request.method not in SAFE_METHODS:
         now = utcnow()
         # Record use at most every few minutes: a scanner must not write on every scan for this.
