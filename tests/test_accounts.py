@@ -193,10 +193,13 @@ class _Clock:
 @pytest.fixture
 def token_clock(app, monkeypatch) -> _Clock:
     """The app's token cache (5 seconds) on a clock the test moves."""
-    from conference.accounts.access import VerifiedTokens
+    from conference.accounts.access import TOKENS_REMEMBERED
+    from conference.core.caching import Remembered
 
     clock = _Clock()
-    monkeypatch.setitem(app.extensions, "verified_api_tokens", VerifiedTokens(5, timer=clock))
+    monkeypatch.setitem(
+        app.extensions, "verified_api_tokens", Remembered(5, TOKENS_REMEMBERED, timer=clock)
+    )
     return clock
 
 

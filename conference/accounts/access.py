@@ -14,17 +14,15 @@ flushes); every other worker and server refuses it at the latest when its entry 
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from cachetools import TTLCache
 from flask import abort, current_app, g, has_app_context, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import bindparam, event, select, update
 
 from conference.accounts.models import ApiToken, Role
+from conference.core.caching import Remembered
 from conference.core.database import SAFE_METHODS
 from conference.core.time import utcnow
 from conference.core.tokens import digest
@@ -115,42 +113,18 @@ _TOKEN_BY_DIGEST = select(
 ).where(_tokens.c.token_digest == bindparam("digest"), _tokens.c.revoked_at.is_(None))
 
 
-class VerifiedTokens:
-    """Valid API tokens by digest, for ``ttl`` seconds after they were read (per process,
-    thread-safe). Only valid tokens are kept: an unknown or revoked one is looked up every time,
-    so a token created a moment ago works at once. ``ttl`` 0 keeps nothing."""
-
-    #: Enough for every door device and script of a congress; the oldest entry goes first.
-    SIZE = 512
-
-    def __init__(self, ttl: float, timer=time.monotonic):
-        self._entries = TTLCache(self.SIZE, ttl, timer=timer) if ttl > 0 else None
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> TokenHolder | None:
-        if self._entries is None:
-            return None
-        with self._lock:
-            return self._entries.get(key)
-
-    def put(self, key: str, holder: TokenHolder) -> None:
-        if self._entries is not None:
-            with self._lock:
-                self._entries[key] = holder
-
-    def clear(self) -> None:
-        if self._entries is not None:
-            with self._lock:
-                self._entries.clear()
-
+#: Enough for every door device and script of a congress; the oldest entry goes first.
+TOKENS_REMEMBERED = 512
 
 _CACHE_KEY = "verified_api_tokens"
 
 
 def init_app(app) -> None:
-    """The process's ``VerifiedTokens`` (config ``API_TOKEN_CACHE_SECONDS``) and the access
+    """The process's remembered valid tokens (config ``API_TOKEN_CACHE_SECONDS``) and the access
     hook."""
-    app.extensions[_CACHE_KEY] = VerifiedTokens(float(app.config["API_TOKEN_CACHE_SECONDS"]))
+    app.extensions[_CACHE_KEY] = Remembered(
+        float(app.config["API_TOKEN_CACHE_SECONDS"]), TOKENS_REMEMBERED
+    )
     app.before_request(enforce_access)
 
 
@@ -173,7 +147,7 @@ def _token_from_header(raw: str) -> TokenHolder | None:
     if not raw or len(raw) > 200:
         return None
     key = digest(raw)
-    cache: VerifiedTokens | None = current_app.extensions.get(_CACHE_KEY)
+    cache: Remembered[str, TokenHolder] | None = current_app.extensions.get(_CACHE_KEY)
     holder = cache.get(key) if cache is not None else None
     if holder is not None:
         return holder
