@@ -122,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
     from conference.checkin import init_app as init_checkin
     from conference.checkin import views as checkin
     from conference.editions import views as editions
+    from conference.feeds import versions as feed_versions
     from conference.feeds import views as feeds
     from conference.mailings import delivery as mailing_delivery
     from conference.mailings import views as mailings
@@ -156,6 +157,7 @@ def _register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(area.bp)
     init_checkin(app)
+    feed_versions.init_app(app)
     mailing_delivery.init_app(app)
     attendee.init_app(app)
     _load_audit_texts()

@@ -34,6 +34,7 @@ ENVIRONMENT_KEYS: dict[str, type] = {
     "MAIL_DEFAULT_SENDER": str,
     "MAIL_SEND_INTERVAL": float,
     "API_TOKEN_CACHE_SECONDS": float,
+    "FEED_VERSION_CACHE_SECONDS": float,
     "PUBLIC_BASE_URL": str,
     "RATELIMIT_STORAGE_URI": str,
     "RATELIMIT_ENABLED": bool,
@@ -118,6 +119,10 @@ class Defaults:
     # database again (0: ask on every request). A revoked token is refused by the process that
     # revoked it at once, by every other one at the latest after this long.
     API_TOKEN_CACHE_SECONDS = 5.0
+    # Seconds each serving process answers a calendar poll whose ETag it has just computed
+    # with 304 without asking the database again (0: ask every time). Only 304s: a full feed
+    # is always built from the database. A change reaches every calendar within this time.
+    FEED_VERSION_CACHE_SECONDS = 5.0
 
     # Stored scan answers (they quote names) are purged by `flask anonymise` after this long.
     SCAN_ANSWERS_KEPT_DAYS = 3

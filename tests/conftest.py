@@ -296,6 +296,7 @@ def app(request, database_url, instance_path, smtp_server, _schema, _apps):
     app = _build_app(config) if fresh else _apps.get(config)
     _forget_cached_results()
     app.extensions["verified_api_tokens"].clear()
+    app.extensions["feed_versions"].clear()
     with app.app_context():
         yield app
         from conference.core.mail import stop_sender

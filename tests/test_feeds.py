@@ -311,15 +311,20 @@ def test_programme_feed_runs_the_same_queries_for_one_and_three_sessions(
 
     with count_queries() as three:
         response = client.get("/programme.ics")
+    validator = {"If-None-Match": response.headers["ETag"]}
+    with count_queries() as remembered:
+        assert client.get("/programme.ics", headers=validator).status_code == 304
+    services.forget_feed_versions()
     with count_queries() as not_modified:
-        client.get("/programme.ics", headers={"If-None-Match": response.headers["ETag"]})
+        assert client.get("/programme.ics", headers=validator).status_code == 304
 
     assert len(parse(response.data)[1]) == 3
     # the version (with the current congress), the congress, the sessions, their speakers
     assert len(one) == 4
     assert len(three) == 4
-    # A calendar client's poll is answered from ONE query: the current congress and the
-    # feed's version together.
+    # A poll right after this process computed the version is answered from it; otherwise
+    # from ONE query: the current congress and the feed's version together.
+    assert remembered == []
     assert len(not_modified) == 1
     assert not_modified[0].lstrip().startswith("WITH current_congress")
 
@@ -333,6 +338,7 @@ def test_on_postgresql_a_feed_poll_runs_without_begin_and_rollback(client, db, c
     db.session.commit()
     etag = client.get("/programme.ics").headers["ETag"]
     db.session.rollback()
+    services.forget_feed_versions()  # the poll asks the database, as the first one after a change
     modes: list[bool] = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
@@ -382,6 +388,152 @@ def test_unpublishing_the_programme_changes_its_feed_at_the_next_poll(client, db
     assert hidden.headers["ETag"] != published.headers["ETag"]
     assert again.status_code == 200 and len(parse(again.data)[1]) == 1
     assert again.headers["ETag"] == published.headers["ETag"]
+
+
+# --- versions remembered for a few seconds ----------------------------------------------------
+
+
+class _Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def feed_clock(app, monkeypatch) -> _Clock:
+    """The app's remembered feed versions (5 seconds, as configured) on a clock the test moves."""
+    from conference.core.caching import Remembered
+    from conference.feeds.versions import VERSIONS_REMEMBERED
+
+    clock = _Clock()
+    monkeypatch.setitem(
+        app.extensions, "feed_versions", Remembered(5, VERSIONS_REMEMBERED, timer=clock)
+    )
+    return clock
+
+
+def _edited_elsewhere(db, session_id: int, title: str) -> None:
+    """An edit by another worker: its UPDATE never passes through this process's ORM."""
+    db.session.rollback()  # this test's own reads hold no lock meanwhile (SQLite)
+    with db.engine.begin() as connection:
+        connection.execute(
+            update(AgendaSession)
+            .where(AgendaSession.id == session_id)
+            .values(
+                title=title,
+                sequence=AgendaSession.sequence + 1,
+                changed_at=datetime.now(UTC) + timedelta(seconds=5),
+            )
+        )
+
+
+def test_a_change_made_elsewhere_reaches_a_polling_calendar_within_the_cache_period(
+    client, db, congress, feed_clock
+):
+    session = factories.session(congress, title="Alt")
+    db.session.commit()
+    first = client.get("/programme.ics")
+    validator = {"If-None-Match": first.headers["ETag"]}
+
+    _edited_elsewhere(db, session.id, "Neu")
+    # Within the period a poll with the old validator is told "not modified" from memory...
+    assert client.get("/programme.ics", headers=validator).status_code == 304
+    # ...but a fetch without one is never answered from memory: it has the new text.
+    full = client.get("/programme.ics")
+    assert [str(e["SUMMARY"]) for e in parse(full.data)[1]] == ["Neu"]
+    # That fetch computed the new version: the old validator is now out of date here.
+    assert client.get("/programme.ics", headers=validator).status_code == 200
+
+
+def test_a_remembered_version_expires_after_the_cache_period(client, db, congress, feed_clock):
+    session = factories.session(congress, title="Alt")
+    db.session.commit()
+    validator = {"If-None-Match": client.get("/programme.ics").headers["ETag"]}
+    _edited_elsewhere(db, session.id, "Neu")
+    assert client.get("/programme.ics", headers=validator).status_code == 304
+
+    feed_clock.now += 5.1
+    changed = client.get("/programme.ics", headers=validator)
+
+    assert changed.status_code == 200
+    assert [str(e["SUMMARY"]) for e in parse(changed.data)[1]] == ["Neu"]
+
+
+def test_an_edit_through_this_process_is_seen_by_its_next_poll(client, db, congress, feed_clock):
+    session = factories.session(congress, title="Alt", room_=factories.room(congress))
+    db.session.commit()
+    validator = {"If-None-Match": client.get("/programme.ics").headers["ETag"]}
+    assert client.get("/programme.ics", headers=validator).status_code == 304
+
+    bump(db, session, title="Neu")  # an UPDATE statement through the session
+    by_statement = client.get("/programme.ics", headers=validator)
+    validator = {"If-None-Match": by_statement.headers["ETag"]}
+    assert client.get("/programme.ics", headers=validator).status_code == 304
+    db.session.get(Room, session.room_id).name = "Umbenannt"  # a flushed ORM change
+    db.session.commit()
+    by_flush = client.get("/programme.ics", headers=validator)
+
+    assert by_statement.status_code == 200
+    assert [str(e["SUMMARY"]) for e in parse(by_statement.data)[1]] == ["Neu"]
+    assert by_flush.status_code == 200
+    assert "Umbenannt" in by_flush.get_data(as_text=True)
+
+
+def test_each_filter_and_language_has_its_own_remembered_version(
+    client, db, congress, feed_clock, count_queries
+):
+    track = factories.track(congress)
+    factories.session(congress, track_id=track.id)
+    db.session.commit()
+    urls = ["/programme.ics", f"/programme.ics?track={track.id}", "/programme.ics?lang=en"]
+    validators = {url: {"If-None-Match": client.get(url).headers["ETag"]} for url in urls}
+
+    with count_queries() as queries:
+        answers = [client.get(url, headers=validators[url]).status_code for url in urls]
+    crossed = client.get(urls[1], headers=validators[urls[0]])
+
+    assert answers == [304, 304, 304]
+    assert queries == []
+    assert crossed.status_code == 200
+
+
+def test_a_renewed_calendar_link_is_refused_at_once_even_while_its_version_is_remembered(
+    client, db, congress, programme, feed_clock
+):
+    anna = factories.registration(congress)
+    db.session.commit()
+    old = f"/feeds/{anna.calendar_token}.ics"
+    validator = {"If-None-Match": client.get(old).headers["ETag"]}
+    anna_id = anna.id
+    db.session.rollback()
+    with db.engine.begin() as connection:  # renewed by another worker
+        connection.execute(
+            update(Registration).where(Registration.id == anna_id).values(calendar_token="z" * 43)
+        )
+
+    # A 304 from memory shows nothing; the programme itself is only ever sent after asking
+    # the database, which no longer knows the link.
+    assert client.get(old, headers=validator).status_code == 304
+    assert client.get(old).status_code == 404
+    feed_clock.now += 5.1
+    assert client.get(old, headers=validator).status_code == 404
+
+
+@pytest.mark.config(FEED_VERSION_CACHE_SECONDS=0)
+def test_feed_version_cache_seconds_zero_asks_the_database_at_every_poll(
+    client, db, congress, count_queries
+):
+    factories.session(congress)
+    db.session.commit()
+    validator = {"If-None-Match": client.get("/programme.ics").headers["ETag"]}
+
+    with count_queries() as queries:
+        for _ in range(3):
+            assert client.get("/programme.ics", headers=validator).status_code == 304
+
+    assert len(queries) == 3
 
 
 # --- one session -----------------------------------------------------------------------------

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import operator
 import threading
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import reduce
 
 from cachetools import LRUCache
-from flask import current_app
-from sqlalchemy import Select, String, cast, func, literal, select, true
+from flask import current_app, has_app_context
+from sqlalchemy import Select, String, cast, event, func, literal, select, true
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.sql.functions import FunctionElement
 
 from conference.agenda.models import AgendaSession, Room, SessionSpeaker, Speaker, Track
 from conference.config import public_base_url
+from conference.core.caching import Remembered
 from conference.core.models import Congress
 from conference.extensions import db
 from conference.feeds.selection import (
@@ -27,6 +31,8 @@ from conference.feeds.selection import (
     _statement,
     programme_selection,
 )
+from conference.registration.models import Registration, RegistrationDay
+from conference.workshops.models import WorkshopSeat
 
 # --- version: ETag and Last-Modified without loading the sessions -------------------------------
 
@@ -213,6 +219,82 @@ def _congress_fingerprint(congress: Congress) -> tuple:
         congress.venue_city,
         congress.programme_published,
     )
+
+
+# --- versions remembered for a few seconds: a poll's 304 without a query ---------------------
+
+#: Feed URLs whose version a process keeps: every filter combination and personal link polled.
+VERSIONS_REMEMBERED = 4096
+_REMEMBERED = "feed_versions"
+
+#: The tables a feed's version reads: a write to any of them through this process's ORM
+#: forgets what it remembered (``_forget_after_writes``).
+_VERSION_TABLES = frozenset(
+    model.__table__
+    for model in (
+        Congress,
+        AgendaSession,
+        SessionSpeaker,
+        Room,
+        Track,
+        Speaker,
+        Registration,
+        RegistrationDay,
+        WorkshopSeat,
+    )
+)
+
+
+def init_app(app) -> None:
+    """The process's remembered feed versions (config ``FEED_VERSION_CACHE_SECONDS``)."""
+    app.extensions[_REMEMBERED] = Remembered(
+        float(app.config["FEED_VERSION_CACHE_SECONDS"]), VERSIONS_REMEMBERED
+    )
+
+
+def remembered_version(key: Hashable) -> Version | None:
+    """The version this process computed for the feed ``key`` in the last
+    ``FEED_VERSION_CACHE_SECONDS``, or None.
+
+    Only for a 304: a client whose validator matches may be told "not modified" from it (a
+    change made by another process reaches it at the latest when the entry expires; a 304
+    shows nothing). Anything else is answered from the database, so no text, no link that
+    was just renewed, no erased attendee's programme is ever served from memory.
+    """
+    remembered = current_app.extensions.get(_REMEMBERED)
+    return remembered.get(key) if remembered is not None else None
+
+
+def remember_version(key: Hashable, version: Version) -> None:
+    remembered = current_app.extensions.get(_REMEMBERED)
+    if remembered is not None:
+        remembered.put(key, version)
+
+
+def forget_feed_versions() -> None:
+    """Drop this process's remembered versions."""
+    if has_app_context():
+        remembered = current_app.extensions.get(_REMEMBERED)
+        if remembered is not None:
+            remembered.clear()
+
+
+@event.listens_for(OrmSession, "after_flush")
+def _forget_after_flush(session, _context) -> None:
+    # Any row of a version's tables written through this process's ORM (a service, a script,
+    # the edition copy): this process's next poll asks the database again.
+    for instance in itertools.chain(session.new, session.dirty, session.deleted):
+        if getattr(type(instance), "__table__", None) in _VERSION_TABLES:
+            forget_feed_versions()
+            return
+
+
+@event.listens_for(OrmSession, "do_orm_execute")
+def _forget_after_statement(state) -> None:
+    # The same for an UPDATE, DELETE or INSERT statement run through the session.
+    if state.is_update or state.is_delete or state.is_insert:
+        if getattr(state.statement, "table", None) in _VERSION_TABLES:
+            forget_feed_versions()
 
 
 # --- rendered texts, keyed by version ---------------------------------------------------------

@@ -33,8 +33,17 @@ def _public_language() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def _not_modified(version: services.Version) -> bool:
-    return request.if_none_match.contains_weak(version.etag)
+def _not_modified(version: services.Version | None) -> bool:
+    return version is not None and request.if_none_match.contains_weak(version.etag)
+
+
+def _remembered_304(key, filename: str, *, private: bool):
+    """304 for a poll whose version this process computed a moment ago, without a query
+    (``versions.remembered_version``); None: ask the database."""
+    version = services.remembered_version(key)
+    if _not_modified(version):
+        return _calendar_response(None, version, filename, private=private)
+    return None
 
 
 def _calendar_response(body: bytes | None, version: services.Version, filename: str, *, private):
@@ -61,6 +70,9 @@ def _calendar_response(body: bytes | None, version: services.Version, filename: 
 @public
 @autocommit_when(lambda: True)  # reads only; a calendar client's poll is one statement
 def programme_ics():
+    key = ("programme", request.query_string)
+    if (response := _remembered_304(key, "programm.ics", private=False)) is not None:
+        return response
     language = _public_language()
     with force_locale(language):
         if "day" in request.args:  # days need the congress (its dates and time zone) first
@@ -79,6 +91,7 @@ def programme_ics():
             congress_id, version = current
             services.check_filter_ids(congress_id, filters)
             congress = None
+        services.remember_version(key, version)
         if _not_modified(version):
             return _calendar_response(None, version, "programm.ics", private=False)
         if congress is None:
@@ -100,6 +113,10 @@ def programme_ics():
 @public
 @autocommit_when(lambda: True)  # reads only
 def session_ics(session_id: int):
+    filename = f"sitzung-{session_id}.ics"
+    key = ("session", session_id, request.query_string)
+    if (response := _remembered_304(key, filename, private=False)) is not None:
+        return response
     congress = db.session.execute(
         select(Congress)
         .join(AgendaSession, AgendaSession.congress_id == Congress.id)
@@ -108,10 +125,10 @@ def session_ics(session_id: int):
     if congress is None:
         raise NotFound(_("This session does not exist or is not published."))
     language = _public_language()
-    filename = f"sitzung-{session_id}.ics"
     with force_locale(language):
         selection = services.session_selection(congress, session_id)
         version = services.feed_version(congress, selection, session_id, language)
+        services.remember_version(key, version)
         if _not_modified(version):
             return _calendar_response(None, version, filename, private=False)
         body = services.rendered_or_build(
@@ -130,6 +147,9 @@ def session_ics(session_id: int):
 @public
 @autocommit_when(lambda: True)  # reads only
 def personal(token: str):
+    key = ("personal", token)
+    if (response := _remembered_304(key, "mein-programm.ics", private=True)) is not None:
+        return response
     registration = services.registration_by_calendar_token(token)
     congress = registration.congress
     languages = current_app.config["LANGUAGES"]
@@ -144,6 +164,7 @@ def personal(token: str):
             tuple(day.day for day in registration.days),
             language,
         )
+        services.remember_version(key, version)
         if _not_modified(version):
             return _calendar_response(None, version, "mein-programm.ics", private=True)
         body = services.rendered_or_build(version, lambda: services.personal_calendar(registration))
