@@ -150,10 +150,13 @@ class Bench:
             yield self.app
 
     @contextmanager
-    def server(self, workers: int = 2, threads: int | None = None) -> Iterator[str]:
+    def server(
+        self, workers: int = 2, threads: int | None = None, settings: dict | None = None
+    ) -> Iterator[str]:
         """gunicorn as production runs it (``gunicorn.conf.py``: worker class, threads, access
         log with token redaction) with ``workers`` processes on a free port; yields the base
-        URL. ``threads`` overrides ``GUNICORN_THREADS`` (default: the production setting)."""
+        URL. ``threads`` overrides ``GUNICORN_THREADS`` (default: the production setting);
+        ``settings``: more environment settings of the app."""
         _ = self.app  # migrate before the workers start
         port = free_port()
         log = open(self.tmp / "gunicorn.log", "w")  # noqa: SIM115 - closed below
@@ -163,6 +166,7 @@ class Bench:
             "WEB_CONCURRENCY": str(workers),
             "GUNICORN_ACCESS_LOG": "/dev/null",  # formatted and redacted, as in production
             "GUNICORN_ERROR_LOG": "-",
+            **(settings or {}),
         }
         if threads is not None:
             environment["GUNICORN_THREADS"] = str(threads)
