@@ -281,6 +281,33 @@ def _forget_cached_results() -> None:
     versions.rendered_events.clear()
 
 
+class _Clock:
+    """A timer for the app's short-lived memories that moves only when the test says so."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def cache_clock(app, monkeypatch) -> _Clock:
+    """The app's per-process memories (``core/caching.py``: API tokens, feed versions), 5
+    seconds each as configured by default, on a clock the test moves (``cache_clock.now``)."""
+    from conference.accounts.access import TOKENS_REMEMBERED
+    from conference.core.caching import Remembered
+    from conference.feeds.versions import VERSIONS_REMEMBERED
+
+    clock = _Clock()
+    for key, size in (
+        ("verified_api_tokens", TOKENS_REMEMBERED),
+        ("feed_versions", VERSIONS_REMEMBERED),
+    ):
+        monkeypatch.setitem(app.extensions, key, Remembered(5, size, timer=clock))
+    return clock
+
+
 @pytest.fixture
 def app(request, database_url, instance_path, smtp_server, _schema, _apps):
     """The app for this test's configuration on empty tables, in a fresh app context.

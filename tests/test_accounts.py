@@ -180,40 +180,17 @@ def test_api_refuses_wrong_and_revoked_tokens(app, db):
     )
 
 
-class _Clock:
-    """A timer for the token cache that moves only when the test says so."""
-
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def token_clock(app, monkeypatch) -> _Clock:
-    """The app's token cache (5 seconds) on a clock the test moves."""
-    from conference.accounts.access import TOKENS_REMEMBERED
-    from conference.core.caching import Remembered
-
-    clock = _Clock()
-    monkeypatch.setitem(
-        app.extensions, "verified_api_tokens", Remembered(5, TOKENS_REMEMBERED, timer=clock)
-    )
-    return clock
-
-
 def _token_reads(queries: list[str]) -> list[str]:
     return [q for q in queries if "api_token" in q and q.lstrip().upper().startswith("SELECT")]
 
 
-def test_a_valid_api_token_is_looked_up_once_per_cache_period(app, db, count_queries, token_clock):
+def test_a_valid_api_token_is_looked_up_once_per_cache_period(app, db, count_queries, cache_clock):
     from conference.accounts.services import create_api_token
 
     factories.congress()
     _token, secret = create_api_token("script", "organiser")
     db.session.commit()
-    clock = token_clock
+    clock = cache_clock
     client = app.test_client()
     headers = {"Authorization": f"Bearer {secret}"}
     reads = _token_reads
@@ -238,7 +215,7 @@ def test_a_valid_api_token_is_looked_up_once_per_cache_period(app, db, count_que
 
 
 def test_a_token_revoked_here_is_refused_at_once_and_elsewhere_within_the_cache_period(
-    app, db, staff_client, token_clock
+    app, db, staff_client, cache_clock
 ):
     from sqlalchemy import update
 
@@ -252,7 +229,7 @@ def test_a_token_revoked_here_is_refused_at_once_and_elsewhere_within_the_cache_
     db.session.commit()
     here_id, there_id = here.id, there.id
     db.session.rollback()
-    clock = token_clock
+    clock = cache_clock
     client = app.test_client()
 
     def answer(secret):
@@ -295,7 +272,7 @@ def test_api_token_cache_seconds_zero_looks_up_every_request(app, db, count_quer
     assert len(_token_reads(queries)) == 3
 
 
-def test_a_token_records_its_use_at_most_every_few_minutes(app, db, token_clock):
+def test_a_token_records_its_use_at_most_every_few_minutes(app, db, cache_clock):
     from datetime import timedelta
 
     from conference.accounts.models import ApiToken
@@ -306,7 +283,7 @@ def test_a_token_records_its_use_at_most_every_few_minutes(app, db, token_clock)
     checkin.ensure_checkpoints(factories.congress())
     token, secret = create_api_token("door", "checkin")
     db.session.commit()
-    clock = token_clock
+    clock = cache_clock
     client = app.test_client()
     headers = {"Authorization": f"Bearer {secret}"}
     scan = {"token": "forged", "checkpoint": "day-1"}  # "unknown": a scan that succeeds

@@ -393,27 +393,6 @@ def test_unpublishing_the_programme_changes_its_feed_at_the_next_poll(client, db
 # --- versions remembered for a few seconds ----------------------------------------------------
 
 
-class _Clock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def feed_clock(app, monkeypatch) -> _Clock:
-    """The app's remembered feed versions (5 seconds, as configured) on a clock the test moves."""
-    from conference.core.caching import Remembered
-    from conference.feeds.versions import VERSIONS_REMEMBERED
-
-    clock = _Clock()
-    monkeypatch.setitem(
-        app.extensions, "feed_versions", Remembered(5, VERSIONS_REMEMBERED, timer=clock)
-    )
-    return clock
-
-
 def _edited_elsewhere(db, session_id: int, title: str) -> None:
     """An edit by another worker: its UPDATE never passes through this process's ORM."""
     db.session.rollback()  # this test's own reads hold no lock meanwhile (SQLite)
@@ -430,7 +409,7 @@ def _edited_elsewhere(db, session_id: int, title: str) -> None:
 
 
 def test_a_change_made_elsewhere_reaches_a_polling_calendar_within_the_cache_period(
-    client, db, congress, feed_clock
+    client, db, congress, cache_clock
 ):
     session = factories.session(congress, title="Alt")
     db.session.commit()
@@ -447,21 +426,21 @@ def test_a_change_made_elsewhere_reaches_a_polling_calendar_within_the_cache_per
     assert client.get("/programme.ics", headers=validator).status_code == 200
 
 
-def test_a_remembered_version_expires_after_the_cache_period(client, db, congress, feed_clock):
+def test_a_remembered_version_expires_after_the_cache_period(client, db, congress, cache_clock):
     session = factories.session(congress, title="Alt")
     db.session.commit()
     validator = {"If-None-Match": client.get("/programme.ics").headers["ETag"]}
     _edited_elsewhere(db, session.id, "Neu")
     assert client.get("/programme.ics", headers=validator).status_code == 304
 
-    feed_clock.now += 5.1
+    cache_clock.now += 5.1
     changed = client.get("/programme.ics", headers=validator)
 
     assert changed.status_code == 200
     assert [str(e["SUMMARY"]) for e in parse(changed.data)[1]] == ["Neu"]
 
 
-def test_an_edit_through_this_process_is_seen_by_its_next_poll(client, db, congress, feed_clock):
+def test_an_edit_through_this_process_is_seen_by_its_next_poll(client, db, congress, cache_clock):
     session = factories.session(congress, title="Alt", room_=factories.room(congress))
     db.session.commit()
     validator = {"If-None-Match": client.get("/programme.ics").headers["ETag"]}
@@ -482,7 +461,7 @@ def test_an_edit_through_this_process_is_seen_by_its_next_poll(client, db, congr
 
 
 def test_each_filter_and_language_has_its_own_remembered_version(
-    client, db, congress, feed_clock, count_queries
+    client, db, congress, cache_clock, count_queries
 ):
     track = factories.track(congress)
     factories.session(congress, track_id=track.id)
@@ -500,7 +479,7 @@ def test_each_filter_and_language_has_its_own_remembered_version(
 
 
 def test_a_renewed_calendar_link_is_refused_at_once_even_while_its_version_is_remembered(
-    client, db, congress, programme, feed_clock
+    client, db, congress, programme, cache_clock
 ):
     anna = factories.registration(congress)
     db.session.commit()
@@ -517,7 +496,7 @@ def test_a_renewed_calendar_link_is_refused_at_once_even_while_its_version_is_re
     # the database, which no longer knows the link.
     assert client.get(old, headers=validator).status_code == 304
     assert client.get(old).status_code == 404
-    feed_clock.now += 5.1
+    cache_clock.now += 5.1
     assert client.get(old, headers=validator).status_code == 404
 
 
