@@ -228,7 +228,7 @@ VERSIONS_REMEMBERED = 4096
 _REMEMBERED = "feed_versions"
 
 #: The tables a feed's version reads: a write to any of them through this process's ORM
-#: forgets what it remembered (``_forget_after_writes``).
+#: forgets what it remembered (the two listeners below).
 _VERSION_TABLES = frozenset(
     model.__table__
     for model in (
