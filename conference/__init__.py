@@ -161,6 +161,7 @@ def _register_blueprints(app: Flask) -> None:
     mailing_delivery.init_app(app)
     attendee.init_app(app)
     _load_audit_texts()
+    _load_copy_steps()
 
 
 AREAS_WITH_AUDIT_TEXTS = (
@@ -190,3 +191,16 @@ def _load_audit_texts() -> None:
 
     for area in AREAS_WITH_AUDIT_TEXTS:
         importlib.import_module(f"conference.{area}.audit_texts")
+
+
+#: Areas above the editions whose part an edition's copy takes along, in this order.
+AREAS_WITH_COPY_STEPS = ("surveys", "cfp", "mailings")
+
+
+def _load_copy_steps() -> None:
+    """Each area's ``conference/<area>/copying.py`` registers its step with the editions' copy
+    on import (``editions.copies_along``): the editions sit below these areas."""
+    import importlib
+
+    for area in AREAS_WITH_COPY_STEPS:
+        importlib.import_module(f"conference.{area}.copying")

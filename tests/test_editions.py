@@ -630,6 +630,176 @@ def test_copying_takes_the_registration_questions_and_mail_texts_along(app, db, 
     assert (entry.details["questions"], entry.details["mail_texts"]) == (2, 1)
 
 
+def _survey_call_and_rules(db, source):
+    """The evaluation survey, the call for contributions and three scheduled mails of
+    ``source``: the parts of the areas above the editions."""
+    from conference.cfp import services as cfp
+    from conference.mailings import services as mailings
+    from conference.surveys import services as surveys
+
+    now = datetime.now(UTC)
+    survey = surveys.save_settings(
+        source,
+        anonymous=True,
+        closes_on=source.ends_on + timedelta(days=14),
+        intro_de="Wie war der Kongress?",
+        intro_en="How was the congress?",
+        actor="test",
+    )
+    surveys.add_question(
+        survey,
+        surveys.QuestionInput(
+            kind="rating", text_de="Gesamteindruck", low_de="schwach", high_de="stark"
+        ),
+        actor="test",
+    )
+    surveys.add_question(
+        survey,
+        surveys.QuestionInput(
+            kind="single", text_de="Wie erfahren?", options_de=["Mail", "Träger"]
+        ),
+        actor="test",
+    )
+    call = cfp.save_call(
+        source,
+        deadline=now + timedelta(days=30),
+        intro_de="Wir suchen Workshops.",
+        intro_en="",
+        abstract_limit=1200,
+        anonymous_review=True,
+        actor="test",
+        now=now,
+    )
+    cfp.add_format(call, name_de="Workshop", name_en="", duration=90, kind="workshop", actor="test")
+    cfp.add_criterion(call, name_de="Relevanz", name_en="", weight=3, actor="test")
+    mailings.add_preset(source, "practical", actor="test", now=now)
+    texts = mailings.RuleInput(
+        "Tag 2", "Hallo {first_name}", "Day 2", "Hello {first_name}",
+        anchor="before_start", days=2, send_time=time(8, 0),
+    )  # fmt: skip
+    mailings.save_rule(
+        source, texts, mailings.RecipientFilter(days=(source.ends_on,)), actor="test", now=now
+    )
+    workshop = db.session.scalars(
+        select(AgendaSession).where(AgendaSession.title == "Tandems")
+    ).one()
+    mailings.save_rule(
+        source, texts, mailings.RecipientFilter(workshop_ids=(workshop.id,)), actor="test", now=now
+    )
+
+
+def test_copying_takes_the_survey_the_call_and_the_scheduled_mails_along(app, db, staff_client):
+    from conference.cfp.models import Call
+    from conference.mailings.models import MailingRule
+    from conference.mailings.recipients import RecipientFilter
+    from conference.surveys.models import Survey
+
+    source = _source(db)
+    _survey_call_and_rules(db, source)
+    db.session.commit()
+    organiser = staff_client("organiser")
+
+    preview = re.sub(r"\s+", " ", organiser.get(f"/admin/congresses/{source.id}/copy").text)
+    response = organiser.post(
+        f"/admin/congresses/{source.id}/copy",
+        data=edition_form(
+            title="Fachkongress 2027", starts_on="2027-11-18", ends_on="2027-11-19", copy="1"
+        ),
+    )
+
+    assert "Fragen der Evaluationsbefragung: <strong>2</strong>" in preview
+    assert "Call for Contributions: Formate und Bewertungskriterien: <strong>2</strong>" in preview
+    assert "Geplante Mails, noch nicht versandt: <strong>2</strong>" in preview
+    assert "1 geplante Mail wählt ihre Empfänger:innen nach einem Workshop" in preview
+    assert "ohne Frist übernommen" in preview
+    assert response.status_code == 303
+    target = db.session.execute(
+        select(Congress).where(Congress.title == "Fachkongress 2027")
+    ).scalar_one()
+    survey = db.session.execute(select(Survey).where(Survey.congress_id == target.id)).scalar_one()
+    assert (survey.anonymous, survey.closes_on, survey.intro_en) == (
+        True,
+        date(2027, 12, 3),  # 14 days after the new end, as before
+        "How was the congress?",
+    )
+    assert [(q.kind, q.text_de, q.low_de) for q in survey.questions] == [
+        ("rating", "Gesamteindruck", "schwach"),
+        ("single", "Wie erfahren?", ""),
+    ]
+    assert [o.label_de for o in survey.questions[1].options] == ["Mail", "Träger"]
+    call = db.session.execute(select(Call).where(Call.congress_id == target.id)).scalar_one()
+    assert call.deadline is None and call.is_open(datetime.now(UTC)) is False
+    assert (call.intro_de, call.abstract_limit, call.anonymous_review) == (
+        "Wir suchen Workshops.",
+        1200,
+        True,
+    )
+    assert [(f.name_de, f.duration_minutes) for f in call.formats] == [("Workshop", 90)]
+    assert [(c.name_de, c.weight) for c in call.criteria] == [("Relevanz", 3)]
+    rules = db.session.scalars(
+        select(MailingRule).where(MailingRule.congress_id == target.id).order_by(MailingRule.id)
+    ).all()
+    assert [(r.preset, r.subject_de, r.ran_at) for r in rules] == [
+        ("practical", rules[0].subject_de, None),
+        (None, "Tag 2", None),
+    ]
+    assert RecipientFilter.from_json(rules[1].recipients).days == (date(2027, 11, 19),)
+    entry = db.session.execute(
+        select(AuditLog).where(AuditLog.action == "edition.copied")
+    ).scalar_one()
+    assert (
+        entry.details["survey_questions"],
+        entry.details["call_parts"],
+        entry.details["mailing_rules"],
+    ) == (2, 2, 2)
+
+
+def test_a_shorter_copy_leaves_out_the_mails_of_days_it_does_not_have(app, db, staff_client):
+    from conference.mailings.models import MailingRule
+
+    source = _source(db)
+    _survey_call_and_rules(db, source)
+    db.session.commit()
+
+    page = staff_client("organiser").post(
+        f"/admin/congresses/{source.id}/copy",
+        data=edition_form(
+            title="Fachkongress 2027", starts_on="2027-11-18", ends_on="2027-11-18", copy="1"
+        ),
+    )
+
+    assert page.status_code == 303
+    target = db.session.execute(
+        select(Congress).where(Congress.title == "Fachkongress 2027")
+    ).scalar_one()
+    presets = db.session.scalars(
+        select(MailingRule.preset).where(MailingRule.congress_id == target.id)
+    ).all()
+    assert presets == ["practical"]
+
+
+def test_copying_an_edition_without_survey_call_or_rules_creates_none(app, db, staff_client):
+    from conference.cfp.models import Call
+    from conference.mailings.models import MailingRule
+    from conference.surveys.models import Survey
+
+    source = _source(db)
+    organiser = staff_client("organiser")
+
+    preview = re.sub(r"\s+", " ", organiser.get(f"/admin/congresses/{source.id}/copy").text)
+    organiser.post(
+        f"/admin/congresses/{source.id}/copy",
+        data=edition_form(
+            title="Fachkongress 2027", starts_on="2027-11-18", ends_on="2027-11-19", copy="1"
+        ),
+    )
+
+    assert "Fragen der Evaluationsbefragung: <strong>0</strong>" in preview
+    assert "ohne Frist" not in preview and "geplante Mail" not in preview
+    assert _count(db, Congress) == 2
+    assert (_count(db, Survey), _count(db, Call), _count(db, MailingRule)) == (0, 0, 0)
+
+
 def test_the_settings_page_links_to_the_editions_questions_and_mail_texts(app, db, staff_client):
     source = _source(db)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -22,6 +23,32 @@ from conference.extensions import db
 from conference.mailtexts import services as mailtexts
 from conference.questions import services as questions
 from conference.workshops.models import WorkshopPhase
+
+# --- parts of the areas above the editions --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CopyStep:
+    """The part of an area above the editions (the survey, the call, scheduled mails) that a
+    copy takes along. The editions may not import those areas, so each registers its step with
+    ``copies_along`` when its ``copying`` module is imported (``conference/__init__.py`` loads
+    them), as the call registers its answer tables with the questions."""
+
+    key: str  # the name of its count in the audit entry
+    label: Callable[[], str]  # the preview's line
+    # (how many it would copy, what it would leave out) for a new edition of so many days
+    plan: Callable[[Congress, int], tuple[int, list[str]]]
+    copy: Callable[[Congress, Congress, datetime], int]  # (source, target, now): how many
+
+
+_STEPS_ABOVE: dict[str, CopyStep] = {}
+
+
+def copies_along(step: CopyStep) -> CopyStep:
+    """Add an area's step to every copy, after the editions' own (idempotent per key)."""
+    _STEPS_ABOVE[step.key] = step
+    return step
+
 
 # --- copying an edition ---------------------------------------------------------------------------
 
@@ -93,6 +120,11 @@ def copy_preview(source: Congress, data: EditionInput | None = None) -> CopyPrev
             (_("Mail texts of its own"), mailtexts.copied_text_count(source.id)),
         ]
     )
+    steps_left_out = []
+    for step in _STEPS_ABOVE.values():
+        count, left_out = step.plan(source, new_length)
+        preview.parts.append((step.label(), count))
+        steps_left_out.extend(left_out)
     if kept < len(sessions):
         preview.left_out.append(
             _(
@@ -100,6 +132,7 @@ def copy_preview(source: Congress, data: EditionInput | None = None) -> CopyPrev
                 num=len(sessions) - kept,
             )
         )
+    preview.left_out.extend(steps_left_out)
     preview.left_out.append(
         _(
             "Not copied: people (registrations, speakers, waiting lists, check-ins), seats taken "
@@ -123,7 +156,8 @@ def copy_edition(source: Congress, data: EditionInput, *, actor, now: datetime) 
 
 def _copy_parts(source: Congress, target: Congress, *, actor, now: datetime) -> dict[str, int]:
     """Each area's copy step, in order; the one place where another area's part is added:
-    a line here, returning its count (and one in ``copy_preview``)."""
+    a line here, returning its count (and one in ``copy_preview``), or, for an area above the
+    editions, a ``CopyStep`` of its own."""
     copied = {}
     phases = _copy_phases(source, target)
     copied["phases"] = len(phases)
@@ -133,6 +167,8 @@ def _copy_parts(source: Congress, target: Congress, *, actor, now: datetime) -> 
     copied["day_capacities"] = _copy_day_capacities(source, target)
     copied["questions"] = questions.copy_questions(source, target)
     copied["mail_texts"] = mailtexts.copy_mail_texts(source, target)
+    for step in _STEPS_ABOVE.values():
+        copied[step.key] = step.copy(source, target, now)
     ensure_checkpoints(target)
     return copied
 

@@ -45,11 +45,13 @@ from conference.editions.checks import (  # noqa: E402, F401
 )
 from conference.editions.copying import (  # noqa: E402, F401
     CopyPreview,
+    CopyStep,
     _copy_day_capacities,
     _copy_parts,
     _copy_phases,
     _copy_quotas,
     _copy_texts,
+    copies_along,
     copy_defaults,
     copy_edition,
     copy_preview,
