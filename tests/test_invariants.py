@@ -86,6 +86,66 @@ def test_moving_a_confirmed_person_to_another_carrier_moves_the_quota_seat(app, 
     assert_counters_match()
 
 
+def _manage_form(person, carrier) -> dict:
+    return {
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "language": "de",
+        "carrier": str(carrier.id),
+        "local_structure": "",
+        "organisation_other": "",
+        "programme_role": "mentor",
+        "sector": "civil_society",
+        "diet": "none",
+    }
+
+
+def test_a_move_to_another_carrier_gives_the_freed_quota_seat_to_the_waiting_list(
+    app, db, quotas, client, smtp
+):
+    """The attendee moves themselves on their manage page: their old carrier's quota seat goes
+    to its first waitlisted colleague, who is told by mail."""
+    congress, first, second = quotas
+    mover = _register(congress, first, email="mover@example.org")
+    _register(congress, first, email="colleague@example.org")
+    waiting = _register(congress, first, email="waiting@example.org")
+    db.session.commit()
+    assert waiting.status == "waitlisted"  # the quota of 2 is used up
+
+    response = client.post(f"/r/{mover.manage_token}", data=_manage_form(mover, second))
+
+    assert response.status_code == 302
+    db.session.refresh(waiting)
+    assert waiting.status == "confirmed"
+    assert (_quota_taken(db, congress, first), _quota_taken(db, congress, second)) == (2, 1)
+    assert any(m["To"] == "waiting@example.org" for m in smtp.wait(1))
+    assert_counters_match()
+
+
+def test_a_waitlisted_person_moved_to_a_carrier_with_room_gets_a_seat(
+    app, db, quotas, staff_client
+):
+    """An organiser moves a person waiting on a full quota to a carrier with room left."""
+    congress, first, second = quotas
+    for n in range(2):
+        _register(congress, first, email=f"holder{n}@example.org")
+    waiting = _register(congress, first, email="waiting@example.org")
+    db.session.commit()
+    organiser = staff_client("organiser")
+    form = _manage_form(waiting, second) | {
+        "email": "waiting@example.org",
+        "days": [d.day.isoformat() for d in congress.days],
+    }
+
+    response = organiser.post(f"/admin/registrations/{waiting.id}/edit", data=form)
+
+    assert response.status_code == 302
+    db.session.refresh(waiting)
+    assert (waiting.status, waiting.carrier_id) == ("confirmed", second.id)
+    assert (_quota_taken(db, congress, first), _quota_taken(db, congress, second)) == (2, 1)
+    assert_counters_match()
+
+
 def test_switching_workshops_promotes_the_waiting_list_of_the_one_left(app, db, smtp):
     congress = factories.congress()
     phase = factories.phase(congress)

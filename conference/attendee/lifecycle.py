@@ -1,4 +1,4 @@
-"""What a cancellation or a change of days sets off, area by area.
+"""What a cancellation, a change of days or of carrier sets off, area by area.
 
 Each step flushes and none commits: the caller's ``transaction()`` commits them together with
 the mails they queue, or none of them.
@@ -46,6 +46,17 @@ def change_days(
     return added, removed
 
 
+def update_person(person: Registration, data: dict, *, now: datetime, actor) -> dict:
+    """Change personal data (``registration.update_registration``). A move to another carrier
+    frees a seat of the old carrier's quota (a confirmed person) or may lift what kept a
+    waitlisted person from a seat, so the waiting list moves up. Returns the changed fields.
+    Raises InvalidRegistration, NoSeat, RegistrationCancelled."""
+    changes = registration.update_registration(person, data, now=now, actor=actor)
+    if "carrier_id" in changes and person.status in (Status.CONFIRMED, Status.WAITLISTED):
+        registration.promote(person.congress_id, now=now, actor="system")
+    return changes
+
+
 def staff_edit(
     person: Registration, data: dict, days: Iterable[date], *, now: datetime, actor
 ) -> None:
@@ -53,5 +64,5 @@ def staff_edit(
     (a coordinator naming another carrier), InvalidRegistration, NoSeat."""
     if "carrier_id" in data:
         staff.check_scope(data, actor)
-    registration.update_registration(person, data, now=now, actor=actor)
+    update_person(person, data, now=now, actor=actor)
     change_days(person, days, now=now, actor=actor)

@@ -125,9 +125,7 @@ def manage(token: str):
         now = utcnow()
         try:
             with transaction():
-                services.update_registration(
-                    registration, form.person_data(), now=now, actor="attendee"
-                )
+                lifecycle.update_person(registration, form.person_data(), now=now, actor="attendee")
                 services.set_photo_consent(
                     registration, form.photo_consent.data, now=now, actor="attendee"
                 )
