@@ -42,6 +42,7 @@ run: install
 
 lint: $(BIN)/activate
 	$(BIN)/ruff check conference tests benchmarks
+	$(BIN)/ruff format --check conference tests benchmarks
 	$(BIN)/lint-imports
 
 # The suite runs on every core (pytest-xdist); PYTEST_WORKERS=0 runs it in one process.

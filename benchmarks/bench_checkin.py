@@ -87,9 +87,7 @@ def checkin_scan(bench: Bench) -> list[Result]:
     workers = int(os.environ.get("CHECKIN_BENCH_WORKERS", "2"))
     threads = os.environ.get("CHECKIN_BENCH_THREADS")
     with bench.server(workers=workers, threads=int(threads) if threads else None) as base:
-        ceiling = bench.floor(
-            base, concurrency=CONCURRENCY, requests=4000, light=LIGHT_CLIENT
-        )
+        ceiling = bench.floor(base, concurrency=CONCURRENCY, requests=4000, light=LIGHT_CLIENT)
         result, responses = bench.load(
             "checkin-scan",
             base,

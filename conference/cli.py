@@ -54,9 +54,7 @@ def demo(admin_email: str, admin_password: str | None, seed: int):
         )
         return
     with transaction():
-        summary = demo_data.load(
-            seed=seed, admin_email=admin_email, admin_password=admin_password
-        )
+        summary = demo_data.load(seed=seed, admin_email=admin_email, admin_password=admin_password)
     click.echo(summary.describe())
 
 

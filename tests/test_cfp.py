@@ -281,9 +281,7 @@ def test_a_contribution_with_a_co_presenter_and_an_extra_answer_keeps_both(clien
     open_call(congress)
     question = services.add_question(
         congress,
-        QuestionData(
-            kind="short_text", text_de="Welches Material brauchen Sie?", required=True
-        ),
+        QuestionData(kind="short_text", text_de="Welches Material brauchen Sie?", required=True),
         actor="test",
         now=utcnow(),
     )

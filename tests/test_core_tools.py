@@ -110,7 +110,17 @@ def test_collation_puts_umlauts_and_cedillas_with_their_letters_not_after_z():
 
     ordered = collation.sort_by(names, lambda name: name)
 
-    assert ordered == ["Äbi", "Ahmadi", "Çelik", "Cem", "Lukas", "Łukasz", "Oz", "Özdemir", "Zander"]
+    assert ordered == [
+        "Äbi",
+        "Ahmadi",
+        "Çelik",
+        "Cem",
+        "Lukas",
+        "Łukasz",
+        "Oz",
+        "Özdemir",
+        "Zander",
+    ]
     assert collation.name_key("Lee", "Zoe") < collation.name_key("Lee-Smith", "Anna")
     assert collation.name_key("Bäcker", "Anna") < collation.name_key("Backer", "Zoe")
 

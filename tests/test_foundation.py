@@ -384,6 +384,8 @@ def test_the_429_page_is_in_the_visitors_language(app, db, client):
     page = answers[-1].get_data(as_text=True)
     assert answers[-1].status_code == 429
     assert '<html lang="en">' in page and "Too many requests" in page
+
+
 @pytest.mark.parametrize(
     ("header", "language"),
     [

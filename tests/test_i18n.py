@@ -82,7 +82,9 @@ def test_german_slips_are_gone_from_the_pages(app, db, client, staff_client):
     organiser = staff_client("organiser")
 
     detail = _visible(organiser.get(f"/admin/registrations/{person.id}").get_data(as_text=True))
-    scanner = _visible(staff_client("checkin").get("/checkin?checkpoint=day-1").get_data(as_text=True))
+    scanner = _visible(
+        staff_client("checkin").get("/checkin?checkpoint=day-1").get_data(as_text=True)
+    )
     programme = _visible(client.get("/programme").get_data(as_text=True))
     register = client.get("/register").get_data(as_text=True)
     calendar = _visible(client.get("/calendar").get_data(as_text=True))
@@ -103,7 +105,9 @@ def test_import_counts_use_plural_forms(app, db, staff_client):
     factories.congress()
     db.session.commit()
     organiser = staff_client("organiser")
-    content = "Vorname;Nachname;E-Mail;Andere Organisation\nAli;Yılmaz;ali@example.org;Stadt Kassel\n"
+    content = (
+        "Vorname;Nachname;E-Mail;Andere Organisation\nAli;Yılmaz;ali@example.org;Stadt Kassel\n"
+    )
 
     preview = organiser.post(
         "/admin/registrations/import",

@@ -77,9 +77,7 @@ def test_moving_a_confirmed_person_to_another_carrier_moves_the_quota_seat(app, 
     person = _register(congress, first, email="move@example.org")
     db.session.commit()
 
-    registration.update_registration(
-        person, {"carrier_id": second.id}, now=utcnow(), actor="staff"
-    )
+    registration.update_registration(person, {"carrier_id": second.id}, now=utcnow(), actor="staff")
     db.session.commit()
 
     assert (_quota_taken(db, congress, first), _quota_taken(db, congress, second)) == (0, 1)

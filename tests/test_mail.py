@@ -441,7 +441,9 @@ def test_a_connection_the_server_dropped_is_opened_again(app, peers):
     transport = mail._Transport(app.config)
     try:
         transport.send(message("a@example.org"))
-        transport.smtp.sock.shutdown(socket.SHUT_RDWR)  # as if the server had timed the idle connection out
+        transport.smtp.sock.shutdown(
+            socket.SHUT_RDWR
+        )  # as if the server had timed the idle connection out
         transport.send(message("b@example.org"))
     finally:
         transport.close()

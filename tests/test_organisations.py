@@ -197,7 +197,10 @@ def test_organisation_list_sorts_umlauts_with_their_letters(app, db, staff_clien
 
     page = staff_client("organiser").get("/admin/organisations").get_data(as_text=True)
 
-    positions = [page.index(n) for n in ["Arbeiterwohlfahrt", "Ärztekammer Nord", "Bürgerstiftung", "Zukunftswerk"]]
+    positions = [
+        page.index(n)
+        for n in ["Arbeiterwohlfahrt", "Ärztekammer Nord", "Bürgerstiftung", "Zukunftswerk"]
+    ]
     assert positions == sorted(positions)
 
 
@@ -510,10 +513,17 @@ def test_a_colleague_waitlisted_with_quota_left_is_explained_to_the_coordinator(
     added = client.post(
         "/admin/registrations/new",
         data={
-            "first_name": "Jonas", "last_name": "Keller", "email": "jonas@example.org",
-            "language": "de", "carrier": str(own.id), "local_structure": "",
-            "programme_role": "mentor", "sector": "civil_society", "diet": "none",
-            "days": [d.day.isoformat() for d in congress.days], "consent": "y",
+            "first_name": "Jonas",
+            "last_name": "Keller",
+            "email": "jonas@example.org",
+            "language": "de",
+            "carrier": str(own.id),
+            "local_structure": "",
+            "programme_role": "mentor",
+            "sector": "civil_society",
+            "diet": "none",
+            "days": [d.day.isoformat() for d in congress.days],
+            "consent": "y",
             "mode": "confirmed",
         },
         follow_redirects=True,
@@ -524,7 +534,9 @@ def test_a_colleague_waitlisted_with_quota_left_is_explained_to_the_coordinator(
     assert "Jonas Keller steht auf der Warteliste, Platz 1." in added
     assert "Kein Platz ist frei: der Kongress ist ausgebucht." in added
     assert "Obergrenze und hält keine Plätze frei" in added
-    assert "Höchstens 40 Personen dieser Organisation erhalten einen Platz; 0 haben einen." in portal
+    assert (
+        "Höchstens 40 Personen dieser Organisation erhalten einen Platz; 0 haben einen." in portal
+    )
     assert "keine Reservierung" in portal and "keine Reservierung" in detail
     assert "reservierte" not in detail
 

@@ -117,7 +117,10 @@ def test_access_log_format_naming_any_atom_gets_it_redacted():
     token = new_token()
 
     class Request:
-        headers = [("AUTHORIZATION", "Bearer " + new_token()), ("X-CUSTOM", f"see /feeds/{token}.ics")]
+        headers = [
+            ("AUTHORIZATION", "Bearer " + new_token()),
+            ("X-CUSTOM", f"see /feeds/{token}.ics"),
+        ]
 
     environ = {
         "REQUEST_METHOD": "POST",
@@ -132,7 +135,7 @@ def test_access_log_format_naming_any_atom_gets_it_redacted():
     config.set("accesslog", "-")
     config.set(
         "access_log_format",
-        '%(r)s|%({Authorization}i)s|%({set-cookie}o)s|%({x-custom}i)s|%({HTTP_X_CUSTOM}e)s|%(q)s',
+        "%(r)s|%({Authorization}i)s|%({set-cookie}o)s|%({x-custom}i)s|%({HTTP_X_CUSTOM}e)s|%(q)s",
     )
     logger = RedactingLogger(config)
     stream = io.StringIO()

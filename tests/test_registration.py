@@ -856,9 +856,7 @@ def test_organiser_adds_edits_moves_and_cancels_with_an_audit_trail(db, staff_cl
     assert {user for a, user in actions if a != "registration.promoted"} == {organiser.user.id}
 
 
-def test_moving_up_on_a_full_congress_is_not_offered_and_says_why_in_place(
-    db, staff_client, smtp
-):
+def test_moving_up_on_a_full_congress_is_not_offered_and_says_why_in_place(db, staff_client, smtp):
     congress = factories.congress(capacity=1)
     factories.registration(congress)
     waiting = factories.registration(congress, status=Status.WAITLISTED, waitlisted_at=utcnow())
@@ -872,9 +870,7 @@ def test_moving_up_on_a_full_congress_is_not_offered_and_says_why_in_place(
     assert "Nachrücken ist gerade nicht möglich: der Kongress ist ausgebucht." in page
     assert "/promote" not in page
     assert forced.status_code == 200 and forced.request.path == f"/admin/registrations/{waiting.id}"
-    assert ": der Kongress ist ausgebucht." in forced.get_data(
-        as_text=True
-    )
+    assert ": der Kongress ist ausgebucht." in forced.get_data(as_text=True)
     db.session.refresh(waiting)
     assert waiting.status == Status.WAITLISTED
 
@@ -883,7 +879,10 @@ def test_organiser_cancel_asks_first_then_says_who_moved_up(db, staff_client, sm
     congress = factories.congress(capacity=1)
     seated = factories.registration(congress, first_name="Anna", last_name="Erste")
     factories.registration(
-        congress, first_name="Bea", last_name="Zweite", status=Status.WAITLISTED,
+        congress,
+        first_name="Bea",
+        last_name="Zweite",
+        status=Status.WAITLISTED,
         waitlisted_at=utcnow(),
     )
     congress.taken = 1
@@ -1003,7 +1002,11 @@ def test_csv_import_previews_every_problem_then_imports_the_valid_rows(db, staff
 def _preview(organiser, content: str):
     response = organiser.post(
         "/admin/registrations/import",
-        data={"file": (io.BytesIO(content.encode()), "liste.csv"), "consent": "y", "mode": "pending"},
+        data={
+            "file": (io.BytesIO(content.encode()), "liste.csv"),
+            "consent": "y",
+            "mode": "pending",
+        },
         content_type="multipart/form-data",
     )
     return response.get_data(as_text=True)
@@ -1028,7 +1031,9 @@ def test_import_accepts_short_names_and_reports_every_invalid_value_in_german(db
     assert "Unbekannter Wert „Zauberin“ in Spalte Rolle." in page
     assert "Bitte geben Sie eine gültige E-Mail-Adresse ein (das @-Zeichen fehlt)." in page
     assert "Diese Spalten sind unbekannt und werden nicht übernommen: Funktion." in page
-    assert "@-sign" not in page and "Spalte role" not in page and "Unbekannte Organisation" not in page
+    assert (
+        "@-sign" not in page and "Spalte role" not in page and "Unbekannte Organisation" not in page
+    )
 
 
 def test_import_template_downloads_and_imports_as_it_is(db, staff_client):
@@ -1059,9 +1064,7 @@ def test_registration_export_shows_local_times_and_real_dates(db, staff_client):
     organiser = staff_client("organiser")
 
     text = organiser.get("/admin/registrations/export.csv").data.decode("utf-8-sig")
-    sheet = load_workbook(
-        io.BytesIO(organiser.get("/admin/registrations/export.xlsx").data)
-    ).active
+    sheet = load_workbook(io.BytesIO(organiser.get("/admin/registrations/export.xlsx").data)).active
 
     assert "2027-06-01 12:00:00" in text and ".987654" not in text and "+00:00" not in text
     created = [c.value for c in sheet[2] if isinstance(c.value, datetime)]

@@ -37,12 +37,16 @@ def _user_created(f: Facts) -> str:
 
 @audit.sentence("user.activate")
 def _user_activated(f: Facts) -> str:
-    return _("%(who)s reactivated the staff account %(account)s.", who=f.who, account=f.object or "–")
+    return _(
+        "%(who)s reactivated the staff account %(account)s.", who=f.who, account=f.object or "–"
+    )
 
 
 @audit.sentence("user.deactivate")
 def _user_deactivated(f: Facts) -> str:
-    return _("%(who)s deactivated the staff account %(account)s.", who=f.who, account=f.object or "–")
+    return _(
+        "%(who)s deactivated the staff account %(account)s.", who=f.who, account=f.object or "–"
+    )
 
 
 @audit.sentence("api_token.create")
@@ -57,4 +61,6 @@ def _token_created(f: Facts) -> str:
 
 @audit.sentence("api_token.revoke")
 def _token_revoked(f: Facts) -> str:
-    return _("%(who)s revoked the API token “%(name)s”.", who=f.who, name=f.detail("name") or f.object)
+    return _(
+        "%(who)s revoked the API token “%(name)s”.", who=f.who, name=f.detail("name") or f.object
+    )

@@ -33,7 +33,9 @@ def _names(model, column, ids: set) -> dict:
     return dict(db.session.execute(select(model.id, column).where(model.id.in_(ids))).all())
 
 
-audit.namer("AgendaSession", _l("Session"))(lambda ids: _names(AgendaSession, AgendaSession.title, ids))
+audit.namer("AgendaSession", _l("Session"))(
+    lambda ids: _names(AgendaSession, AgendaSession.title, ids)
+)
 audit.namer("Room", _l("Room"))(lambda ids: _names(Room, Room.name, ids))
 audit.namer("Track", _l("Track"))(lambda ids: _names(Track, Track.name, ids))
 audit.namer("Speaker", _l("Speaker"))(lambda ids: _names(Speaker, Speaker.name, ids))
@@ -76,8 +78,15 @@ def _session_created(f: Facts) -> str:
 def _session_updated(f: Facts) -> str:
     fields = audit.listing(FIELD_LABELS, f.detail("fields") or [])
     if not fields:
-        return _("%(who)s saved the session “%(title)s” without changes.", who=f.who, title=_title(f))
-    return _("%(who)s changed the session “%(title)s”: %(fields)s.", who=f.who, title=_title(f), fields=fields)
+        return _(
+            "%(who)s saved the session “%(title)s” without changes.", who=f.who, title=_title(f)
+        )
+    return _(
+        "%(who)s changed the session “%(title)s”: %(fields)s.",
+        who=f.who,
+        title=_title(f),
+        fields=fields,
+    )
 
 
 @audit.sentence("agenda.session_cancelled")

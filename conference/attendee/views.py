@@ -82,7 +82,9 @@ def _manage_answers(registration: Registration, answers_form=None) -> dict:
     if registration.status != Status.CANCELLED and congress.registration_open(utcnow()):
         if answers_form is None:
             answers_form = registration_questions.answer_form(
-                congress.id, audience=registration_questions.ATTENDEE, registration_id=registration.id
+                congress.id,
+                audience=registration_questions.ATTENDEE,
+                registration_id=registration.id,
             )
         return {"answers_form": answers_form, "answers": []}
     answers = registration_questions.answers_of(
@@ -104,7 +106,9 @@ def manage_answers(token: str):
         raise services.RegistrationClosed(
             _("Registration is closed, so the answers can no longer be changed.")
         )
-    answers = answer_form(registration.congress_id, registration_questions.ATTENDEE, registration.id)
+    answers = answer_form(
+        registration.congress_id, registration_questions.ATTENDEE, registration.id
+    )
     if not answers.valid:
         return _manage_page(registration, answers_form=answers, status=400)
     with transaction():

@@ -91,6 +91,7 @@ class _Namer:
 _SENTENCES: dict[str, _Sentence] = {}
 _NAMERS: dict[str, _Namer] = {}
 
+
 def sentence(action: str, *, refs: dict[str, Ref] | None = None):
     """Register how ``action`` reads: a function of ``Facts`` returning a translated sentence.
     ``refs`` maps detail keys to the object type whose name the sentence needs."""

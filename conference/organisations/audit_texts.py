@@ -58,7 +58,9 @@ def _updated(f: Facts) -> str:
     fields = audit.listing(FIELD_LABELS, sorted(f.entry.details or {}))
     if not fields:
         return _("%(who)s saved %(carrier)s without changes.", who=f.who, carrier=_carrier(f))
-    return _("%(who)s changed %(carrier)s: %(fields)s.", who=f.who, carrier=_carrier(f), fields=fields)
+    return _(
+        "%(who)s changed %(carrier)s: %(fields)s.", who=f.who, carrier=_carrier(f), fields=fields
+    )
 
 
 @audit.sentence("local_structure.created", refs={"carrier": "CarrierOrganisation"})

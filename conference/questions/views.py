@@ -158,7 +158,11 @@ def admin_edit(congress_id: int, question_id: int):
         try:
             with transaction():
                 services.save_question(
-                    congress, form.data_for_service(), question=question, actor=_actor(), now=utcnow()
+                    congress,
+                    form.data_for_service(),
+                    question=question,
+                    actor=_actor(),
+                    now=utcnow(),
                 )
         except DomainError as error:
             question = services.question_of(congress.id, question_id)

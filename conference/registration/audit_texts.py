@@ -66,9 +66,19 @@ def person(f: Facts) -> str:
 def _created(f: Facts) -> str:
     source, days = f.detail("source"), audit.days_text(f.detail("days"))
     if source == "import":
-        return _("%(who)s imported the registration of %(person)s (%(days)s).", who=f.who, person=person(f), days=days)
+        return _(
+            "%(who)s imported the registration of %(person)s (%(days)s).",
+            who=f.who,
+            person=person(f),
+            days=days,
+        )
     if source == "walk_in":
-        return _("%(who)s registered %(person)s at the desk (%(days)s).", who=f.who, person=person(f), days=days)
+        return _(
+            "%(who)s registered %(person)s at the desk (%(days)s).",
+            who=f.who,
+            person=person(f),
+            days=days,
+        )
     if f.by_attendee or source == "online":
         return _("%(person)s registered online (%(days)s).", person=person(f), days=days)
     return _("%(who)s registered %(person)s (%(days)s).", who=f.who, person=person(f), days=days)
@@ -78,7 +88,11 @@ def _created(f: Facts) -> str:
 def _confirmed(f: Facts) -> str:
     if f.by_attendee:
         return _("%(person)s confirmed the e-mail address and has a seat.", person=person(f))
-    return _("%(who)s confirmed the registration of %(person)s; the person has a seat.", who=f.who, person=person(f))
+    return _(
+        "%(who)s confirmed the registration of %(person)s; the person has a seat.",
+        who=f.who,
+        person=person(f),
+    )
 
 
 WAITLIST_REASONS = {
@@ -112,14 +126,25 @@ def _link_resent(f: Facts) -> str:
 def _cancelled(f: Facts) -> str:
     previous = label(STATUS_LABELS, f.detail("previous"))
     if f.by_attendee:
-        return _("%(person)s cancelled the registration (status before: %(status)s).", person=person(f), status=previous)
-    return _("%(who)s cancelled the registration of %(person)s (status before: %(status)s).", who=f.who, person=person(f), status=previous)
+        return _(
+            "%(person)s cancelled the registration (status before: %(status)s).",
+            person=person(f),
+            status=previous,
+        )
+    return _(
+        "%(who)s cancelled the registration of %(person)s (status before: %(status)s).",
+        who=f.who,
+        person=person(f),
+        status=previous,
+    )
 
 
 @audit.sentence("registration.promoted")
 def _promoted(f: Facts) -> str:
     if f.detail("manual"):
-        return _("%(who)s gave %(person)s a seat from the waiting list.", who=f.who, person=person(f))
+        return _(
+            "%(who)s gave %(person)s a seat from the waiting list.", who=f.who, person=person(f)
+        )
     return _("%(person)s moved up from the waiting list and has a seat.", person=person(f))
 
 
@@ -130,7 +155,9 @@ def _updated(f: Facts) -> str:
         return _("%(who)s changed the details of %(person)s.", who=f.who, person=person(f))
     if f.by_attendee:
         return _("%(person)s changed: %(fields)s.", person=person(f), fields=fields)
-    return _("%(who)s changed for %(person)s: %(fields)s.", who=f.who, person=person(f), fields=fields)
+    return _(
+        "%(who)s changed for %(person)s: %(fields)s.", who=f.who, person=person(f), fields=fields
+    )
 
 
 @audit.sentence("registration.photo_consent")
@@ -151,13 +178,20 @@ def _days_changed(f: Facts) -> str:
     changes = "; ".join(parts) or _("no change")
     if f.by_attendee:
         return _("%(person)s changed the days: %(changes)s.", person=person(f), changes=changes)
-    return _("%(who)s changed the days of %(person)s: %(changes)s.", who=f.who, person=person(f), changes=changes)
+    return _(
+        "%(who)s changed the days of %(person)s: %(changes)s.",
+        who=f.who,
+        person=person(f),
+        changes=changes,
+    )
 
 
 @audit.sentence("registration.mail_resent")
 def _mail_resent(f: Facts) -> str:
     mail = MAIL_LABELS.get(f.detail("kind"), _("registration"))
-    return _("%(who)s sent %(person)s the mail “%(mail)s” again.", who=f.who, person=person(f), mail=mail)
+    return _(
+        "%(who)s sent %(person)s the mail “%(mail)s” again.", who=f.who, person=person(f), mail=mail
+    )
 
 
 @audit.sentence("registration.imported")
@@ -170,7 +204,5 @@ def _imported(f: Facts) -> str:
         who=f.who,
     )
     if skipped:
-        text += " " + ngettext(
-            "%(num)d row was left out.", "%(num)d rows were left out.", skipped
-        )
+        text += " " + ngettext("%(num)d row was left out.", "%(num)d rows were left out.", skipped)
     return text

@@ -309,7 +309,9 @@ def seat_drift(congress: Congress, *, repair: bool = False) -> list[Drift]:
                     .values(
                         taken=select(func.count())
                         .select_from(Registration)
-                        .where(*_confirmed(congress.id), Registration.carrier_id == quota.carrier_id)
+                        .where(
+                            *_confirmed(congress.id), Registration.carrier_id == quota.carrier_id
+                        )
                         .scalar_subquery()
                     )
                 )

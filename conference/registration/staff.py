@@ -192,7 +192,9 @@ def resend(registration: Registration, *, now: datetime, actor) -> str:
     """Resend the mail that fits the registration's state; returns its kind. Raises Erased
     for an erased person: their address is gone."""
     if registration.anonymised_at is not None:
-        raise Erased(_("The personal data of this registration were erased; there is nobody to mail."))
+        raise Erased(
+            _("The personal data of this registration were erased; there is nobody to mail.")
+        )
     kind = {
         Status.PENDING: "confirm",
         Status.CONFIRMED: "confirmed",

@@ -16,7 +16,9 @@ def _erased(f: Facts) -> str:
 
 @audit.sentence("registration.exported")
 def _exported(f: Facts) -> str:
-    return _("%(who)s downloaded the personal data of %(person)s.", who=f.who, person=f.object or "–")
+    return _(
+        "%(who)s downloaded the personal data of %(person)s.", who=f.who, person=f.object or "–"
+    )
 
 
 @audit.sentence("congress.anonymised")

@@ -85,7 +85,10 @@ def _confirmed(congress: Congress):
 
 def _grouped(column, where) -> list[tuple]:
     return db.session.execute(
-        select(column, func.count()).where(*where).group_by(column).order_by(func.count().desc(), column)
+        select(column, func.count())
+        .where(*where)
+        .group_by(column)
+        .order_by(func.count().desc(), column)
     ).all()
 
 
@@ -173,7 +176,9 @@ def dashboard_figures(congress: Congress) -> list[Figure]:
         ("sectors", _("Registrations by sector"), Registration.sector, sector_labels()),
     ):
         rows = [[labels.get(v, v), c] for v, c in _grouped(column, _active(congress))]
-        figures.append(Figure(key, title, [_("Group"), count_label], rows, Chart("bar", title, rows)))
+        figures.append(
+            Figure(key, title, [_("Group"), count_label], rows, Chart("bar", title, rows))
+        )
 
     level = case(
         (Registration.local_structure_id.is_not(None), "local"),

@@ -142,7 +142,9 @@ def question_new(congress_id: int):
         return _question_page(congress, form, status=400)
     try:
         with transaction():
-            services.add_question(_survey_or_create(congress), form.question_input(), actor=_actor())
+            services.add_question(
+                _survey_or_create(congress), form.question_input(), actor=_actor()
+            )
     except DomainError as error:
         congress = edition_or_404(congress_id)
         _on_form(form, error)
@@ -369,4 +371,3 @@ def funder_section(congress) -> Markup | None:
             language=language,
         )
     )
-

@@ -50,24 +50,46 @@ def _phase(f: Facts) -> str:
 
 @audit.sentence("workshops.seat_taken", refs={"session_id": "AgendaSession"})
 def _taken(f: Facts) -> str:
-    return _("%(person)s took a seat in the workshop “%(workshop)s”.", person=f.object or "–", workshop=_workshop(f))
+    return _(
+        "%(person)s took a seat in the workshop “%(workshop)s”.",
+        person=f.object or "–",
+        workshop=_workshop(f),
+    )
 
 
 @audit.sentence("workshops.seat_left", refs={"session_id": "AgendaSession"})
 def _left(f: Facts) -> str:
     if f.by_attendee:
-        return _("%(person)s gave up the seat in the workshop “%(workshop)s”.", person=f.object or "–", workshop=_workshop(f))
-    return _("%(who)s took %(person)s out of the workshop “%(workshop)s”.", who=f.who, person=f.object or "–", workshop=_workshop(f))
+        return _(
+            "%(person)s gave up the seat in the workshop “%(workshop)s”.",
+            person=f.object or "–",
+            workshop=_workshop(f),
+        )
+    return _(
+        "%(who)s took %(person)s out of the workshop “%(workshop)s”.",
+        who=f.who,
+        person=f.object or "–",
+        workshop=_workshop(f),
+    )
 
 
 @audit.sentence("workshops.promoted", refs={"session_id": "AgendaSession"})
 def _promoted(f: Facts) -> str:
-    return _("%(person)s moved up from the waiting list of the workshop “%(workshop)s”.", person=f.object or "–", workshop=_workshop(f))
+    return _(
+        "%(person)s moved up from the waiting list of the workshop “%(workshop)s”.",
+        person=f.object or "–",
+        workshop=_workshop(f),
+    )
 
 
 @audit.sentence("workshops.moved", refs={"session_id": "AgendaSession"})
 def _moved(f: Facts) -> str:
-    return _("%(who)s placed %(person)s in the workshop “%(workshop)s”.", who=f.who, person=f.object or "–", workshop=_workshop(f))
+    return _(
+        "%(who)s placed %(person)s in the workshop “%(workshop)s”.",
+        who=f.who,
+        person=f.object or "–",
+        workshop=_workshop(f),
+    )
 
 
 @audit.sentence(
@@ -93,15 +115,25 @@ def _allocated(f: Facts) -> str:
             count,
             rank=rank,
         )
-        for rank, count in sorted(ranks.items(), key=lambda item: int(item[0]) if str(item[0]).isdigit() else 99)
+        for rank, count in sorted(
+            ranks.items(), key=lambda item: int(item[0]) if str(item[0]).isdigit() else 99
+        )
         if isinstance(count, int)
     ]
     by_rule = f.detail("filled_by_rule") or 0
     if by_rule:
-        parts.append(ngettext("%(num)d person was placed by the rule", "%(num)d people were placed by the rule", by_rule))
+        parts.append(
+            ngettext(
+                "%(num)d person was placed by the rule",
+                "%(num)d people were placed by the rule",
+                by_rule,
+            )
+        )
     unplaced = f.detail("unplaced") or 0
     if unplaced:
-        parts.append(ngettext("%(num)d person got no workshop", "%(num)d people got no workshop", unplaced))
+        parts.append(
+            ngettext("%(num)d person got no workshop", "%(num)d people got no workshop", unplaced)
+        )
     return _(
         "%(who)s committed the allocation of “%(phase)s”: %(result)s.",
         who=f.who,
@@ -129,4 +161,9 @@ def _phase_created(f: Facts) -> str:
 @audit.sentence("workshops.phase_updated")
 def _phase_updated(f: Facts) -> str:
     fields = audit.listing(FIELD_LABELS, sorted(f.entry.details or {}))
-    return _("%(who)s changed the workshop phase “%(phase)s”: %(fields)s.", who=f.who, phase=_phase(f), fields=fields or "–")
+    return _(
+        "%(who)s changed the workshop phase “%(phase)s”: %(fields)s.",
+        who=f.who,
+        phase=_phase(f),
+        fields=fields or "–",
+    )

@@ -319,7 +319,7 @@ def _when(session: AgendaSession, language: str) -> str:
 
 
 def _seat_time(session: AgendaSession, language: str) -> str:
-    """"18.11.27, 13:00, Raum Tegel": when and where, in the recipient's language."""
+    """ "18.11.27, 13:00, Raum Tegel": when and where, in the recipient's language."""
     when = _when(session, language)
     return f"{when}, {session.room.name}" if session.room else when
 

@@ -194,7 +194,6 @@ def attendee_view(registration: Registration, *, now: datetime) -> AttendeeView:
     )
 
 
-
 def phase_summaries(congress: Congress) -> list[dict]:
     """Each phase with workshop count, seats, taken, rankers: four grouped queries."""
     rows = phases(congress)

@@ -47,7 +47,9 @@ def _open_dashboard(new_page, staff_user, *, phone: bool, language: str = "de"):
     return page
 
 
-def test_dashboard_fits_a_phone_without_sideways_scrolling(new_page, staff_user, busy_congress, shot):
+def test_dashboard_fits_a_phone_without_sideways_scrolling(
+    new_page, staff_user, busy_congress, shot
+):
     page = _open_dashboard(new_page, staff_user, phone=True)
     shot("dashboard-390")
 

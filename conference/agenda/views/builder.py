@@ -139,7 +139,13 @@ def place(session_id: int):
         room_id = raw
     with transaction():
         services.place_session(
-            session, day=day, start=start, end=end, room_id=room_id, actor=current_actor(), now=utcnow()
+            session,
+            day=day,
+            start=start,
+            end=end,
+            room_id=room_id,
+            actor=current_actor(),
+            now=utcnow(),
         )
     rooms = services.rooms_of(congress)
     return jsonify(
@@ -258,7 +264,9 @@ def _edit_session(session: AgendaSession | None):
                 data = _form_input(congress, form)
                 now = utcnow()
                 if session is None:
-                    session = services.create_session(congress, data, actor=current_actor(), now=now)
+                    session = services.create_session(
+                        congress, data, actor=current_actor(), now=now
+                    )
                 else:
                     services.update_session(session, data, actor=current_actor(), now=now)
         except DomainError as error:

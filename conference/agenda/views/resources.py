@@ -103,7 +103,11 @@ def _track_form(track_id: int | None):
         try:
             with transaction():
                 services.save_track(
-                    congress, track, actor=current_actor(), name=form.name.data, colour=form.colour.data
+                    congress,
+                    track,
+                    actor=current_actor(),
+                    name=form.name.data,
+                    colour=form.colour.data,
                 )
         except DomainError as error:
             form.name.errors.append(error.message)

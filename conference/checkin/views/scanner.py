@@ -119,9 +119,7 @@ def refresh_checkpoints():
     with transaction():
         created = services.ensure_checkpoints(congress)
     flash(
-        ngettext(
-            "%(num)d checkpoint was added.", "%(num)d checkpoints were added.", len(created)
-        ),
+        ngettext("%(num)d checkpoint was added.", "%(num)d checkpoints were added.", len(created)),
         "success",
     )
     return redirect(url_for(".scanner"))

@@ -387,8 +387,6 @@ def admin_import_commit():
         "%(num)d registration imported.", "%(num)d registrations imported.", result.imported
     )
     if result.skipped:
-        message += " " + ngettext(
-            "%(num)d row skipped.", "%(num)d rows skipped.", result.skipped
-        )
+        message += " " + ngettext("%(num)d row skipped.", "%(num)d rows skipped.", result.skipped)
     flash(message, "success")
     return redirect(url_for(".admin_list"))

@@ -57,7 +57,9 @@ def register():
             return redirect(url_for(".submitted"))
     status = 400 if request.method == "POST" else 200
     return (
-        render_template("registration/register.html", form=form, congress=congress, answers=answers),
+        render_template(
+            "registration/register.html", form=form, congress=congress, answers=answers
+        ),
         status,
     )
 

@@ -38,7 +38,10 @@ def organisation_certificates(carrier_id: int):
     found = services.organisation_attendances(congress, carrier.id)
     if not found:
         # Back to the page with the link (it says so beside it), not to an error page.
-        flash(_("Nobody of this organisation has checked in, so there is nothing to certify."), "error")
+        flash(
+            _("Nobody of this organisation has checked in, so there is nothing to certify."),
+            "error",
+        )
         if current_user.has_role(Role.COORDINATOR) and not current_user.has_role(Role.ORGANISER):
             return redirect(url_for("organisations.portal"), 303)
         return redirect(url_for("organisations.detail", carrier_id=carrier.id), 303)

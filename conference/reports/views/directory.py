@@ -28,7 +28,6 @@ def directory_section(registration) -> Markup | None:
     )
 
 
-
 # --- networking directory ----------------------------------------------------------------------
 
 

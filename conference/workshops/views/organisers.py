@@ -156,10 +156,7 @@ def _preview_page(congress, phase, preview, *, refusal: str | None = None, statu
         congress=congress,
         phase=phase,
         preview=preview,
-        shares=[
-            (rank, count, format_percent(share))
-            for rank, count, share in preview.rank_shares
-        ],
+        shares=[(rank, count, format_percent(share)) for rank, count, share in preview.rank_shares],
         early=services.before_deadline(phase, utcnow()),
         refusal=refusal,
         reasons=_reason_labels(),
