@@ -672,6 +672,15 @@ def _survey_call_and_rules(db, source):
     )
     cfp.add_format(call, name_de="Workshop", name_en="", duration=90, kind="workshop", actor="test")
     cfp.add_criterion(call, name_de="Relevanz", name_en="", weight=3, actor="test")
+    from conference.questions import services as questions
+    from conference.questions.models import QuestionKind
+
+    cfp.add_question(
+        source,
+        questions.QuestionData(kind=QuestionKind.SHORT_TEXT, text_de="Zielgruppe?"),
+        actor="test",
+        now=now,
+    )
     mailings.add_preset(source, "practical", actor="test", now=now)
     texts = mailings.RuleInput(
         "Tag 2", "Hallo {first_name}", "Day 2", "Hello {first_name}",
@@ -708,7 +717,11 @@ def test_copying_takes_the_survey_the_call_and_the_scheduled_mails_along(app, db
     )
 
     assert "Fragen der Evaluationsbefragung: <strong>2</strong>" in preview
-    assert "Call for Contributions: Formate und Bewertungskriterien: <strong>2</strong>" in preview
+    assert (
+        "Call for Contributions: Formate, Bewertungskriterien und Fragen: <strong>3</strong>"
+        in (preview)
+    )
+    assert "Anmeldefragen: <strong>0</strong>" in preview  # the call's question is the call's
     assert "Geplante Mails, noch nicht versandt: <strong>2</strong>" in preview
     assert "1 geplante Mail wählt ihre Empfänger:innen nach einem Workshop" in preview
     assert "ohne Frist übernommen" in preview
@@ -751,7 +764,7 @@ def test_copying_takes_the_survey_the_call_and_the_scheduled_mails_along(app, db
         entry.details["survey_questions"],
         entry.details["call_parts"],
         entry.details["mailing_rules"],
-    ) == (2, 2, 2)
+    ) == (2, 3, 2)
 
 
 def test_a_shorter_copy_leaves_out_the_mails_of_days_it_does_not_have(app, db, staff_client):

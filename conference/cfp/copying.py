@@ -1,5 +1,6 @@
 """The call's part of an edition's copy: its texts, formats and review criteria, never a
-contribution or a review. Its extra questions come with the edition's questions.
+contribution or a review. Its extra questions are copied with the edition's questions (the
+questions area copies every scope); this part counts them.
 
 The copy has no deadline, so it is not open until an organiser gives it one: a call copied
 in December must not take contributions at once. Registered with the editions' copy
@@ -14,14 +15,15 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from conference.cfp.models import Call, Criterion, Format
+from conference.cfp.models import QUESTION_SCOPE, Call, Criterion, Format
 from conference.core.models import Congress
 from conference.editions import services as editions
 from conference.extensions import db
+from conference.questions import services as questions
 
 
 def _plan(source: Congress, length: int) -> tuple[int, list[str]]:
-    """How many formats and criteria the copy takes: one query."""
+    """How many formats, criteria and extra questions the copy takes: two queries."""
     row = db.session.execute(
         select(
             Call.id,
@@ -31,7 +33,8 @@ def _plan(source: Congress, length: int) -> tuple[int, list[str]]:
     ).first()
     if row is None:
         return 0, []
-    return row[1] + row[2], [
+    asked = questions.copied_question_count(source.id, [QUESTION_SCOPE])
+    return row[1] + row[2] + asked, [
         _(
             "The call for contributions is copied without a deadline: it opens once you give it "
             "a new one."
@@ -40,8 +43,8 @@ def _plan(source: Congress, length: int) -> tuple[int, list[str]]:
 
 
 def copy_call(source: Congress, target: Congress, now: datetime) -> int:
-    """Give ``target`` the call of ``source``, closed; returns how many formats and criteria
-    were copied (0 without a call)."""
+    """Give ``target`` the call of ``source``, closed; returns how many formats, criteria and
+    extra questions it has (0 without a call)."""
     call = db.session.execute(
         select(Call)
         .where(Call.congress_id == source.id)
@@ -76,13 +79,14 @@ def copy_call(source: Congress, target: Congress, now: datetime) -> int:
     ]
     db.session.add(twin)
     db.session.flush()
-    return len(twin.formats) + len(twin.criteria)
+    asked = questions.copied_question_count(target.id, [QUESTION_SCOPE])
+    return len(twin.formats) + len(twin.criteria) + asked
 
 
 editions.copies_along(
     editions.CopyStep(
         key="call_parts",
-        label=lambda: _("Call for contributions: formats and review criteria"),
+        label=lambda: _("Call for contributions: formats, review criteria and questions"),
         plan=_plan,
         copy=copy_call,
     )

@@ -22,6 +22,7 @@ from conference.editions.notices import newest_privacy_notice
 from conference.extensions import db
 from conference.mailtexts import services as mailtexts
 from conference.questions import services as questions
+from conference.questions.models import QuestionScope
 from conference.workshops.models import WorkshopPhase
 
 # --- parts of the areas above the editions --------------------------------------------------------
@@ -116,7 +117,10 @@ def copy_preview(source: Congress, data: EditionInput | None = None) -> CopyPrev
             (_("Quotas of carrier organisations"), count(OrganisationQuota)),
             (_("Texts (welcome, imprint, accessibility statement)"), texts),
             (_("Privacy notice (its newest version)"), 1),
-            (_("Registration questions"), questions.copied_question_count(source.id)),
+            (
+                _("Registration questions"),
+                questions.copied_question_count(source.id, [QuestionScope.REGISTRATION]),
+            ),
             (_("Mail texts of its own"), mailtexts.copied_text_count(source.id)),
         ]
     )

@@ -359,12 +359,13 @@ def restore_question(question: Question, *, actor) -> bool:
     return dropped
 
 
-def copied_question_count(congress_id: int) -> int:
-    """How many questions ``copy_questions`` would take from this edition: one query."""
+def copied_question_count(congress_id: int, scopes: Iterable[str] | None = None) -> int:
+    """How many questions ``copy_questions`` would take from this edition (of ``scopes``, else
+    of every scope): one query."""
     return db.session.scalar(
         select(func.count(Question.id)).where(
             Question.congress_id == congress_id,
-            Question.scope.in_(list(ANSWER_TABLES)),
+            Question.scope.in_(list(ANSWER_TABLES if scopes is None else scopes)),
             Question.archived_at.is_(None),
         )
     )

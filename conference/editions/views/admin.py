@@ -19,6 +19,7 @@ from conference.editions.texts import gaps
 from conference.editions.views import ORGANISERS, _actor, _refusal_on_form, _text_titles, bp
 from conference.extensions import db
 from conference.mailtexts.services import copied_text_count
+from conference.questions.models import QuestionScope
 from conference.questions.services import copied_question_count
 
 # --- the editions ---------------------------------------------------------------------------------
@@ -79,7 +80,7 @@ def _settings_page(congress: Congress, form: SettingsForm, *, status: int = 200,
         texts={kind: bool(de.strip() or en.strip()) for kind, (de, en) in texts.items()},
         text_gaps={kind: len(gaps(de) + gaps(en)) for kind, (de, en) in texts.items()},
         notice=services.newest_privacy_notice(congress),
-        questions=copied_question_count(congress.id),
+        questions=copied_question_count(congress.id, [QuestionScope.REGISTRATION]),
         own_mail_texts=copied_text_count(congress.id),
     ), status
 
