@@ -569,6 +569,22 @@ def test_copying_takes_everything_but_people_to_the_new_dates(app, db, staff_cli
     assert entry.details["sessions"] == 2 and entry.details["source"] == source.id
 
 
+def _preview_and_copy(db, organiser, source, *, ends_on="2027-11-19"):
+    """The copy page's preview (whitespace folded), then the copy to 18 November 2027 on:
+    (preview, response, the new edition or None)."""
+    preview = re.sub(r"\s+", " ", organiser.get(f"/admin/congresses/{source.id}/copy").text)
+    response = organiser.post(
+        f"/admin/congresses/{source.id}/copy",
+        data=edition_form(
+            title="Fachkongress 2027", starts_on="2027-11-18", ends_on=ends_on, copy="1"
+        ),
+    )
+    target = db.session.execute(
+        select(Congress).where(Congress.title == "Fachkongress 2027")
+    ).scalar_one_or_none()
+    return preview, response, target
+
+
 def test_copying_takes_the_registration_questions_and_mail_texts_along(app, db, staff_client):
     """Issue 17: the copy step of the questions and the mail texts is one of the edition's."""
     from conference.mailtexts import services as mailtexts
@@ -605,20 +621,11 @@ def test_copying_takes_the_registration_questions_and_mail_texts_along(app, db, 
     db.session.commit()
     organiser = staff_client("organiser")
 
-    preview = re.sub(r"\s+", " ", organiser.get(f"/admin/congresses/{source.id}/copy").text)
-    response = organiser.post(
-        f"/admin/congresses/{source.id}/copy",
-        data=edition_form(
-            title="Fachkongress 2027", starts_on="2027-11-18", ends_on="2027-11-19", copy="1"
-        ),
-    )
+    preview, response, target = _preview_and_copy(db, organiser, source)
 
     assert "Anmeldefragen: <strong>2</strong>" in preview
     assert "Eigene Mailtexte: <strong>1</strong>" in preview
     assert response.status_code == 303
-    target = db.session.execute(
-        select(Congress).where(Congress.title == "Fachkongress 2027")
-    ).scalar_one()
     copied = questions.questions_of(target.id)
     assert [q.text_de for q in copied] == ["Kinderbetreuung?", "Für wie viele Kinder?"]
     assert copied[1].condition_option_id == copied[0].options[0].id != childcare.options[0].id
@@ -708,13 +715,7 @@ def test_copying_takes_the_survey_the_call_and_the_scheduled_mails_along(app, db
     db.session.commit()
     organiser = staff_client("organiser")
 
-    preview = re.sub(r"\s+", " ", organiser.get(f"/admin/congresses/{source.id}/copy").text)
-    response = organiser.post(
-        f"/admin/congresses/{source.id}/copy",
-        data=edition_form(
-            title="Fachkongress 2027", starts_on="2027-11-18", ends_on="2027-11-19", copy="1"
-        ),
-    )
+    preview, response, target = _preview_and_copy(db, organiser, source)
 
     assert "Fragen der Evaluationsbefragung: <strong>2</strong>" in preview
     assert (
@@ -726,9 +727,6 @@ def test_copying_takes_the_survey_the_call_and_the_scheduled_mails_along(app, db
     assert "1 geplante Mail wählt ihre Empfänger:innen nach einem Workshop" in preview
     assert "ohne Frist übernommen" in preview
     assert response.status_code == 303
-    target = db.session.execute(
-        select(Congress).where(Congress.title == "Fachkongress 2027")
-    ).scalar_one()
     survey = db.session.execute(select(Survey).where(Survey.congress_id == target.id)).scalar_one()
     assert (survey.anonymous, survey.closes_on, survey.intro_en) == (
         True,
@@ -774,17 +772,11 @@ def test_a_shorter_copy_leaves_out_the_mails_of_days_it_does_not_have(app, db, s
     _survey_call_and_rules(db, source)
     db.session.commit()
 
-    page = staff_client("organiser").post(
-        f"/admin/congresses/{source.id}/copy",
-        data=edition_form(
-            title="Fachkongress 2027", starts_on="2027-11-18", ends_on="2027-11-18", copy="1"
-        ),
+    _preview, response, target = _preview_and_copy(
+        db, staff_client("organiser"), source, ends_on="2027-11-18"
     )
 
-    assert page.status_code == 303
-    target = db.session.execute(
-        select(Congress).where(Congress.title == "Fachkongress 2027")
-    ).scalar_one()
+    assert response.status_code == 303
     presets = db.session.scalars(
         select(MailingRule.preset).where(MailingRule.congress_id == target.id)
     ).all()
@@ -799,17 +791,11 @@ def test_copying_an_edition_without_survey_call_or_rules_creates_none(app, db, s
     source = _source(db)
     organiser = staff_client("organiser")
 
-    preview = re.sub(r"\s+", " ", organiser.get(f"/admin/congresses/{source.id}/copy").text)
-    organiser.post(
-        f"/admin/congresses/{source.id}/copy",
-        data=edition_form(
-            title="Fachkongress 2027", starts_on="2027-11-18", ends_on="2027-11-19", copy="1"
-        ),
-    )
+    preview, _response, target = _preview_and_copy(db, organiser, source)
 
     assert "Fragen der Evaluationsbefragung: <strong>0</strong>" in preview
     assert "ohne Frist" not in preview and "geplante Mail" not in preview
-    assert _count(db, Congress) == 2
+    assert target is not None
     assert (_count(db, Survey), _count(db, Call), _count(db, MailingRule)) == (0, 0, 0)
 
 

@@ -96,13 +96,8 @@ def copy_rules(source: Congress, target: Congress, now: datetime) -> int:
                 send_time=rule.send_time,
                 preset=rule.preset,
                 created_at=now,
-                subject_de=rule.subject_de,
-                body_de=rule.body_de,
-                subject_en=rule.subject_en,
-                body_en=rule.body_en,
-                attach_ticket=rule.attach_ticket,
-                attach_calendar=rule.attach_calendar,
                 recipients=wanted.as_json(),
+                **rule.texts(),
             )
         )
         copied += 1

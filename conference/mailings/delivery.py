@@ -184,12 +184,7 @@ def run_due_rules(now: datetime) -> int:
                         cursor=0,
                         recipient_count=0,
                         recipients=rule.recipients,
-                        subject_de=rule.subject_de,
-                        body_de=rule.body_de,
-                        subject_en=rule.subject_en,
-                        body_en=rule.body_en,
-                        attach_ticket=rule.attach_ticket,
-                        attach_calendar=rule.attach_calendar,
+                        **rule.texts(),
                     )
                 )
                 db.session.flush()

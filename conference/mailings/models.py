@@ -53,6 +53,20 @@ class _Texts:
     attach_calendar: Mapped[bool] = mapped_column(Boolean, default=False)
     recipients: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
+    #: What a mailing takes from its rule, and a copied rule from the old one.
+    TEXT_FIELDS = (
+        "subject_de",
+        "body_de",
+        "subject_en",
+        "body_en",
+        "attach_ticket",
+        "attach_calendar",
+    )
+
+    def texts(self) -> dict[str, Any]:
+        """Subject, body and attachments wanted, by column: to give another row the same."""
+        return {name: getattr(self, name) for name in self.TEXT_FIELDS}
+
     def subject(self, language: str) -> str:
         return self.subject_en if language == "en" else self.subject_de
 
